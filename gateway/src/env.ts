@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
+
+const schema = z
+  .object({
+    GATEWAY_PORT: envPort(4000),
+    GATEWAY_HOST: z.string().default('127.0.0.1'),
+    CATALOG_URL: envUrl(['http', 'https']).default('http://127.0.0.1:4001/graphql'),
+    BOOKING_URL: envUrl(['http', 'https']).default('http://127.0.0.1:4002/graphql'),
+    PAYMENT_URL: envUrl(['http', 'https']).default('http://127.0.0.1:4003/graphql'),
+    INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the subgraphs)'),
+    AUTH0_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as your-tenant.eu.auth0.com')
+      .optional(),
+    AUTH0_AUDIENCE: z.string().optional(),
+    /** Where the dev issuer keeps its signing key so tokens survive restarts. */
+    DEV_ISSUER_KEY_FILE: z.string().optional(),
+    SUPERGRAPH_PATH: z.string().default(path.resolve(__dirname, '../../../schema/supergraph.graphql')),
+    INTROSPECTION: envBoolean(false).optional(),
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  })
+  .refine((v) => Boolean(v.AUTH0_DOMAIN) === Boolean(v.AUTH0_AUDIENCE), {
+    path: ['AUTH0_AUDIENCE'],
+    message: 'AUTH0_DOMAIN and AUTH0_AUDIENCE must be set together',
+  })
+  .refine((v) => v.NODE_ENV !== 'production' || Boolean(v.AUTH0_DOMAIN), {
+    path: ['AUTH0_DOMAIN'],
+    message: 'production needs a real token issuer (the dev issuer is off in production)',
+  });
+
+export type GatewayConfig = ReturnType<typeof toConfig>;
+
+function toConfig(vars: z.infer<typeof schema>) {
+  const production = vars.NODE_ENV === 'production';
+  return {
+    http: { port: vars.GATEWAY_PORT, host: vars.GATEWAY_HOST },
+    subgraphUrls: { catalog: vars.CATALOG_URL, booking: vars.BOOKING_URL, payment: vars.PAYMENT_URL },
+    internalSecret: vars.INTERNAL_JWT_SECRET,
+    auth: vars.AUTH0_DOMAIN
+      ? ({ kind: 'auth0', domain: vars.AUTH0_DOMAIN, audience: vars.AUTH0_AUDIENCE as string } as const)
+      : ({ kind: 'dev', keyFile: vars.DEV_ISSUER_KEY_FILE } as const),
+    supergraphPath: vars.SUPERGRAPH_PATH,
+    introspection: vars.INTROSPECTION ?? !production,
+    production,
+  };
+}
+
+export const loadGatewayConfig = (env?: EnvSource) => loadConfig('gateway', schema, toConfig, env);

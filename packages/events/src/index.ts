@@ -1,0 +1,10 @@
+export { createEnvelope, parseEnvelope, type EventEnvelope, type NewEvent } from './envelope';
+export { type EventTransport, type MessageHandler, type SubscribeOptions, type Unsubscribe, deadLetterTopic } from './transport';
+export { InProcessTransport } from './in-process.transport';
+export { KafkaTransport, type KafkaTransportOptions } from './kafka.transport';
+export { createTransport, type TransportConfig } from './create-transport';
+export { OutboxMessage } from './outbox.entity';
+export { recordEvent } from './outbox';
+export { claimMessage } from './processed';
+export { OutboxRelay, type OutboxRelayOptions } from './relay';
+export { outboxTablesSql } from './schema.sql';

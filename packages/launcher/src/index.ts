@@ -1,0 +1,64 @@
+import { ConfigError } from '@eventix/config';
+import { loadLauncherConfig } from './env';
+import { prepareInfrastructure } from './infrastructure';
+import { startPlatform } from './platform';
+import { seedDemo } from './seed';
+
+const log = (service: string) => (message: string) => console.error(`[${service}] ${message}`);
+
+/**
+ * `npm start`: the whole platform on embedded defaults — embedded PostgreSQL under .data/,
+ * in-process events, the dev token issuer — or on the real parts named by DATABASE_URL,
+ * KAFKA_BROKERS and REDIS_URL. Ctrl-C stops every service and the embedded database.
+ */
+async function main(): Promise<void> {
+  const config = loadLauncherConfig();
+  const infra = await prepareInfrastructure(config, log('launcher'));
+  let stopping = false;
+  const platform = await startPlatform(config, infra, process.env, log).catch(async (error: Error) => {
+    await infra.postgres.stop();
+    throw error;
+  });
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n[launcher] ${signal}: stopping services and the database...`);
+    await platform.stop();
+    await infra.postgres.stop();
+    console.error('[launcher] stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (config.seedDemo) await seedDemo(platform.catalog, log('seed'));
+
+  const fanToken = await platform.gateway.devIssuer?.issue('demo-fan', []);
+  const organizerToken = await platform.gateway.devIssuer?.issue('demo-organizer', ['catalog:write', 'tickets:verify']);
+  console.log(
+    [
+      '',
+      'Eventix is running.',
+      `  PostgreSQL : ${infra.postgres.embedded ? `embedded (${config.dataDir}/postgres)` : 'external (DATABASE_URL)'}`,
+      `  Events     : ${platform.transport.kind === 'kafka' ? 'Kafka (KAFKA_BROKERS)' : 'in-process bus'}`,
+      `  Gateway    : ${platform.gateway.url}`,
+      `  Sandbox    : ${platform.gateway.url} (open in a browser)`,
+      ...(fanToken
+        ? [
+            `  Dev token (fan, sub=demo-fan):`,
+            `    ${fanToken}`,
+            `  Dev token (organizer: catalog:write, tickets:verify):`,
+            `    ${organizerToken}`,
+            `  More tokens: curl -s -X POST ${platform.gateway.url.replace(/\/graphql$/, '')}/dev/token -H 'content-type: application/json' -d '{"sub":"alice","permissions":[]}'`,
+          ]
+        : []),
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `[launcher] failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
+import type { LauncherConfig } from './env';
+
+export const DATABASES = { catalog: 'eventix_catalog', booking: 'eventix_booking', payment: 'eventix_payment' } as const;
+
+export interface Infrastructure {
+  postgres: PostgresHandle;
+  databaseUrls: Record<keyof typeof DATABASES, string>;
+  internalSecret: string;
+}
+
+/**
+ * PostgreSQL from DATABASE_URL, or the embedded server with its data under `.data/postgres`
+ * (kept across restarts); one database per service; the gateway↔subgraph secret, generated
+ * once and kept under `.data/` so restarts do not invalidate anything.
+ */
+export async function prepareInfrastructure(config: LauncherConfig, log: (m: string) => void): Promise<Infrastructure> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const postgres = config.databaseUrl
+    ? externalPostgres(config.databaseUrl)
+    : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true, log });
+  try {
+    const [catalog, booking, payment] = await Promise.all(Object.values(DATABASES).map((db) => ensureDatabase(postgres.serverUrl, db)));
+    return { postgres, databaseUrls: { catalog, booking, payment }, internalSecret: config.internalSecret ?? persistentSecret(config.dataDir) };
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+}
+
+function persistentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'internal-jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { createTransport, type EventTransport } from '@eventix/events';
+import { createBookingSubgraph, type BookingSubgraph } from '@eventix/booking/dist/src/server';
+import { loadBookingConfig } from '@eventix/booking/dist/src/env';
+import { createCatalogSubgraph, type CatalogSubgraph } from '@eventix/catalog/dist/src/server';
+import { loadCatalogConfig } from '@eventix/catalog/dist/src/env';
+import { createPaymentSubgraph, type PaymentSubgraph } from '@eventix/payment/dist/src/server';
+import { loadPaymentConfig } from '@eventix/payment/dist/src/env';
+import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
+import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
+import type { EnvSource } from '@eventix/config';
+import type { Infrastructure } from './infrastructure';
+import type { LauncherConfig } from './env';
+
+export interface Platform {
+  catalog: CatalogSubgraph;
+  booking: BookingSubgraph;
+  payment: PaymentSubgraph;
+  gateway: RunningGateway;
+  transport: EventTransport;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service of the platform in this one process, each with its own database, HTTP port,
+ * config module and outbox relay. They share one event transport — Kafka when KAFKA_BROKERS is
+ * set, otherwise the in-process bus (which is why they share a process). Each service still
+ * reads its own validated configuration, built here from the environment plus what the
+ * launcher provides.
+ */
+export async function startPlatform(config: LauncherConfig, infra: Infrastructure, env: EnvSource, log: (service: string) => (m: string) => void): Promise<Platform> {
+  const shared = { ...env, INTERNAL_JWT_SECRET: infra.internalSecret };
+  const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: 'eventix', log: log('events') });
+  const catalog = await createCatalogSubgraph({
+    config: loadCatalogConfig({ ...shared, CATALOG_DATABASE_URL: infra.databaseUrls.catalog }),
+    transport,
+    log: log('catalog'),
+  });
+  const booking = await createBookingSubgraph({
+    config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking }),
+    transport,
+    log: log('booking'),
+  });
+  const payment = await createPaymentSubgraph({
+    config: loadPaymentConfig({ ...shared, PAYMENT_DATABASE_URL: infra.databaseUrls.payment }),
+    transport,
+    log: log('payment'),
+  });
+  // Consumers first, so the in-process bus has its groups before any relay publishes.
+  await booking.consume();
+  const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
+  const gateway = await startGateway({
+    config: loadGatewayConfig({
+      ...shared,
+      CATALOG_URL: catalogUp.url,
+      BOOKING_URL: bookingUp.url,
+      PAYMENT_URL: paymentUp.url,
+      DEV_ISSUER_KEY_FILE: env.DEV_ISSUER_KEY_FILE ?? path.join(config.dataDir, 'dev-issuer-key.json'),
+    }),
+    log: log('gateway'),
+  });
+  return {
+    catalog,
+    booking,
+    payment,
+    gateway,
+    transport,
+    async stop() {
+      await gateway.stop();
+      await Promise.allSettled([catalog.stop(), booking.stop(), payment.stop()]);
+      await transport.close();
+    },
+  };
+}

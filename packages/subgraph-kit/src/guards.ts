@@ -1,0 +1,15 @@
+import { forbidden, unauthenticated } from '@eventix/errors';
+import type { Caller } from './internal-credential';
+
+/** The signed-in user's id; anonymous callers get UNAUTHENTICATED. */
+export function requireUser(caller: Caller): string {
+  if (!caller.userId) throw unauthenticated();
+  return caller.userId;
+}
+
+/** A signed-in user holding `permission`; otherwise UNAUTHENTICATED or FORBIDDEN. */
+export function requirePermission(caller: Caller, permission: string): string {
+  const userId = requireUser(caller);
+  if (!caller.permissions.includes(permission)) throw forbidden(`This needs the ${permission} permission`);
+  return userId;
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+
+export { buildFederatedSchema, type FederatedSchemaOptions, type ReferenceResolvers } from './build-federated-schema';
+export { INTERNAL_CREDENTIAL_HEADER, signInternalCredential, verifyInternalCredential, InvalidCredentialError, type Caller } from './internal-credential';
+export { initOrm, ormOptions, type OrmOptions } from './orm';
+export { graphqlRequestListener, listen, readBody, sendJson, BodyTooLargeError, type Route } from './graphql-http';
+export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph } from './subgraph-server';
+export { formatError } from './format-error';
+export { requireUser, requirePermission } from './guards';
+export { DateTimeScalar, MoneyScalar } from './scalars';
+export { encodeCursor, decodeCursor } from './cursor';
+export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
+export { PageInfo, pageSize } from './pagination';

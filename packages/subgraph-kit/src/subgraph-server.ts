@@ -1,0 +1,71 @@
+import http from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import { unauthenticated } from '@eventix/errors';
+import { graphqlRequestListener, listen, sendJson, type Route } from './graphql-http';
+import { INTERNAL_CREDENTIAL_HEADER, verifyInternalCredential, type Caller } from './internal-credential';
+import { formatError } from './format-error';
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  /** Subgraph name; also the audience its internal credentials must carry. */
+  name: string;
+  schema: GraphQLSchema;
+  /** Shared with the gateway; requests without a credential signed by it are refused. */
+  internalSecret: string;
+  createContext: (caller: Caller) => Context;
+  routes?: Record<string, Route>;
+  production: boolean;
+  log: (message: string) => void;
+}
+
+export interface RunningSubgraph {
+  url: string;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves a subgraph schema over HTTP. Every GraphQL request must carry the gateway's internal
+ * credential for this subgraph; without it the request is refused before execution.
+ */
+export async function startSubgraphServer<Context extends BaseContext>(
+  options: SubgraphServerOptions<Context>,
+  listenOn: { port: number; host: string },
+): Promise<RunningSubgraph> {
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<Context>({
+    schema: options.schema,
+    // The gateway introspects nothing (it serves the committed supergraph); the subgraph's own
+    // introspection is only reachable with an internal credential anyway.
+    introspection: true,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatError(options.log),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+  httpServer.on(
+    'request',
+    graphqlRequestListener({
+      apollo,
+      context: async (req) => {
+        const token = req.headers[INTERNAL_CREDENTIAL_HEADER];
+        if (typeof token !== 'string') throw unauthenticated('Subgraphs only accept requests from the gateway');
+        try {
+          return options.createContext(await verifyInternalCredential(options.internalSecret, token, options.name));
+        } catch {
+          throw unauthenticated('Subgraphs only accept requests from the gateway');
+        }
+      },
+      routes: { 'GET /health': (_req, _body, res) => sendJson(res, 200, { status: 'ok', service: options.name }), ...options.routes },
+      log: options.log,
+    }),
+  );
+  const port = await listen(httpServer, listenOn.port, listenOn.host);
+  return {
+    url: `http://${listenOn.host}:${port}/graphql`,
+    httpServer,
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,2 @@
+export { TEST_ENV, createTestDatabase, testKafkaBrokers, testPostgresServerUrl, testRedisUrl, uniqueSuffix, type TestDatabase } from './test-env';
+export { waitFor } from './wait-for';

@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SeatAvailability } from '../booking/booking.types';
+
+export interface EventAvailability {
+  availableSeatCount: number;
+  seatMapVersion: number;
+}
+
+/**
+ * Read side of seat availability, computed from the projection and the active booking items.
+ * A PENDING hold past its expiry already counts as available: the seat is bookable the moment
+ * its hold ends (createBooking expires such holds when it locks the seat).
+ */
+export class AvailabilityService {
+  /** Availability of many seats in one query. Unknown seats are AVAILABLE only if projected. */
+  async seats(em: EntityManager, seatIds: readonly string[]): Promise<Map<string, SeatAvailability>> {
+    const rows = await em.execute<Array<{ seat_id: string; state: SeatAvailability }>>(
+      `select s.seat_id,
+              case when i.status = 'CONFIRMED' then 'SOLD'
+                   when i.status = 'PENDING' and b.expires_at > now() then 'HELD'
+                   else 'AVAILABLE' end as state
+         from seat_projection s
+         left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and i.status in ('PENDING', 'CONFIRMED')
+         left join booking b on b.id = i.booking_id
+        where s.seat_id in (${seatIds.map(() => '?').join(',')})`,
+      [...seatIds],
+    );
+    return new Map(rows.map((r) => [r.seat_id, r.state]));
+  }
+
+  /** Per-event counters for many events in one query. */
+  async events(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, EventAvailability>> {
+    const rows = await em.execute<Array<{ event_id: string; available: string; seat_map_version: string }>>(
+      `select e.event_id, e.seat_map_version,
+              case when e.status = 'CANCELLED' then 0 else e.total_seats - (
+                select count(*) from booking_item i join booking b on b.id = i.booking_id
+                 where i.event_id = e.event_id
+                   and (i.status = 'CONFIRMED' or (i.status = 'PENDING' and b.expires_at > now()))) end as available
+         from event_projection e
+        where e.event_id in (${eventIds.map(() => '?').join(',')})`,
+      [...eventIds],
+    );
+    return new Map(rows.map((r) => [r.event_id, { availableSeatCount: Number(r.available), seatMapVersion: Number(r.seat_map_version) }]));
+  }
+}

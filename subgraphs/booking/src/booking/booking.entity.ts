@@ -1,0 +1,95 @@
+import { Collection, Entity, Enum, ManyToOne, OneToMany, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+
+export enum BookingStatus {
+  PENDING = 'PENDING',
+  CONFIRMED = 'CONFIRMED',
+  CANCELLED = 'CANCELLED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(BookingStatus, { name: 'BookingStatus' });
+
+export enum CancellationReason {
+  USER = 'USER',
+  PAYMENT_FAILED = 'PAYMENT_FAILED',
+  EXPIRED = 'EXPIRED',
+  EVENT_CANCELLED = 'EVENT_CANCELLED',
+}
+registerEnumType(CancellationReason, { name: 'CancellationReason' });
+
+/** Statuses that hold their seats; the partial unique index on booking_item uses the same set. */
+export const ACTIVE_STATUSES: readonly BookingStatus[] = [BookingStatus.PENDING, BookingStatus.CONFIRMED];
+
+@ObjectType({ description: "A fan's hold on seats, then their purchase" })
+@Directive('@key(fields: "id")')
+@Entity({ tableName: 'booking' })
+export class Booking {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'text' })
+  userId!: string;
+
+  @Property({ type: 'uuid' })
+  eventId!: string;
+
+  @Field(() => BookingStatus)
+  @Enum({ items: () => BookingStatus, type: 'text' })
+  status: BookingStatus & Opt = BookingStatus.PENDING;
+
+  @Property({ type: 'bigint', columnType: 'bigint' })
+  totalMinor!: string;
+
+  @Field()
+  @Property({ type: 'text', length: 3 })
+  currency!: string;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey?: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  ticketReference?: string;
+
+  @Field(() => CancellationReason, { nullable: true })
+  @Enum({ items: () => CancellationReason, type: 'text', nullable: true })
+  cancellationReason?: CancellationReason;
+
+  @OneToMany(() => BookingItem, (item) => item.booking, { orderBy: { seatId: 'asc' } })
+  items = new Collection<BookingItem>(this);
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+}
+
+@Entity({ tableName: 'booking_item' })
+export class BookingItem {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Booking, { ref: true, deleteRule: 'cascade' })
+  booking!: Ref<Booking>;
+
+  @Property({ type: 'uuid' })
+  eventId!: string;
+
+  @Property({ type: 'uuid' })
+  seatId!: string;
+
+  @Property({ type: 'bigint', columnType: 'bigint' })
+  priceMinor!: string;
+
+  /** Copy of the booking's status, kept in step in the same transaction (DESIGN §2.3). */
+  @Enum({ items: () => BookingStatus, type: 'text' })
+  status!: BookingStatus;
+}

@@ -1,0 +1,44 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { fromMinorUnits, MoneyScalar, pageSize, requireUser } from '@eventix/subgraph-kit';
+import type { BookingContext } from '../context';
+import { Booking } from './booking.entity';
+import { BookingConnection, BookingItemView, EventRef } from './booking.types';
+
+const PAGE = { default: 20, max: 100 } as const;
+
+@Resolver(() => Booking)
+export class BookingResolver {
+  @Query(() => Booking, { nullable: true, description: "One of the caller's bookings (bookings:admin sees all)" })
+  booking(@Ctx() ctx: BookingContext, @Arg('id', () => ID) id: string): Promise<Booking | null> {
+    requireUser(ctx.caller);
+    return ctx.queries.findVisible(ctx.em, ctx.caller, id);
+  }
+
+  @Query(() => BookingConnection, { description: "The caller's bookings, newest first" })
+  async myBookings(
+    @Ctx() ctx: BookingContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE.default }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<BookingConnection> {
+    const userId = requireUser(ctx.caller);
+    const page = await ctx.queries.mine(ctx.em, userId, pageSize(first, PAGE.default, PAGE.max), after ?? undefined);
+    const edges = page.bookings.map((node) => ({ cursor: ctx.queries.cursorOf(node), node }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @FieldResolver(() => EventRef)
+  event(@Root() booking: Booking): EventRef {
+    return { id: booking.eventId };
+  }
+
+  @FieldResolver(() => MoneyScalar)
+  totalAmount(@Root() booking: Booking): string {
+    return fromMinorUnits(booking.totalMinor);
+  }
+
+  @FieldResolver(() => [BookingItemView])
+  async items(@Root() booking: Booking, @Ctx() ctx: BookingContext): Promise<BookingItemView[]> {
+    const items = await ctx.loaders.itemsOfBooking.load(booking.id);
+    return items.map((item) => ({ seat: { id: item.seatId, eventId: item.eventId }, price: fromMinorUnits(item.priceMinor) }));
+  }
+}

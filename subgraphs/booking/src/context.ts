@@ -1,0 +1,44 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Caller } from '@eventix/subgraph-kit';
+import { AvailabilityService, type EventAvailability } from './availability/availability.service';
+import { Booking, BookingItem } from './booking/booking.entity';
+import { BookingQueries } from './booking/booking.queries';
+import type { SeatAvailability } from './booking/booking.types';
+
+export interface BookingContext {
+  caller: Caller;
+  em: EntityManager;
+  loaders: BookingLoaders;
+  queries: BookingQueries;
+}
+
+export interface BookingLoaders {
+  booking: DataLoader<string, Booking | null>;
+  itemsOfBooking: DataLoader<string, BookingItem[]>;
+  seatAvailability: DataLoader<string, SeatAvailability | undefined>;
+  eventAvailability: DataLoader<string, EventAvailability | undefined>;
+}
+
+/** Batching loaders: N entity representations or N bookings cost one query each. */
+export function createLoaders(em: EntityManager, availability: AvailabilityService): BookingLoaders {
+  return {
+    booking: new DataLoader(async (ids) => {
+      const rows = await em.find(Booking, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((b) => [b.id, b]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    itemsOfBooking: new DataLoader(async (bookingIds) => {
+      const rows = await em.find(BookingItem, { booking: { $in: [...bookingIds] } }, { orderBy: { seatId: 'asc' } });
+      return bookingIds.map((id) => rows.filter((item) => item.booking.id === id));
+    }),
+    seatAvailability: new DataLoader(async (seatIds) => {
+      const states = await availability.seats(em, seatIds);
+      return seatIds.map((id) => states.get(id));
+    }),
+    eventAvailability: new DataLoader(async (eventIds) => {
+      const counters = await availability.events(em, eventIds);
+      return eventIds.map((id) => counters.get(id));
+    }),
+  };
+}

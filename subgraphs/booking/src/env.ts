@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { envBoolean, envList, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
+
+const schema = z.object({
+  BOOKING_PORT: envPort(4002),
+  BOOKING_HOST: z.string().default('127.0.0.1'),
+  BOOKING_DATABASE_URL: envUrl(['postgres', 'postgresql']),
+  INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
+  KAFKA_BROKERS: envList().optional(),
+  REDIS_URL: envUrl(['redis', 'rediss']).optional(),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(30, 'must be at least 30 seconds').max(86_400, 'must be at most a day').default(600),
+  MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  SQL_DEBUG: envBoolean(false),
+});
+
+export type BookingConfig = ReturnType<typeof toConfig>;
+
+function toConfig(vars: z.infer<typeof schema>) {
+  return {
+    http: { port: vars.BOOKING_PORT, host: vars.BOOKING_HOST },
+    database: { url: vars.BOOKING_DATABASE_URL, debug: vars.SQL_DEBUG },
+    internalSecret: vars.INTERNAL_JWT_SECRET,
+    kafkaBrokers: vars.KAFKA_BROKERS,
+    redisUrl: vars.REDIS_URL,
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING },
+    production: vars.NODE_ENV === 'production',
+  };
+}
+
+export const loadBookingConfig = (env?: EnvSource) => loadConfig('booking', schema, toConfig, env);

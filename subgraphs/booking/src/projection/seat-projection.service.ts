@@ -1,0 +1,53 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { claimMessage, type EventEnvelope } from '@eventix/events';
+import { CatalogTopics, type EventCancelledPayload, type EventPublishedPayload } from './catalog.messages';
+
+const CONSUMER = 'booking.seat-projection';
+
+/**
+ * Keeps the booking database's copy of each event's seats and prices in step with the catalog,
+ * so createBooking never calls the catalog (DESIGN §2.5). Idempotent: the processed-message row
+ * commits with the change, and older price versions never overwrite newer ones.
+ */
+export class SeatProjectionService {
+  constructor(private readonly orm: MikroORM) {}
+
+  async handle(message: EventEnvelope): Promise<void> {
+    if (message.type === CatalogTopics.eventPublished) await this.applyPublished(message as EventEnvelope<EventPublishedPayload>);
+    else if (message.type === CatalogTopics.eventCancelled) await this.applyCancelled(message as EventEnvelope<EventCancelledPayload>);
+  }
+
+  private async applyPublished(message: EventEnvelope<EventPublishedPayload>): Promise<void> {
+    const p = message.payload;
+    await this.orm.em.fork().transactional(async (em) => {
+      if (!(await claimMessage(em, CONSUMER, message.id))) return;
+      const [current] = await em.execute<Array<{ price_version: number }>>(
+        `insert into event_projection (event_id, currency, status, price_version, total_seats)
+         values (?, ?, 'ON_SALE', ?, ?)
+         on conflict (event_id) do update
+           set currency = excluded.currency, price_version = excluded.price_version, total_seats = excluded.total_seats,
+               status = case when event_projection.status = 'CANCELLED' then 'CANCELLED' else 'ON_SALE' end, updated_at = now()
+           where event_projection.price_version <= excluded.price_version
+         returning price_version`,
+        [p.eventId, p.currency, p.priceVersion, p.totalSeats],
+      );
+      // No row returned: a newer price version is already applied; this part is stale.
+      if (!current) return;
+      await em.execute(
+        `insert into seat_projection (event_id, seat_id, price_minor)
+         select ?, "seatId", "priceMinor" from jsonb_to_recordset(?::jsonb) as t("seatId" uuid, "priceMinor" bigint)
+         on conflict (event_id, seat_id) do update set price_minor = excluded.price_minor`,
+        [p.eventId, JSON.stringify(p.seats)],
+      );
+    });
+  }
+
+  private async applyCancelled(message: EventEnvelope<EventCancelledPayload>): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      if (!(await claimMessage(em, CONSUMER, message.id))) return;
+      await em.execute(`update event_projection set status = 'CANCELLED', updated_at = now() where event_id = ?`, [message.payload.eventId]);
+    });
+  }
+}
+
+export const seatProjectionTopics = [CatalogTopics.eventPublished, CatalogTopics.eventCancelled];

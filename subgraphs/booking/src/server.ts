@@ -1,0 +1,72 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
+import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { bookingMigrations } from '../migrations/Migration20261125000000_booking_initial';
+import { AvailabilityService } from './availability/availability.service';
+import { Booking, BookingItem } from './booking/booking.entity';
+import { BookingQueries } from './booking/booking.queries';
+import { createLoaders, type BookingContext } from './context';
+import type { BookingConfig } from './env';
+import { SeatProjectionService, seatProjectionTopics } from './projection/seat-projection.service';
+import { buildBookingSchema } from './schema';
+
+export const bookingEntities = [Booking, BookingItem];
+
+export interface BookingDeps {
+  config: BookingConfig;
+  transport: EventTransport;
+  log: (message: string) => void;
+}
+
+export interface BookingSubgraph {
+  orm: MikroORM;
+  relay: OutboxRelay;
+  projection: SeatProjectionService;
+  /** Subscribes the consumers; call before any producer's relay runs in embedded mode. */
+  consume(): Promise<void>;
+  start(): Promise<RunningSubgraph>;
+  stop(): Promise<void>;
+}
+
+export async function createBookingSubgraph({ config, transport, log }: BookingDeps): Promise<BookingSubgraph> {
+  const orm = await initOrm({ name: 'booking', clientUrl: config.database.url, entities: bookingEntities, migrations: bookingMigrations, debug: config.database.debug });
+  const relay = new OutboxRelay({ orm, transport, log });
+  const projection = new SeatProjectionService(orm);
+  const availability = new AvailabilityService();
+  const queries = new BookingQueries();
+  const unsubscribes: Unsubscribe[] = [];
+  let running: RunningSubgraph | undefined;
+  return {
+    orm,
+    relay,
+    projection,
+    async consume() {
+      unsubscribes.push(await transport.subscribe({ groupId: 'booking.seat-projection', topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
+    },
+    async start() {
+      const schema = await buildBookingSchema();
+      running = await startSubgraphServer<BookingContext>(
+        {
+          name: 'booking',
+          schema,
+          internalSecret: config.internalSecret,
+          production: config.production,
+          log,
+          createContext: (caller) => {
+            const em = orm.em.fork();
+            return { caller, em, loaders: createLoaders(em, availability), queries };
+          },
+        },
+        config.http,
+      );
+      relay.start();
+      return running;
+    },
+    async stop() {
+      await running?.stop();
+      await Promise.all(unsubscribes.map((u) => u()));
+      await relay.stop();
+      await orm.close();
+    },
+  };
+}

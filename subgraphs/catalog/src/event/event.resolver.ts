@@ -1,0 +1,69 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
+import type { CatalogContext } from '../context';
+import { Venue } from '../venue/venue.entity';
+import { Seat } from './seat.entity';
+import { Event, EventStatus } from './event.entity';
+import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
+
+export const CATALOG_WRITE = 'catalog:write';
+const canSeeDrafts = (caller: Caller) => caller.permissions.includes(CATALOG_WRITE);
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Query(() => EventConnection, { description: 'Published events in start order; organizers also see drafts' })
+  async events(
+    @Ctx() ctx: CatalogContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE.default }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('city', () => String, { nullable: true }) city?: string | null,
+    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
+  ): Promise<EventConnection> {
+    const page = await ctx.events.listEvents(ctx.em, {
+      first: pageSize(first, PAGE_SIZE.default, PAGE_SIZE.max),
+      after: after ?? undefined,
+      city: city ?? undefined,
+      from: from ?? undefined,
+      includeDrafts: canSeeDrafts(ctx.caller),
+    });
+    const edges = page.events.map((node) => ({ cursor: ctx.events.cursorOf(node), node }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Query(() => Event, { nullable: true })
+  event(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event | null> {
+    return ctx.events.findEvent(ctx.em, id, canSeeDrafts(ctx.caller));
+  }
+
+  @Mutation(() => Event, { description: 'Creates a DRAFT event at a venue (catalog:write)' })
+  createEvent(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateEventInput) input: CreateEventInput): Promise<Event> {
+    requirePermission(ctx.caller, CATALOG_WRITE);
+    return ctx.events.createEvent(ctx.em, input);
+  }
+
+  @Mutation(() => Event, { description: 'Puts a DRAFT event on sale (catalog:write)' })
+  publishEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
+    requirePermission(ctx.caller, CATALOG_WRITE);
+    return ctx.events.publishEvent(ctx.em, id);
+  }
+
+  @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })
+  cancelEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
+    requirePermission(ctx.caller, CATALOG_WRITE);
+    return ctx.events.cancelEvent(ctx.em, id);
+  }
+
+  @FieldResolver(() => Venue)
+  async venue(@Root() event: Event, @Ctx() ctx: CatalogContext): Promise<Venue> {
+    const venue = await ctx.loaders.venue.load(event.venue.id);
+    if (!venue) throw new Error(`venue ${event.venue.id} of event ${event.id} is missing`);
+    return venue;
+  }
+
+  @FieldResolver(() => [Seat], { description: 'Every seat of the event in map order, optionally of one section' })
+  seats(@Root() event: Event, @Ctx() ctx: CatalogContext, @Arg('sectionId', () => ID, { nullable: true }) sectionId?: string | null): Promise<Seat[]> {
+    return ctx.venues.seatsOf(ctx.em, event.id, sectionId ?? undefined);
+  }
+}
+
+export { EventStatus };

@@ -1,0 +1,69 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { OutboxRelay, type EventTransport } from '@eventix/events';
+import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { catalogMigrations } from '../migrations/Migration20261125000000_catalog_initial';
+import type { CatalogConfig } from './env';
+import { createLoaders, type CatalogContext } from './context';
+import { Event } from './event/event.entity';
+import { EventService } from './event/event.service';
+import { Seat } from './event/seat.entity';
+import { Section, Venue, VenueSeat } from './venue/venue.entity';
+import { VenueService } from './venue/venue.service';
+import { buildCatalogSchema } from './schema';
+
+export const catalogEntities = [Venue, Section, VenueSeat, Seat, Event];
+
+export interface CatalogDeps {
+  config: CatalogConfig;
+  transport: EventTransport;
+  log: (message: string) => void;
+}
+
+export interface CatalogSubgraph {
+  orm: MikroORM;
+  relay: OutboxRelay;
+  venues: VenueService;
+  events: EventService;
+  /** Starts serving HTTP (port 0 picks a free one) and publishing the outbox. */
+  start(): Promise<RunningSubgraph>;
+  stop(): Promise<void>;
+}
+
+/** Side-effect-free factory: migrates the database and wires services; `start()` opens the port. */
+export async function createCatalogSubgraph({ config, transport, log }: CatalogDeps): Promise<CatalogSubgraph> {
+  const orm = await initOrm({ name: 'catalog', clientUrl: config.database.url, entities: catalogEntities, migrations: catalogMigrations, debug: config.database.debug });
+  const relay = new OutboxRelay({ orm, transport, log });
+  const venues = new VenueService();
+  const events = new EventService();
+  let running: RunningSubgraph | undefined;
+  return {
+    orm,
+    relay,
+    venues,
+    events,
+    async start() {
+      const schema = await buildCatalogSchema();
+      running = await startSubgraphServer<CatalogContext>(
+        {
+          name: 'catalog',
+          schema,
+          internalSecret: config.internalSecret,
+          production: config.production,
+          log,
+          createContext: (caller) => {
+            const em = orm.em.fork();
+            return { caller, em, loaders: createLoaders(em), venues, events };
+          },
+        },
+        config.http,
+      );
+      relay.start();
+      return running;
+    },
+    async stop() {
+      await running?.stop();
+      await relay.stop();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fromMinorUnits, MoneyScalar, requirePermission } from '@eventix/subgraph-kit';
+import type { CatalogContext } from '../context';
+import { CATALOG_WRITE } from '../event/event.resolver';
+import { Seat } from '../event/seat.entity';
+import { Section, Venue } from './venue.entity';
+import { CreateVenueInput } from './venue.inputs';
+
+@Resolver(() => Venue)
+export class VenueResolver {
+  @Query(() => Venue, { nullable: true })
+  venue(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Venue | null> {
+    return ctx.loaders.venue.load(id);
+  }
+
+  @Mutation(() => Venue, { description: 'Creates a venue and generates its seats from the sections (catalog:write)' })
+  createVenue(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateVenueInput) input: CreateVenueInput): Promise<Venue> {
+    requirePermission(ctx.caller, CATALOG_WRITE);
+    return ctx.venues.createVenue(ctx.em, input);
+  }
+
+  @FieldResolver(() => [Section])
+  sections(@Root() venue: Venue, @Ctx() ctx: CatalogContext): Promise<Section[]> {
+    return ctx.venues.sectionsOf(ctx.em, venue.id);
+  }
+}
+
+@Resolver(() => Seat)
+export class SeatResolver {
+  @FieldResolver(() => Section)
+  async section(@Root() seat: Seat, @Ctx() ctx: CatalogContext): Promise<Section> {
+    const section = await ctx.loaders.section.load(seat.section.id);
+    if (!section) throw new Error(`section ${seat.section.id} of seat ${seat.id} is missing`);
+    return section;
+  }
+
+  @FieldResolver(() => MoneyScalar)
+  price(@Root() seat: Seat): string {
+    return fromMinorUnits(seat.priceMinor);
+  }
+}

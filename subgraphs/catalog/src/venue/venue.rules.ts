@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { badUserInput } from '@eventix/errors';
+import { toMinorUnits } from '@eventix/subgraph-kit';
+
+/** Limits that keep one venue drawable and one createVenue call bounded. */
+export const LAYOUT_LIMITS = { maxRows: 200, maxSeatsPerRow: 500, maxSections: 100, maxSeats: 100_000, maxNameLength: 200 } as const;
+
+export interface SectionPlan {
+  name: string;
+  rows: number;
+  seatsPerRow: number;
+  price: string;
+}
+
+export interface PlannedSeat {
+  id: string;
+  sectionIndex: number;
+  row: string;
+  number: number;
+  x: number;
+  y: number;
+  ordinal: number;
+  priceMinor: number;
+}
+
+/** Spacing of the seat map: one unit per seat, a gap of two rows between sections. */
+const SECTION_GAP = 2;
+
+/** Row labels as on tickets: A..Z, then AA, AB, ... */
+export function rowLabel(index: number): string {
+  let label = '';
+  let n = index;
+  do {
+    label = String.fromCharCode(65 + (n % 26)) + label;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return label;
+}
+
+export function requireName(field: string, value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw badUserInput(field, 'must not be empty');
+  if (trimmed.length > LAYOUT_LIMITS.maxNameLength) throw badUserInput(field, `must be at most ${LAYOUT_LIMITS.maxNameLength} characters`);
+  return trimmed;
+}
+
+/** Validates sections, naming the first offending field (e.g. `sections[1].rows`). */
+export function validateSections(sections: readonly SectionPlan[]): void {
+  if (!sections.length) throw badUserInput('sections', 'a venue needs at least one section');
+  if (sections.length > LAYOUT_LIMITS.maxSections) throw badUserInput('sections', `at most ${LAYOUT_LIMITS.maxSections} sections`);
+  let total = 0;
+  sections.forEach((section, i) => {
+    const at = `sections[${i}]`;
+    requireName(`${at}.name`, section.name);
+    if (!Number.isInteger(section.rows) || section.rows <= 0 || section.rows > LAYOUT_LIMITS.maxRows) {
+      throw badUserInput(`${at}.rows`, `must be between 1 and ${LAYOUT_LIMITS.maxRows}`);
+    }
+    if (!Number.isInteger(section.seatsPerRow) || section.seatsPerRow <= 0 || section.seatsPerRow > LAYOUT_LIMITS.maxSeatsPerRow) {
+      throw badUserInput(`${at}.seatsPerRow`, `must be between 1 and ${LAYOUT_LIMITS.maxSeatsPerRow}`);
+    }
+    toMinorUnits(section.price, `${at}.price`);
+    total += section.rows * section.seatsPerRow;
+  });
+  if (total > LAYOUT_LIMITS.maxSeats) throw badUserInput('sections', `a venue has at most ${LAYOUT_LIMITS.maxSeats} seats`);
+}
+
+/**
+ * Generates every seat of a layout: sections stacked top to bottom, rows labelled A.., seats
+ * numbered from 1, with x/y so a client can draw the map from the seat list alone.
+ */
+export function planSeats(sections: readonly SectionPlan[]): PlannedSeat[] {
+  const seats: PlannedSeat[] = [];
+  let y = 0;
+  let ordinal = 0;
+  sections.forEach((section, sectionIndex) => {
+    const priceMinor = toMinorUnits(section.price, `sections[${sectionIndex}].price`);
+    for (let r = 0; r < section.rows; r++) {
+      for (let n = 1; n <= section.seatsPerRow; n++) {
+        seats.push({ id: randomUUID(), sectionIndex, row: rowLabel(r), number: n, x: n - 1, y, ordinal: ordinal++, priceMinor });
+      }
+      y += 1;
+    }
+    y += SECTION_GAP;
+  });
+  return seats;
+}
