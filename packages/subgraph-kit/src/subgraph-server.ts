@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { unauthenticated } from '@eventix/errors';
 import { graphqlRequestListener, listen, sendJson, type Route } from './graphql-http';
@@ -42,7 +43,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(options.log),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // No Apollo Studio here: federated traces would only cost time.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   httpServer.on(
