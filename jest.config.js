@@ -5,4 +5,5 @@ module.exports = {
   globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/packages/testing/summary-reporter.js'],
 };

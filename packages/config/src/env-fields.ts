@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-/** A TCP port number given as a string, e.g. `4001`. */
+/** A TCP port number given as a string, e.g. `4001`; `0` asks the OS for a free port (tests). */
 export const envPort = (fallback: number) =>
   z.coerce
     .number({ invalid_type_error: 'must be a port number' })
     .int('must be a whole number')
-    .min(1, 'must be between 1 and 65535')
-    .max(65535, 'must be between 1 and 65535')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
     .default(fallback);
 
 /** A URL with one of the given protocols, e.g. `postgres://...`. */

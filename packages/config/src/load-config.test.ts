@@ -55,6 +55,6 @@ describe('loadConfig', () => {
   });
 
   it('refuses an out-of-range port', () => {
-    expect(() => loadConfig('gateway', schema, toConfig, { PORT: '70000' })).toThrow(/PORT: must be between 1 and 65535/);
+    expect(() => loadConfig('gateway', schema, toConfig, { PORT: '70000' })).toThrow(/PORT: must be between 0 and 65535/);
   });
 });

@@ -16,6 +16,8 @@ export interface OrmOptions {
   migrations: MigrationObject[];
   poolMax?: number;
   debug?: boolean;
+  /** Called with every SQL statement; tests count queries with it. */
+  onQuery?: (sql: string) => void;
 }
 
 /** MikroORM options shared by every subgraph (the outbox entity is always registered). */
@@ -31,7 +33,8 @@ export function ormOptions(options: OrmOptions): Options {
     // Entities are explicit classes; discovery must not depend on source files at run time.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     allowGlobalContext: false,
-    debug: options.debug ?? false,
+    debug: options.onQuery ? ['query'] : (options.debug ?? false),
+    ...(options.onQuery ? { logger: options.onQuery, colors: false } : {}),
     forceUtcTimezone: true,
   };
 }

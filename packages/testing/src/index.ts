@@ -1,2 +1,3 @@
 export { TEST_ENV, createTestDatabase, testKafkaBrokers, testPostgresServerUrl, testRedisUrl, uniqueSuffix, type TestDatabase } from './test-env';
 export { waitFor } from './wait-for';
+export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest } from './graphql-client';

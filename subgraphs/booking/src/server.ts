@@ -16,6 +16,8 @@ export interface BookingDeps {
   config: BookingConfig;
   transport: EventTransport;
   log: (message: string) => void;
+  /** Sees every SQL statement (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface BookingSubgraph {
@@ -28,8 +30,8 @@ export interface BookingSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createBookingSubgraph({ config, transport, log }: BookingDeps): Promise<BookingSubgraph> {
-  const orm = await initOrm({ name: 'booking', clientUrl: config.database.url, entities: bookingEntities, migrations: bookingMigrations, debug: config.database.debug });
+export async function createBookingSubgraph({ config, transport, log, onQuery }: BookingDeps): Promise<BookingSubgraph> {
+  const orm = await initOrm({ name: 'booking', clientUrl: config.database.url, entities: bookingEntities, migrations: bookingMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   const projection = new SeatProjectionService(orm);
   const availability = new AvailabilityService();

@@ -17,6 +17,8 @@ export interface CatalogDeps {
   config: CatalogConfig;
   transport: EventTransport;
   log: (message: string) => void;
+  /** Sees every SQL statement (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface CatalogSubgraph {
@@ -30,8 +32,8 @@ export interface CatalogSubgraph {
 }
 
 /** Side-effect-free factory: migrates the database and wires services; `start()` opens the port. */
-export async function createCatalogSubgraph({ config, transport, log }: CatalogDeps): Promise<CatalogSubgraph> {
-  const orm = await initOrm({ name: 'catalog', clientUrl: config.database.url, entities: catalogEntities, migrations: catalogMigrations, debug: config.database.debug });
+export async function createCatalogSubgraph({ config, transport, log, onQuery }: CatalogDeps): Promise<CatalogSubgraph> {
+  const orm = await initOrm({ name: 'catalog', clientUrl: config.database.url, entities: catalogEntities, migrations: catalogMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   const venues = new VenueService();
   const events = new EventService();

@@ -13,6 +13,8 @@ export interface PaymentDeps {
   config: PaymentConfig;
   transport: EventTransport;
   log: (message: string) => void;
+  /** Sees every SQL statement (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface PaymentSubgraph {
@@ -22,8 +24,8 @@ export interface PaymentSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createPaymentSubgraph({ config, transport, log }: PaymentDeps): Promise<PaymentSubgraph> {
-  const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug });
+export async function createPaymentSubgraph({ config, transport, log, onQuery }: PaymentDeps): Promise<PaymentSubgraph> {
+  const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   let running: RunningSubgraph | undefined;
   return {

@@ -1,0 +1,113 @@
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { createTestDatabase, testKafkaBrokers, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
+import type { EventEnvelope } from './envelope';
+import { InProcessTransport } from './in-process.transport';
+import { KafkaTransport } from './kafka.transport';
+import { recordEvent } from './outbox';
+import { OutboxMessage } from './outbox.entity';
+import { OutboxRelay } from './relay';
+import { outboxTablesSql } from './schema.sql';
+import type { EventTransport } from './transport';
+
+const transports: Array<[string, () => EventTransport]> = [
+  ['in-process', () => new InProcessTransport()],
+  ['kafka', () => new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `outbox-test-${uniqueSuffix()}` })],
+];
+
+describe.each(transports)('outbox → relay → %s transport', (_kind, makeTransport) => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+  let transport: EventTransport;
+  let topic: string;
+  const received: EventEnvelope[] = [];
+  const relays: OutboxRelay[] = [];
+
+  const newRelay = (t: EventTransport = transport) => {
+    const relay = new OutboxRelay({ orm, transport: t, idleMs: 20 });
+    relays.push(relay);
+    return relay;
+  };
+  const commit = (payload: unknown) =>
+    orm.em.fork().transactional(async (em) => recordEvent(em, { type: topic, key: 'concert-1', payload }));
+  const pendingCount = async () =>
+    Number((await orm.em.fork().execute<Array<{ n: string }>>('select count(*) as n from outbox where published_at is null'))[0].n);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('events');
+    orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: db.url, entities: [OutboxMessage], contextName: 'events-test', allowGlobalContext: false });
+    for (const sql of outboxTablesSql) await orm.em.fork().execute(sql);
+    transport = makeTransport();
+    topic = `test.outbox.${uniqueSuffix()}`;
+    await transport.subscribe({ groupId: `outbox-test-${uniqueSuffix()}`, topics: [topic], handle: async (m) => void received.push(m) });
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+  });
+
+  afterAll(async () => {
+    await transport.close();
+    await orm.close();
+    await db.drop();
+  });
+
+  it('delivers a message written in a committed transaction, in its envelope', async () => {
+    const sent = await commit({ seat: 'A1' });
+    newRelay().start();
+    const got = await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the committed message');
+    expect(got).toEqual({ id: sent.id, type: topic, version: 1, occurredAt: sent.occurredAt, key: 'concert-1', payload: { seat: 'A1' } });
+    await waitFor(async () => ((await pendingCount()) === 0 ? true : undefined), 5_000, 'the row to be marked published');
+  });
+
+  it('never delivers a message whose transaction rolled back', async () => {
+    let rolledBackId: string | undefined;
+    await expect(
+      orm.em.fork().transactional(async (em) => {
+        rolledBackId = recordEvent(em, { type: topic, key: 'concert-1', payload: { rolledBack: true } }).id;
+        await em.flush();
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    // The relay publishes in commit order, so once a later marker has arrived, the rolled-back
+    // message would have arrived before it if it existed.
+    const marker = await commit({ marker: true });
+    newRelay().start();
+    await waitFor(() => received.find((m) => m.id === marker.id), 20_000, 'the marker');
+    expect(received.some((m) => m.id === rolledBackId)).toBe(false);
+  });
+
+  it('keeps messages pending while the relay is down and delivers them after a restart', async () => {
+    const first = newRelay();
+    first.start();
+    await first.stop();
+    const sent = await commit({ afterRestart: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.some((m) => m.id === sent.id)).toBe(false);
+    expect(await pendingCount()).toBe(1);
+    newRelay().start();
+    await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the pending message after restart');
+  });
+
+  it('leaves a batch pending when publishing fails mid-way, and publishes it on the next attempt', async () => {
+    let failNext = true;
+    const flaky: EventTransport = {
+      kind: transport.kind,
+      publish: async (t, messages) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('broker unavailable');
+        }
+        await transport.publish(t, messages);
+      },
+      subscribe: (o) => transport.subscribe(o),
+      close: async () => undefined,
+    };
+    const sent = await commit({ flaky: true });
+    const relay = newRelay(flaky);
+    await expect(relay.publishBatch()).rejects.toThrow('broker unavailable');
+    expect(await pendingCount()).toBe(1);
+    await expect(relay.publishBatch()).resolves.toBe(1);
+    await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the retried message');
+    expect(await pendingCount()).toBe(0);
+  });
+});

@@ -1,0 +1,32 @@
+/** What a GraphQL HTTP response held, with the status kept for 401/403 assertions. */
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  data?: Data | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+/** A minimal black-box client: POSTs operations as a browser or partner would. */
+export function graphqlClient(url: string, defaultHeaders: Record<string, string> = {}) {
+  return async function request<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<Data>> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...defaultHeaders, ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    try {
+      return { status: response.status, ...(JSON.parse(text) as object) };
+    } catch {
+      throw new Error(`non-JSON response ${response.status}: ${text.slice(0, 200)}`);
+    }
+  };
+}
+
+export type GraphQLRequest = ReturnType<typeof graphqlClient>;
+
+/** The contract error codes of a response, in order. */
+export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);

@@ -1,0 +1,254 @@
+import { errorCodes, waitFor } from '@eventix/testing';
+import type { EventEnvelope } from '@eventix/events';
+import { startCatalog, type CatalogHarness } from './catalog-harness';
+
+const CREATE_VENUE = `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id name city sections { id name rows } } }`;
+const CREATE_EVENT = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id title status currency startsAt venue { id } } }`;
+const PUBLISH = `mutation($id: ID!) { publishEvent(id: $id) { id status } }`;
+const CANCEL = `mutation($id: ID!) { cancelEvent(id: $id) { id status } }`;
+const EVENTS = `query($first: Int, $after: String, $city: String, $from: DateTime) {
+  events(first: $first, after: $after, city: $city, from: $from) { edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`;
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+const section = (overrides: Record<string, unknown> = {}) => ({ name: 'Stalls', rows: 2, seatsPerRow: 5, price: '49.90', ...overrides });
+
+describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
+  let h: CatalogHarness;
+  let organizer: ReturnType<CatalogHarness['as']>;
+  let fan: ReturnType<CatalogHarness['as']>;
+  let anonymous: ReturnType<CatalogHarness['as']>;
+  const city = `Testville-${Date.now()}`;
+
+  async function venue(sections = [section()], name = 'Hall') {
+    const res = await organizer<{ createVenue: { id: string; sections: Array<{ id: string }> } }>(CREATE_VENUE, { input: { name, city, sections } });
+    expect(res.errors).toBeUndefined();
+    return res.data!.createVenue;
+  }
+  async function event(venueId: string, startsAt = inDays(30), title = 'Show') {
+    const res = await organizer<{ createEvent: { id: string; status: string } }>(CREATE_EVENT, { input: { venueId, title, startsAt, currency: 'EUR' } });
+    expect(res.errors).toBeUndefined();
+    return res.data!.createEvent;
+  }
+
+  beforeAll(async () => {
+    h = await startCatalog();
+    organizer = h.as({ sub: 'org-1', permissions: ['catalog:write'] });
+    fan = h.as({ sub: 'fan-1' });
+    anonymous = h.as({});
+  });
+  afterAll(() => h.close());
+
+  describe('createVenue', () => {
+    it('generates every seat from the sections, with labels, positions and prices', async () => {
+      const v = await venue([section({ name: 'Floor', rows: 2, seatsPerRow: 3, price: '10.00' }), section({ name: 'Balcony', rows: 1, seatsPerRow: 2, price: '5.50' })]);
+      const e = await event(v.id);
+      const res = await anonymous<{ event: unknown }>(
+        `query($id: ID!) { event(id: $id) { id seats { row number x y price section { name } } } }`,
+        { id: e.id },
+      );
+      // Drafts are organizer-only.
+      expect(res.data?.event).toBeNull();
+      const seen = await organizer<{ event: { seats: Array<{ row: string; number: number; x: number; y: number; price: string; section: { name: string } }> } }>(
+        `query($id: ID!) { event(id: $id) { seats { row number x y price section { name } } } }`,
+        { id: e.id },
+      );
+      const seats = seen.data!.event.seats;
+      expect(seats).toHaveLength(8);
+      expect(seats.map((s) => `${s.section.name}:${s.row}${s.number}@${s.x},${s.y}=${s.price}`)).toEqual([
+        'Floor:A1@0,0=10.00', 'Floor:A2@1,0=10.00', 'Floor:A3@2,0=10.00',
+        'Floor:B1@0,1=10.00', 'Floor:B2@1,1=10.00', 'Floor:B3@2,1=10.00',
+        'Balcony:A1@0,4=5.50', 'Balcony:A2@1,4=5.50',
+      ]);
+    });
+
+    it('filters seats by section', async () => {
+      const v = await venue([section({ name: 'Floor' }), section({ name: 'Balcony', rows: 1, seatsPerRow: 2 })]);
+      const e = await event(v.id);
+      const res = await organizer<{ event: { seats: unknown[] } }>(`query($id: ID!, $s: ID) { event(id: $id) { seats(sectionId: $s) { id } } }`, { id: e.id, s: v.sections[1].id });
+      expect(res.data!.event.seats).toHaveLength(2);
+    });
+
+    it('creates a 20,000-seat layout in one call', async () => {
+      const started = Date.now();
+      const v = await venue([section({ name: 'Bowl', rows: 100, seatsPerRow: 200 })], 'Stadium');
+      const e = await event(v.id);
+      const elapsed = Date.now() - started;
+      const res = await organizer<{ event: { seats: unknown[] } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: e.id });
+      expect(res.data!.event.seats).toHaveLength(20_000);
+      // Timing is reported, not asserted: bench/ measures it against a baseline.
+      process.stderr.write(`20,000-seat venue + event created in ${elapsed} ms\n`);
+    });
+
+    it.each([
+      [{ name: '', city: 'X', sections: [section()] }, 'name'],
+      [{ name: 'Hall', city: '  ', sections: [section()] }, 'city'],
+      [{ name: 'Hall', city: 'X', sections: [] }, 'sections'],
+      [{ name: 'Hall', city: 'X', sections: [section({ rows: 0 })] }, 'sections[0].rows'],
+      [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: -1 })] }, 'sections[0].seatsPerRow'],
+      [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: 100_000 })] }, 'sections[0].seatsPerRow'],
+    ])('refuses bad input %#, naming %s', async (input, field) => {
+      const res = await organizer(CREATE_VENUE, { input });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].extensions?.field).toBe(field);
+      expect(res.status).toBeLessThan(500);
+    });
+
+    it.each(['-1.00', '12.5', '1e3', 'free'])('refuses the price %s as BAD_USER_INPUT', async (price) => {
+      const res = await organizer(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section({ price })] } });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].message).toMatch(/price|Money/);
+    });
+
+    it('needs catalog:write (FORBIDDEN) and a user (UNAUTHENTICATED)', async () => {
+      expect(errorCodes(await fan(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await anonymous(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  describe('createEvent', () => {
+    it('creates a DRAFT in the given currency', async () => {
+      const v = await venue();
+      const e = await organizer<{ createEvent: { status: string; currency: string; venue: { id: string } } }>(CREATE_EVENT, { input: { venueId: v.id, title: ' Gala ', startsAt: inDays(3), currency: 'chf' } });
+      expect(e.data!.createEvent).toMatchObject({ status: 'DRAFT', currency: 'CHF', venue: { id: v.id } });
+    });
+
+    it.each([
+      [{ title: 'X', startsAt: inDays(-1), currency: 'EUR' }, 'startsAt'],
+      [{ title: 'X', startsAt: inDays(3), currency: 'XYZ' }, 'currency'],
+      [{ title: '', startsAt: inDays(3), currency: 'EUR' }, 'title'],
+    ])('refuses bad input %#, naming %s', async (input, field) => {
+      const v = await venue();
+      const res = await organizer(CREATE_EVENT, { input: { venueId: v.id, ...input } });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].extensions?.field).toBe(field);
+    });
+
+    it('answers NOT_FOUND for an unknown venue', async () => {
+      const res = await organizer(CREATE_EVENT, { input: { venueId: '00000000-0000-4000-8000-000000000000', title: 'X', startsAt: inDays(3) } });
+      expect(errorCodes(res)).toEqual(['NOT_FOUND']);
+    });
+  });
+
+  describe('publishEvent and cancelEvent', () => {
+    it('puts a draft on sale and announces every seat with its price on the real transport', async () => {
+      const v = await venue([section({ rows: 3, seatsPerRow: 4, price: '12.34' })]);
+      const e = await event(v.id);
+      const res = await organizer<{ publishEvent: { status: string } }>(PUBLISH, { id: e.id });
+      expect(res.data!.publishEvent.status).toBe('ON_SALE');
+      h.catalog.relay.nudge();
+      const message = (await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-published'), 20_000, 'event-published')) as EventEnvelope<{
+        eventId: string; currency: string; priceVersion: number; part: number; parts: number; totalSeats: number; seats: Array<{ seatId: string; priceMinor: number }>;
+      }>;
+      expect(message.version).toBe(1);
+      expect(message.payload).toMatchObject({ eventId: e.id, currency: 'EUR', priceVersion: 1, part: 1, parts: 1, totalSeats: 12 });
+      const seats = await organizer<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: e.id });
+      expect(message.payload.seats.map((s) => s.seatId).sort()).toEqual(seats.data!.event.seats.map((s) => s.id).sort());
+      expect(new Set(message.payload.seats.map((s) => s.priceMinor))).toEqual(new Set([1234]));
+    });
+
+    it('refuses to publish twice, or to publish a cancelled event, and announces the cancellation', async () => {
+      const v = await venue();
+      const e = await event(v.id);
+      await organizer(PUBLISH, { id: e.id });
+      expect(errorCodes(await organizer(PUBLISH, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
+      expect((await organizer<{ cancelEvent: { status: string } }>(CANCEL, { id: e.id })).data!.cancelEvent.status).toBe('CANCELLED');
+      expect(errorCodes(await organizer(PUBLISH, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
+      h.catalog.relay.nudge();
+      await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-cancelled'), 20_000, 'event-cancelled');
+    });
+
+    it('answers NOT_FOUND for unknown ids and FORBIDDEN without catalog:write', async () => {
+      expect(errorCodes(await organizer(PUBLISH, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+      expect(errorCodes(await organizer(CANCEL, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+      expect(errorCodes(await fan(PUBLISH, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['FORBIDDEN']);
+    });
+  });
+
+  describe('events, event and venue queries', () => {
+    let published: string[];
+    beforeAll(async () => {
+      const v = await venue();
+      published = [];
+      for (const days of [10, 20, 30]) {
+        const e = await event(v.id, inDays(days), `Night ${days}`);
+        await organizer(PUBLISH, { id: e.id });
+        published.push(e.id);
+      }
+      await event(v.id, inDays(15), 'Still a draft');
+    });
+
+    it('pages through published events in start order with stable cursors', async () => {
+      const first = await anonymous<{ events: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(EVENTS, { first: 2, city });
+      expect(first.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(0, 2));
+      expect(first.data!.events.pageInfo.hasNextPage).toBe(true);
+      const last = await anonymous<{ events: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(EVENTS, {
+        first: 2, city, after: first.data!.events.pageInfo.endCursor,
+      });
+      expect(last.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(2));
+      expect(last.data!.events.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+      const beyond = await anonymous<{ events: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(EVENTS, {
+        first: 2, city, after: last.data!.events.pageInfo.endCursor,
+      });
+      expect(beyond.data!.events).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    });
+
+    it('filters by city and start date, and shows drafts to organizers only', async () => {
+      const from = await anonymous<{ events: { edges: Array<{ node: { id: string } }> } }>(EVENTS, { city, from: inDays(12) });
+      expect(from.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(1));
+      const none = await anonymous<{ events: { edges: unknown[] } }>(EVENTS, { city: 'Nowhere-at-all' });
+      expect(none.data!.events.edges).toEqual([]);
+      const asOrganizer = await organizer<{ events: { edges: Array<{ node: { title: string } }> } }>(EVENTS, { city, first: 10 });
+      expect(asOrganizer.data!.events.edges.map((e) => e.node.title)).toContain('Still a draft');
+    });
+
+    it('refuses an invalid cursor or page size with BAD_USER_INPUT', async () => {
+      expect(errorCodes(await anonymous(EVENTS, { after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(EVENTS, { after: Buffer.from('["x","y"]').toString('base64url') }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(EVENTS, { first: 1000 }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(EVENTS, { first: -1 }))).toEqual(['BAD_USER_INPUT']);
+    });
+
+    it('answers null for unknown ids', async () => {
+      const res = await anonymous<{ event: null; venue: null }>(`{ event(id: "00000000-0000-4000-8000-000000000000") { id } venue(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+      expect(res.data).toEqual({ event: null, venue: null });
+    });
+  });
+
+  describe('federation', () => {
+    it('resolves Event, Seat and Venue representations in batches: SQL count does not grow with N', async () => {
+      const v = await venue([section({ rows: 5, seatsPerRow: 20 })]);
+      const events = [];
+      for (let i = 0; i < 5; i++) {
+        const e = await event(v.id, inDays(40 + i));
+        await organizer(PUBLISH, { id: e.id });
+        events.push(e.id);
+      }
+      const seatsRes = await organizer<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: events[0] });
+      const seatIds = seatsRes.data!.event.seats.map((s) => s.id);
+
+      const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Event { id title venue { name } } ... on Seat { id row number price section { name } } ... on Venue { id name } } }`;
+      const selectsFor = async (n: number) => {
+        const representations = [
+          ...events.slice(0, Math.min(n, 5)).map((id) => ({ __typename: 'Event', id })),
+          ...seatIds.slice(0, n).map((id) => ({ __typename: 'Seat', id })),
+          { __typename: 'Venue', id: v.id },
+        ];
+        h.queries.length = 0;
+        const res = await fan<{ _entities: Array<{ id: string } | null> }>(ENTITIES, { r: representations });
+        expect(res.errors).toBeUndefined();
+        expect(res.data!._entities.map((e) => e?.id)).toEqual(representations.map((r) => r.id));
+        return h.queries.filter((q) => /\bselect\b/i.test(q)).length;
+      };
+      const few = await selectsFor(2);
+      const many = await selectsFor(100);
+      expect(many).toBe(few);
+      expect(many).toBeLessThanOrEqual(5);
+    });
+
+    it('refuses requests without the gateway credential', async () => {
+      const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      expect(res.status).toBe(401);
+    });
+  });
+});
