@@ -4,6 +4,7 @@ import type { Caller } from '@eventix/subgraph-kit';
 import { AvailabilityService, type EventAvailability } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
+import type { BookingService } from './booking/booking.service';
 import type { SeatAvailability } from './booking/booking.types';
 
 export interface BookingContext {
@@ -11,6 +12,7 @@ export interface BookingContext {
   em: EntityManager;
   loaders: BookingLoaders;
   queries: BookingQueries;
+  bookings: BookingService;
 }
 
 export interface BookingLoaders {

@@ -8,8 +8,9 @@ const schema = z.object({
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
   REDIS_URL: envUrl(['redis', 'rediss']).optional(),
-  HOLD_TTL_SECONDS: z.coerce.number().int().min(30, 'must be at least 30 seconds').max(86_400, 'must be at most a day').default(600),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(1, 'must be at least 1 second').max(86_400, 'must be at most a day').default(600),
   MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
+  BOOKING_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s').default(5_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
 });
@@ -23,7 +24,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
     redisUrl: vars.REDIS_URL,
-    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING },
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS },
     production: vars.NODE_ENV === 'production',
   };
 }

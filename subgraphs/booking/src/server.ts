@@ -5,6 +5,8 @@ import { bookingMigrations } from '../migrations/Migration20261125000000_booking
 import { AvailabilityService } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
+import { BookingService } from './booking/booking.service';
+import { ExpiryWorker } from './booking/expiry.worker';
 import { createLoaders, type BookingContext } from './context';
 import type { BookingConfig } from './env';
 import { SeatProjectionService, seatProjectionTopics } from './projection/seat-projection.service';
@@ -24,6 +26,8 @@ export interface BookingSubgraph {
   orm: MikroORM;
   relay: OutboxRelay;
   projection: SeatProjectionService;
+  bookings: BookingService;
+  expiry: ExpiryWorker;
   /** Subscribes the consumers; call before any producer's relay runs in embedded mode. */
   consume(): Promise<void>;
   start(): Promise<RunningSubgraph>;
@@ -36,12 +40,20 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
   const projection = new SeatProjectionService(orm);
   const availability = new AvailabilityService();
   const queries = new BookingQueries();
+  const bookings = new BookingService({
+    holdTtlSeconds: config.holds.ttlSeconds,
+    maxSeatsPerBooking: config.holds.maxSeatsPerBooking,
+    lockTimeoutMs: config.holds.lockTimeoutMs,
+  });
+  const expiry = new ExpiryWorker({ orm, bookings, onExpired: () => relay.nudge(), log });
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
   return {
     orm,
     relay,
     projection,
+    bookings,
+    expiry,
     async consume() {
       unsubscribes.push(await transport.subscribe({ groupId: 'booking.seat-projection', topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
     },
@@ -56,17 +68,19 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
           log,
           createContext: (caller) => {
             const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em, availability), queries };
+            return { caller, em, loaders: createLoaders(em, availability), queries, bookings };
           },
         },
         config.http,
       );
       relay.start();
+      expiry.start();
       return running;
     },
     async stop() {
       await running?.stop();
       await Promise.all(unsubscribes.map((u) => u()));
+      await expiry.stop();
       await relay.stop();
       await orm.close();
     },

@@ -1,8 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromMinorUnits, MoneyScalar, pageSize, requireUser } from '@eventix/subgraph-kit';
 import type { BookingContext } from '../context';
 import { Booking } from './booking.entity';
-import { BookingConnection, BookingItemView, EventRef } from './booking.types';
+import { BookingConnection, BookingItemView, CreateBookingInput, EventRef } from './booking.types';
 
 const PAGE = { default: 20, max: 100 } as const;
 
@@ -24,6 +24,18 @@ export class BookingResolver {
     const page = await ctx.queries.mine(ctx.em, userId, pageSize(first, PAGE.default, PAGE.max), after ?? undefined);
     const edges = page.bookings.map((node) => ({ cursor: ctx.queries.cursorOf(node), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Mutation(() => Booking, { description: 'Holds seats for the signed-in user until expiresAt' })
+  createBooking(@Ctx() ctx: BookingContext, @Arg('input', () => CreateBookingInput) input: CreateBookingInput): Promise<Booking> {
+    const userId = requireUser(ctx.caller);
+    return ctx.bookings.create(ctx.em, userId, { eventId: input.eventId, seatIds: input.seatIds, idempotencyKey: input.idempotencyKey ?? undefined });
+  }
+
+  @Mutation(() => Booking, { description: 'Cancels one of your bookings and releases its seats; a paid booking is refunded' })
+  cancelBooking(@Ctx() ctx: BookingContext, @Arg('id', () => ID) id: string): Promise<Booking> {
+    requireUser(ctx.caller);
+    return ctx.bookings.cancel(ctx.em, ctx.caller, id);
   }
 
   @FieldResolver(() => EventRef)

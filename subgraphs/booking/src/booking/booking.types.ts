@@ -1,4 +1,4 @@
-import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MoneyScalar, PageInfo } from '@eventix/subgraph-kit';
 import { Booking } from './booking.entity';
 
@@ -53,6 +53,18 @@ export class BookingConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+}
+
+@InputType()
+export class CreateBookingInput {
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field(() => [ID], { description: '1..MAX_SEATS_PER_BOOKING (default 10) seats of the event, no duplicates' })
+  seatIds!: string[];
+
+  @Field(() => String, { nullable: true, description: 'Same key from the same user: the same booking, no second hold' })
+  idempotencyKey?: string | null;
 }
 
 export { Int };

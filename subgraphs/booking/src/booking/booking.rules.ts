@@ -1,0 +1,61 @@
+import { appError, badUserInput, ErrorCode } from '@eventix/errors';
+import { BookingStatus } from './booking.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface SeatRequest {
+  eventId: string;
+  seatIds: string[];
+  idempotencyKey?: string;
+}
+
+/**
+ * Checks a booking request before any database work and returns the seat ids in lock order.
+ * Sorting matters: every transaction locks seats in the same (ascending id) order, so two
+ * overlapping multi-seat bookings can never wait on each other in a cycle.
+ */
+export function validateSeatRequest(request: SeatRequest, maxSeats: number): string[] {
+  if (!UUID.test(request.eventId)) throw badUserInput('eventId', 'must be an event id');
+  if (!request.seatIds.length) throw badUserInput('seatIds', 'choose at least one seat');
+  if (request.seatIds.length > maxSeats) throw badUserInput('seatIds', `at most ${maxSeats} seats per booking`);
+  const bad = request.seatIds.find((id) => !UUID.test(id));
+  if (bad !== undefined) throw badUserInput('seatIds', `${JSON.stringify(bad)} is not a seat id`);
+  const normalised = request.seatIds.map((id) => id.toLowerCase());
+  if (new Set(normalised).size !== normalised.length) throw badUserInput('seatIds', 'a seat is listed twice');
+  if (request.idempotencyKey !== undefined && (!request.idempotencyKey.trim() || request.idempotencyKey.length > 200)) {
+    throw badUserInput('idempotencyKey', 'must be 1 to 200 characters');
+  }
+  return lockOrder(normalised);
+}
+
+/** The one order in which seats are locked. */
+export const lockOrder = (seatIds: readonly string[]) => [...seatIds].sort();
+
+/** Same seats, whatever the order: the idempotency check compares sets. */
+export function sameSeats(a: readonly string[], b: readonly string[]): boolean {
+  const left = lockOrder(a.map((s) => s.toLowerCase()));
+  const right = lockOrder(b.map((s) => s.toLowerCase()));
+  return left.length === right.length && left.every((id, i) => id === right[i]);
+}
+
+/** When a hold made at `now` ends. */
+export const holdExpiry = (now: Date, ttlSeconds: number) => new Date(now.getTime() + ttlSeconds * 1000);
+
+/** Where each status may go next (DESIGN §2.6). Terminal statuses go nowhere. */
+const NEXT: Record<BookingStatus, readonly BookingStatus[]> = {
+  [BookingStatus.PENDING]: [BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED],
+  [BookingStatus.CONFIRMED]: [BookingStatus.CANCELLED],
+  [BookingStatus.CANCELLED]: [],
+  [BookingStatus.EXPIRED]: [],
+};
+
+export function canMove(from: BookingStatus, to: BookingStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function assertMove(from: BookingStatus, to: BookingStatus): void {
+  if (!canMove(from, to)) throw appError(ErrorCode.INVALID_BOOKING_STATE, `a ${from} booking cannot become ${to}`, { status: from });
+}
+
+/** A PENDING hold whose time is up no longer protects its seats, whatever the worker has done. */
+export const isOverdue = (status: BookingStatus, expiresAt: Date, now: Date) => status === BookingStatus.PENDING && expiresAt.getTime() <= now.getTime();

@@ -1,0 +1,227 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appError, ErrorCode, notFound, seatUnavailable, badUserInput } from '@eventix/errors';
+import { recordEvent } from '@eventix/events';
+import { fromMinorUnits, type Caller } from '@eventix/subgraph-kit';
+import { Booking, BookingItem, BookingStatus, CancellationReason } from './booking.entity';
+import { BookingTopics, type BookingCancelledPayload, type BookingCreatedPayload } from './booking.messages';
+import { canRead } from './booking.queries';
+import { assertMove, holdExpiry, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+
+export interface BookingSettings {
+  holdTtlSeconds: number;
+  maxSeatsPerBooking: number;
+  /** How long createBooking waits for a seat lock before giving up. */
+  lockTimeoutMs: number;
+}
+
+interface ActiveHold {
+  seat_id: string;
+  booking_id: string;
+  status: BookingStatus;
+  expires_at: Date;
+}
+
+/** PostgreSQL error codes we turn into contract errors. */
+const UNIQUE_VIOLATION = '23505';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const pgCode = (error: unknown) => (error as { code?: string }).code;
+const pgConstraint = (error: unknown) => (error as { constraint?: string }).constraint;
+
+/**
+ * Bookings: holding seats, cancelling, expiring. Each method owns its transaction, its outbox
+ * messages and its seat-map version bump, so a state change and its announcement commit
+ * together (DESIGN §2.1).
+ */
+export class BookingService {
+  constructor(
+    private readonly settings: BookingSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Holds seats for the caller. In one transaction: lock the requested projection rows in
+   * seat-id order (SELECT ... FOR UPDATE, under a lock timeout), expire overdue holds on them,
+   * refuse if any is still held or sold, insert the booking and its items. The partial unique
+   * index on active items is the backstop: a 23505 becomes SEAT_UNAVAILABLE, never a 500.
+   */
+  async create(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
+    const seatIds = validateSeatRequest(request, this.settings.maxSeatsPerBooking);
+    const key = request.idempotencyKey?.trim();
+    if (key) {
+      const existing = await this.findByIdempotencyKey(em, userId, key, request.eventId, seatIds);
+      if (existing) return existing;
+    }
+    try {
+      return await em.transactional(async (tx) => {
+        await tx.execute(`set local lock_timeout = '${Math.round(this.settings.lockTimeoutMs)}ms'`);
+        const [event] = await tx.execute<Array<{ status: string; currency: string }>>(
+          'select status, currency from event_projection where event_id = ?',
+          [request.eventId],
+        );
+        if (!event) throw notFound('Event', request.eventId);
+        if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
+
+        const seats = await tx.execute<Array<{ seat_id: string; price_minor: string }>>(
+          `select seat_id, price_minor from seat_projection
+            where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')})
+            order by seat_id for update`,
+          [request.eventId, ...seatIds],
+        );
+        if (seats.length !== seatIds.length) {
+          const known = new Set(seats.map((s) => s.seat_id));
+          throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
+        }
+
+        const holds = await this.activeHolds(tx, request.eventId, seatIds);
+        const now = this.now();
+        const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
+        if (overdue.length) await this.expire(tx, overdue);
+        const taken = holds.filter((h) => !overdue.includes(h.booking_id)).map((h) => h.seat_id);
+        if (taken.length) throw seatUnavailable(taken);
+
+        const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
+        const booking = tx.create(Booking, {
+          userId,
+          eventId: request.eventId,
+          totalMinor: String(totalMinor),
+          currency: event.currency,
+          expiresAt: holdExpiry(now, this.settings.holdTtlSeconds),
+          idempotencyKey: key,
+          createdAt: now,
+        });
+        for (const seat of seats) {
+          tx.create(BookingItem, { booking, eventId: request.eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
+        }
+        await tx.flush();
+        const seatMapVersion = await this.bumpSeatMapVersion(tx, request.eventId);
+        recordEvent<BookingCreatedPayload>(tx, {
+          type: BookingTopics.created,
+          key: request.eventId,
+          payload: {
+            bookingId: booking.id,
+            userId,
+            eventId: request.eventId,
+            seatIds,
+            seatMapVersion,
+            totalMinor,
+            totalAmount: fromMinorUnits(totalMinor),
+            currency: event.currency,
+            expiresAt: booking.expiresAt.toISOString(),
+          },
+        });
+        return booking;
+      });
+    } catch (error) {
+      if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
+        // The same key raced itself: the other request won; answer with its booking.
+        const existing = await this.findByIdempotencyKey(em.fork(), userId, key, request.eventId, seatIds);
+        if (existing) return existing;
+      }
+      if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
+      if (pgCode(error) === LOCK_NOT_AVAILABLE) throw appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again');
+      throw error;
+    }
+  }
+
+  /**
+   * Cancels a booking for its owner (or bookings:admin) and releases its seats. Cancelling a
+   * confirmed booking asks the payment side for a refund. A hold whose time is already up is
+   * expired instead, and the caller is told BOOKING_EXPIRED.
+   */
+  async cancel(em: EntityManager, caller: Caller, id: string): Promise<Booking> {
+    const outcome = await em.transactional(async (tx) => {
+      const booking = await tx.findOne(Booking, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      // Someone else's booking is "not found": its existence is not the caller's business.
+      if (!booking || !canRead(caller, booking)) throw notFound('Booking', id);
+      if (isOverdue(booking.status, booking.expiresAt, this.now())) {
+        await this.expire(tx, [booking.id]);
+        return { expired: true as const };
+      }
+      assertMove(booking.status, BookingStatus.CANCELLED);
+      await this.release(tx, booking, CancellationReason.USER);
+      return { booking };
+    });
+    if ('expired' in outcome) throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking has already expired; its seats were released');
+    return outcome.booking;
+  }
+
+  /**
+   * Expires holds whose time is up, in batches, oldest first. SKIP LOCKED lets several workers
+   * (one per instance) run at once without waiting on or double-processing the same bookings.
+   * Returns how many bookings it expired.
+   */
+  async expireOverdue(em: EntityManager, batchSize = 100): Promise<number> {
+    return em.transactional(async (tx) => {
+      const rows = await tx.execute<Array<{ id: string }>>(
+        `select id from booking where status = 'PENDING' and expires_at <= ? order by expires_at limit ? for update skip locked`,
+        [this.now(), batchSize],
+      );
+      if (rows.length) await this.expire(tx, rows.map((r) => r.id));
+      return rows.length;
+    });
+  }
+
+  /** Moves the given (locked or lockable) PENDING bookings to EXPIRED and releases their seats. */
+  private async expire(tx: EntityManager, bookingIds: string[]): Promise<void> {
+    const bookings = await tx.find(Booking, { id: { $in: bookingIds }, status: BookingStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+    for (const booking of bookings) await this.release(tx, booking, CancellationReason.EXPIRED);
+  }
+
+  /** Ends a booking: status and items in step, seat map version bumped, message recorded. */
+  private async release(tx: EntityManager, booking: Booking, reason: CancellationReason): Promise<void> {
+    const wasConfirmed = booking.status === BookingStatus.CONFIRMED;
+    const next = reason === CancellationReason.EXPIRED ? BookingStatus.EXPIRED : BookingStatus.CANCELLED;
+    assertMove(booking.status, next);
+    booking.status = next;
+    booking.cancellationReason = reason;
+    booking.updatedAt = this.now();
+    await tx.flush();
+    const seats = await tx.execute<Array<{ seat_id: string }>>(
+      `update booking_item set status = ? where booking_id = ? returning seat_id`,
+      [next, booking.id],
+    );
+    const seatMapVersion = await this.bumpSeatMapVersion(tx, booking.eventId);
+    recordEvent<BookingCancelledPayload>(tx, {
+      type: BookingTopics.cancelled,
+      key: booking.eventId,
+      payload: {
+        bookingId: booking.id,
+        userId: booking.userId,
+        eventId: booking.eventId,
+        seatIds: seats.map((s) => s.seat_id).sort(),
+        seatMapVersion,
+        reason,
+        refundRequested: wasConfirmed,
+      },
+    });
+  }
+
+  private activeHolds(tx: EntityManager, eventId: string, seatIds: string[]): Promise<ActiveHold[]> {
+    return tx.execute<ActiveHold[]>(
+      `select i.seat_id, i.booking_id, b.status, b.expires_at
+         from booking_item i join booking b on b.id = i.booking_id
+        where i.event_id = ? and i.seat_id in (${seatIds.map(() => '?').join(',')}) and i.status in ('PENDING', 'CONFIRMED')`,
+      [eventId, ...seatIds],
+    );
+  }
+
+  /** +1 per seat change of an event; taken last in every transaction (after the seat locks). */
+  private async bumpSeatMapVersion(tx: EntityManager, eventId: string): Promise<number> {
+    const [row] = await tx.execute<Array<{ seat_map_version: string }>>(
+      'update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning seat_map_version',
+      [eventId],
+    );
+    return Number(row?.seat_map_version ?? 0);
+  }
+
+  private async findByIdempotencyKey(em: EntityManager, userId: string, key: string, eventId: string, seatIds: string[]): Promise<Booking | null> {
+    const booking = await em.findOne(Booking, { userId, idempotencyKey: key }, { populate: ['items'] });
+    if (!booking) return null;
+    if (booking.eventId !== eventId || !sameSeats(booking.items.getItems().map((i) => i.seatId), seatIds)) {
+      throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
+    }
+    return booking;
+  }
+}
