@@ -11,6 +11,7 @@ const schema = z.object({
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1, 'must be at least 1 second').max(86_400, 'must be at most a day').default(600),
   MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
   BOOKING_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s').default(5_000),
+  BOOKING_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(50, 'must be at least 50 ms').default(1_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
 });
@@ -24,7 +25,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
     redisUrl: vars.REDIS_URL,
-    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS },
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS },
     production: vars.NODE_ENV === 'production',
   };
 }

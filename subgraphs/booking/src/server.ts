@@ -45,7 +45,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
     maxSeatsPerBooking: config.holds.maxSeatsPerBooking,
     lockTimeoutMs: config.holds.lockTimeoutMs,
   });
-  const expiry = new ExpiryWorker({ orm, bookings, onExpired: () => relay.nudge(), log });
+  const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
   return {

@@ -74,6 +74,13 @@ export class BookingService {
           throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
         }
 
+        // A duplicate request with the same key waited on the seat locks above; now that the
+        // first one has committed, answer with its booking instead of refusing the seats.
+        if (key) {
+          const existing = await this.findByIdempotencyKey(tx, userId, key, request.eventId, seatIds);
+          if (existing) return existing;
+        }
+
         const holds = await this.activeHolds(tx, request.eventId, seatIds);
         const now = this.now();
         const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];

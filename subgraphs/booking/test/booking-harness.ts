@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { createEnvelope, KafkaTransport, type EventEnvelope, type EventTransport } from '@eventix/events';
+import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
+import { createTestDatabase, graphqlClient, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { loadBookingConfig } from '../src/env';
+import { createBookingSubgraph, type BookingSubgraph } from '../src/server';
+
+export const SECRET = 'test-internal-secret-that-is-long-enough-0123456789';
+
+export interface BookingHarness {
+  booking: BookingSubgraph;
+  db: TestDatabase;
+  transport: EventTransport;
+  url: string;
+  queries: string[];
+  /** booking.* messages read back from the real transport. */
+  published: EventEnvelope[];
+  as(user: { sub?: string; permissions?: string[] }): ReturnType<typeof graphqlClient>;
+  /** Puts an event on sale in the projection through the real catalog-message handler. */
+  publishEvent(seats: number, options?: { priceMinor?: number; currency?: string }): Promise<{ eventId: string; seatIds: string[] }>;
+  cancelEvent(eventId: string): Promise<void>;
+  sql<T>(query: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function startBooking(env: Record<string, string> = {}): Promise<BookingHarness> {
+  const db = await createTestDatabase('booking');
+  const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `booking-test-${uniqueSuffix()}` });
+  const queries: string[] = [];
+  const published: EventEnvelope[] = [];
+  const config = loadBookingConfig({ BOOKING_PORT: '0', BOOKING_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET, ...env });
+  const booking = await createBookingSubgraph({ config, transport, log: () => undefined, onQuery: (sql) => queries.push(sql) });
+  await transport.subscribe({
+    groupId: `booking-test-reader-${uniqueSuffix()}`,
+    topics: ['booking.created', 'booking.confirmed', 'booking.cancelled'],
+    handle: async (m) => void published.push(m),
+  });
+  const running = await booking.start();
+  const sql = <T>(query: string, params: unknown[] = []) => booking.orm.em.fork().execute<T[]>(query, params);
+  return {
+    booking,
+    db,
+    transport,
+    url: running.url,
+    queries,
+    published,
+    sql,
+    as(user) {
+      const request = graphqlClient(running.url);
+      return async (query, variables) => {
+        const token = await signInternalCredential(SECRET, { userId: user.sub, permissions: user.permissions ?? [] }, 'booking');
+        return request(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
+      };
+    },
+    async publishEvent(seats, options = {}) {
+      const eventId = randomUUID();
+      const seatIds = Array.from({ length: seats }, () => randomUUID());
+      await booking.projection.handle(
+        createEnvelope({
+          type: 'catalog.event-published',
+          key: eventId,
+          payload: {
+            eventId,
+            currency: options.currency ?? 'EUR',
+            priceVersion: 1,
+            part: 1,
+            parts: 1,
+            totalSeats: seats,
+            seats: seatIds.map((seatId) => ({ seatId, priceMinor: options.priceMinor ?? 2500 })),
+          },
+        }),
+      );
+      return { eventId, seatIds: [...seatIds].sort() };
+    },
+    async cancelEvent(eventId) {
+      await booking.projection.handle(createEnvelope({ type: 'catalog.event-cancelled', key: eventId, payload: { eventId } }));
+    },
+    async close() {
+      await booking.stop();
+      await transport.close();
+      await db.drop();
+    },
+  };
+}
+
+export const CREATE = `mutation($input: CreateBookingInput!) { createBooking(input: $input) {
+  id status totalAmount currency expiresAt items { seat { id } price } event { id } } }`;
+export const CANCEL = `mutation($id: ID!) { cancelBooking(id: $id) { id status cancellationReason } }`;
+export const BOOKING = `query($id: ID!) { booking(id: $id) { id status cancellationReason } }`;

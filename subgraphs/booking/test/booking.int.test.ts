@@ -1,0 +1,190 @@
+import { errorCodes, waitFor } from '@eventix/testing';
+import { BOOKING, CANCEL, CREATE, startBooking, type BookingHarness } from './booking-harness';
+
+const MY_BOOKINGS = `query($first: Int, $after: String) { myBookings(first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
+
+describe('booking subgraph (real PostgreSQL and Kafka)', () => {
+  let h: BookingHarness;
+  beforeAll(async () => {
+    // The expiry worker is kept out of the way here; expiry has its own tests below.
+    h = await startBooking({ BOOKING_EXPIRY_INTERVAL_MS: '3600000' });
+  });
+  afterAll(() => h.close());
+
+  describe('createBooking', () => {
+    it('holds seats with the total from the projection prices, and announces it keyed by the event', async () => {
+      const { eventId, seatIds } = await h.publishEvent(5, { priceMinor: 1999 });
+      const res = await h.as({ sub: 'alice' })<{ createBooking: { id: string; status: string; totalAmount: string; currency: string; expiresAt: string; items: Array<{ seat: { id: string }; price: string }>; event: { id: string } } }>(
+        CREATE,
+        { input: { eventId, seatIds: [seatIds[2], seatIds[0]] } },
+      );
+      expect(res.errors).toBeUndefined();
+      const booking = res.data!.createBooking;
+      expect(booking).toMatchObject({ status: 'PENDING', totalAmount: '39.98', currency: 'EUR', event: { id: eventId } });
+      expect(booking.items.map((i) => i.seat.id)).toEqual([seatIds[0], seatIds[2]]);
+      const ttl = new Date(booking.expiresAt).getTime() - Date.now();
+      expect(ttl).toBeGreaterThan(590_000);
+      expect(ttl).toBeLessThanOrEqual(600_000);
+      h.booking.relay.nudge();
+      const message = await waitFor(() => h.published.find((m) => m.type === 'booking.created' && (m.payload as { bookingId: string }).bookingId === booking.id), 20_000, 'booking.created');
+      expect(message.key).toBe(eventId);
+      expect(message.version).toBe(1);
+      expect(message.id).not.toBe(eventId);
+      expect(message.payload).toMatchObject({ userId: 'alice', eventId, seatIds: [seatIds[0], seatIds[2]], totalMinor: 3998, totalAmount: '39.98', currency: 'EUR', seatMapVersion: 1 });
+    });
+
+    it('returns the same booking for the same idempotency key, and refuses the key for other seats', async () => {
+      const { eventId, seatIds } = await h.publishEvent(3);
+      const bob = h.as({ sub: 'bob' });
+      const first = await bob<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
+      const again = await bob<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
+      expect(again.data!.createBooking.id).toBe(first.data!.createBooking.id);
+      const other = await bob(CREATE, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
+      expect(errorCodes(other)).toEqual(['BAD_USER_INPUT']);
+      expect(other.errors![0].extensions?.field).toBe('idempotencyKey');
+      // Another user's key is theirs alone.
+      const carol = await h.as({ sub: 'carol' })(CREATE, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
+      expect(carol.errors).toBeUndefined();
+    });
+
+    it('refuses bad requests without holding anything', async () => {
+      const { eventId, seatIds } = await h.publishEvent(12);
+      const other = await h.publishEvent(1);
+      const dave = h.as({ sub: 'dave' });
+      const cases: Array<[Record<string, unknown>, string, string?]> = [
+        [{ eventId: '00000000-0000-4000-8000-000000000000', seatIds: [seatIds[0]] }, 'NOT_FOUND'],
+        [{ eventId, seatIds: [] }, 'BAD_USER_INPUT', 'seatIds'],
+        [{ eventId, seatIds: [seatIds[0], seatIds[0]] }, 'BAD_USER_INPUT', 'seatIds'],
+        [{ eventId, seatIds: seatIds.slice(0, 11) }, 'BAD_USER_INPUT', 'seatIds'],
+        [{ eventId, seatIds: [other.seatIds[0]] }, 'BAD_USER_INPUT', 'seatIds'],
+        [{ eventId, seatIds: ['not-a-seat'] }, 'BAD_USER_INPUT', 'seatIds'],
+        [{ eventId: 'x', seatIds: [seatIds[0]] }, 'BAD_USER_INPUT', 'eventId'],
+      ];
+      for (const [input, code, field] of cases) {
+        const res = await dave(CREATE, { input });
+        expect({ input, codes: errorCodes(res) }).toEqual({ input, codes: [code] });
+        if (field) expect(res.errors![0].extensions?.field).toBe(field);
+        expect(JSON.stringify(res.errors)).not.toMatch(/select|insert|syntax|stack/i);
+      }
+      await h.cancelEvent(eventId);
+      expect(errorCodes(await dave(CREATE, { input: { eventId, seatIds: [seatIds[0]] } }))).toEqual(['BAD_USER_INPUT']);
+      expect(Number((await h.sql<{ n: string }>('select count(*) as n from booking where user_id = ?', ['dave']))[0].n)).toBe(0);
+    });
+
+    it('needs a signed-in user', async () => {
+      const { eventId, seatIds } = await h.publishEvent(1);
+      expect(errorCodes(await h.as({})(CREATE, { input: { eventId, seatIds } }))).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  describe('cancelBooking, booking and myBookings', () => {
+    it('lets the owner cancel, which releases the seats for someone else', async () => {
+      const { eventId, seatIds } = await h.publishEvent(1);
+      const erin = h.as({ sub: 'erin' });
+      const created = await erin<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+      const id = created.data!.createBooking.id;
+      expect(errorCodes(await h.as({ sub: 'frank' })(CREATE, { input: { eventId, seatIds } }))).toEqual(['SEAT_UNAVAILABLE']);
+      expect(errorCodes(await h.as({ sub: 'mallory' })(CANCEL, { id }))).toEqual(['NOT_FOUND']);
+      const cancelled = await erin<{ cancelBooking: unknown }>(CANCEL, { id });
+      expect(cancelled.data!.cancelBooking).toEqual({ id, status: 'CANCELLED', cancellationReason: 'USER' });
+      expect(errorCodes(await erin(CANCEL, { id }))).toEqual(['INVALID_BOOKING_STATE']);
+      expect((await h.as({ sub: 'frank' })(CREATE, { input: { eventId, seatIds } })).errors).toBeUndefined();
+      h.booking.relay.nudge();
+      const message = await waitFor(() => h.published.find((m) => m.type === 'booking.cancelled' && (m.payload as { bookingId: string }).bookingId === id), 20_000, 'booking.cancelled');
+      expect(message.payload).toMatchObject({ reason: 'USER', refundRequested: false, seatIds, eventId });
+    });
+
+    it('shows a booking to its owner and bookings:admin only', async () => {
+      const { eventId, seatIds } = await h.publishEvent(1);
+      const created = await h.as({ sub: 'gina' })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+      const id = created.data!.createBooking.id;
+      expect((await h.as({ sub: 'gina' })<{ booking: { id: string } }>(BOOKING, { id })).data!.booking.id).toBe(id);
+      expect((await h.as({ sub: 'harry' })<{ booking: null }>(BOOKING, { id })).data!.booking).toBeNull();
+      expect((await h.as({ sub: 'ops', permissions: ['bookings:admin'] })<{ booking: { id: string } }>(BOOKING, { id })).data!.booking.id).toBe(id);
+      expect(errorCodes(await h.as({})(BOOKING, { id }))).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('pages through my bookings, newest first, and nobody else’s', async () => {
+      const { eventId, seatIds } = await h.publishEvent(5);
+      const ivy = h.as({ sub: 'ivy' });
+      const ids: string[] = [];
+      for (const seat of seatIds) ids.push((await ivy<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
+      await h.as({ sub: 'jack' })(CREATE, { input: { eventId: (await h.publishEvent(1)).eventId, seatIds: [] } });
+      const page1 = await ivy<{ myBookings: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(MY_BOOKINGS, { first: 3 });
+      expect(page1.data!.myBookings.edges.map((e) => e.node.id)).toEqual(ids.slice(2).reverse());
+      expect(page1.data!.myBookings.pageInfo.hasNextPage).toBe(true);
+      const page2 = await ivy<{ myBookings: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean } } }>(MY_BOOKINGS, { first: 3, after: page1.data!.myBookings.pageInfo.endCursor });
+      expect(page2.data!.myBookings.edges.map((e) => e.node.id)).toEqual(ids.slice(0, 2).reverse());
+      expect(page2.data!.myBookings.pageInfo.hasNextPage).toBe(false);
+      expect(errorCodes(await ivy(MY_BOOKINGS, { after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
+    });
+  });
+
+  describe('federation', () => {
+    it('resolves Event and Seat availability for N representations with a constant number of queries', async () => {
+      const { eventId, seatIds } = await h.publishEvent(60);
+      await h.as({ sub: 'kim' })(CREATE, { input: { eventId, seatIds: [seatIds[0], seatIds[1]] } });
+      const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { availableSeatCount seatMapVersion } ... on Seat { id availability } } }`;
+      const run = async (n: number) => {
+        const r = [{ __typename: 'Event', id: eventId }, ...seatIds.slice(0, n).map((id) => ({ __typename: 'Seat', id }))];
+        h.queries.length = 0;
+        const res = await h.as({})<{ _entities: Array<Record<string, unknown>> }>(ENTITIES, { r });
+        expect(res.errors).toBeUndefined();
+        return { res, selects: h.queries.filter((q) => /\bselect\b/i.test(q)).length };
+      };
+      const few = await run(3);
+      const many = await run(60);
+      expect(many.selects).toBe(few.selects);
+      expect(many.res.data!._entities[0]).toEqual({ availableSeatCount: 58, seatMapVersion: 1 });
+      expect(many.res.data!._entities.slice(1, 4).map((s) => s.availability)).toEqual(['HELD', 'HELD', 'AVAILABLE']);
+    });
+  });
+});
+
+describe('hold expiry (real PostgreSQL)', () => {
+  let h: BookingHarness;
+  beforeAll(async () => {
+    h = await startBooking({ HOLD_TTL_SECONDS: '1', BOOKING_EXPIRY_INTERVAL_MS: '3600000' });
+  });
+  afterAll(() => h.close());
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('shows an overdue hold as EXPIRED before the worker runs, and sells its seat at once', async () => {
+    const { eventId, seatIds } = await h.publishEvent(1);
+    const created = await h.as({ sub: 'lena' })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+    const id = created.data!.createBooking.id;
+    await sleep(1_100);
+    expect((await h.as({ sub: 'lena' })<{ booking: unknown }>(BOOKING, { id })).data!.booking).toEqual({ id, status: 'EXPIRED', cancellationReason: 'EXPIRED' });
+    expect(errorCodes(await h.as({ sub: 'lena' })(CANCEL, { id }))).toEqual(['BOOKING_EXPIRED']);
+    const next = await h.as({ sub: 'max' })(CREATE, { input: { eventId, seatIds } });
+    expect(next.errors).toBeUndefined();
+    const [row] = await h.sql<{ status: string }>('select status from booking where id = ?', [id]);
+    expect(row.status).toBe('EXPIRED');
+  });
+
+  it('expires holds in batches with several workers at once, each exactly once, releasing the seats', async () => {
+    const { eventId, seatIds } = await h.publishEvent(60);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i += 2) {
+      ids.push((await h.as({ sub: `fan-${i}` })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: seatIds.slice(i, i + 2) } })).data!.createBooking.id);
+    }
+    await sleep(1_100);
+    const before = h.published.length;
+    // Holds left by other tests are overdue too; every one of them must be expired exactly once.
+    const [{ n: overdue }] = await h.sql<{ n: string }>(`select count(*) as n from booking where status = 'PENDING'`);
+    const counts = await Promise.all([h.booking.expiry.runOnce(), h.booking.expiry.runOnce(), h.booking.expiry.runOnce()]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(Number(overdue));
+    expect(Number(overdue)).toBeGreaterThanOrEqual(30);
+    const rows = await h.sql<{ status: string; n: string }>(`select status, count(*) as n from booking where id in (${ids.map(() => '?').join(',')}) group by status`, ids);
+    expect(rows).toEqual([{ status: 'EXPIRED', n: '30' }]);
+    const active = await h.sql<{ n: string }>(`select count(*) as n from booking_item where event_id = ? and status in ('PENDING','CONFIRMED')`, [eventId]);
+    expect(active[0].n).toBe('0');
+    h.booking.relay.nudge();
+    const expired = await waitFor(() => {
+      const got = h.published.slice(before).filter((m) => m.type === 'booking.cancelled' && (m.payload as { reason: string }).reason === 'EXPIRED' && ids.includes((m.payload as { bookingId: string }).bookingId));
+      return got.length >= 30 ? got : undefined;
+    }, 20_000, '30 expiry messages');
+    expect(new Set(expired.map((m) => (m.payload as { bookingId: string }).bookingId)).size).toBe(30);
+  });
+});
