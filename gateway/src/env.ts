@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
@@ -17,7 +18,7 @@ const schema = z
     AUTH0_AUDIENCE: z.string().optional(),
     /** Where the dev issuer keeps its signing key so tokens survive restarts. */
     DEV_ISSUER_KEY_FILE: z.string().optional(),
-    SUPERGRAPH_PATH: z.string().default(path.resolve(__dirname, '../../../schema/supergraph.graphql')),
+    SUPERGRAPH_PATH: z.string().default(() => committedSupergraphPath()),
     INTROSPECTION: envBoolean(false).optional(),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
@@ -29,6 +30,15 @@ const schema = z
     path: ['AUTH0_DOMAIN'],
     message: 'production needs a real token issuer (the dev issuer is off in production)',
   });
+
+/** schema/supergraph.graphql of the repository, found from sources and builds alike. */
+export function committedSupergraphPath(from = __dirname): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schema/supergraph.graphql');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.resolve('schema/supergraph.graphql');
+}
 
 export type GatewayConfig = ReturnType<typeof toConfig>;
 

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
+import { committedSupergraphPath } from '../env';
 import { composeSupergraph, CompositionError } from './compose';
 
 /** `npm run compose`: writes schema/supergraph.graphql (committed; a test fails when stale). */
-export const SUPERGRAPH_PATH = path.resolve(__dirname, '../../../../schema/supergraph.graphql');
+export const SUPERGRAPH_PATH = committedSupergraphPath();
 
 if (require.main === module) {
   composeSupergraph()

@@ -18,6 +18,7 @@ export interface Platform {
   booking: BookingSubgraph;
   payment: PaymentSubgraph;
   gateway: RunningGateway;
+  subgraphUrls: { catalog: string; booking: string; payment: string };
   transport: EventTransport;
   stop(): Promise<void>;
 }
@@ -32,44 +33,56 @@ export interface Platform {
 export async function startPlatform(config: LauncherConfig, infra: Infrastructure, env: EnvSource, log: (service: string) => (m: string) => void): Promise<Platform> {
   const shared = { ...env, INTERNAL_JWT_SECRET: infra.internalSecret };
   const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: 'eventix', log: log('events') });
-  const catalog = await createCatalogSubgraph({
-    config: loadCatalogConfig({ ...shared, CATALOG_DATABASE_URL: infra.databaseUrls.catalog }),
-    transport,
-    log: log('catalog'),
-  });
-  const booking = await createBookingSubgraph({
-    config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking }),
-    transport,
-    log: log('booking'),
-  });
-  const payment = await createPaymentSubgraph({
-    config: loadPaymentConfig({ ...shared, PAYMENT_DATABASE_URL: infra.databaseUrls.payment }),
-    transport,
-    log: log('payment'),
-  });
-  // Consumers first, so the in-process bus has its groups before any relay publishes.
-  await booking.consume();
-  const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
-  const gateway = await startGateway({
-    config: loadGatewayConfig({
-      ...shared,
-      CATALOG_URL: catalogUp.url,
-      BOOKING_URL: bookingUp.url,
-      PAYMENT_URL: paymentUp.url,
-      DEV_ISSUER_KEY_FILE: env.DEV_ISSUER_KEY_FILE ?? path.join(config.dataDir, 'dev-issuer-key.json'),
-    }),
-    log: log('gateway'),
-  });
-  return {
-    catalog,
-    booking,
-    payment,
-    gateway,
-    transport,
-    async stop() {
-      await gateway.stop();
-      await Promise.allSettled([catalog.stop(), booking.stop(), payment.stop()]);
-      await transport.close();
-    },
-  };
+  // Whatever started is stopped again if a later step fails, so a failed start leaks nothing.
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const catalog = await createCatalogSubgraph({
+      config: loadCatalogConfig({ ...shared, CATALOG_DATABASE_URL: infra.databaseUrls.catalog }),
+      transport,
+      log: log('catalog'),
+    });
+    started.push(catalog);
+    const booking = await createBookingSubgraph({
+      config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking }),
+      transport,
+      log: log('booking'),
+    });
+    started.push(booking);
+    const payment = await createPaymentSubgraph({
+      config: loadPaymentConfig({ ...shared, PAYMENT_DATABASE_URL: infra.databaseUrls.payment }),
+      transport,
+      log: log('payment'),
+    });
+    started.push(payment);
+    // Consumers first, so the in-process bus has its groups before any relay publishes.
+    await booking.consume();
+    const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
+    const gateway = await startGateway({
+      config: loadGatewayConfig({
+        ...shared,
+        CATALOG_URL: catalogUp.url,
+        BOOKING_URL: bookingUp.url,
+        PAYMENT_URL: paymentUp.url,
+        DEV_ISSUER_KEY_FILE: env.DEV_ISSUER_KEY_FILE ?? path.join(config.dataDir, 'dev-issuer-key.json'),
+      }),
+      log: log('gateway'),
+    });
+    return {
+      catalog,
+      booking,
+      payment,
+      gateway,
+      subgraphUrls: { catalog: catalogUp.url, booking: bookingUp.url, payment: paymentUp.url },
+      transport,
+      async stop() {
+        await gateway.stop();
+        await Promise.allSettled([catalog.stop(), booking.stop(), payment.stop()]);
+        await transport.close();
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((service) => service.stop()));
+    await transport.close();
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, repoRoot, waitForPort } from './ports';
+import { freePort, killWhenParentDies, repoRoot, waitForPort } from './ports';
 
 export interface KafkaHandle {
   brokers: string[];
@@ -132,7 +132,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const config = path.join(dataDir, 'server.properties');
   fs.writeFileSync(config, serverProperties(dataDir, port, controllerPort));
 
-  const clusterId = crypto.randomBytes(16).toString('base64url');
+  const clusterId = randomClusterId();
   const format = spawnSync('java', java(libs, dataDir, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--standalone']), { encoding: 'utf8' });
   if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
 
@@ -142,6 +142,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   fs.closeSync(out);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  if (child.pid) killWhenParentDies(child.pid, dataDir);
   const brokers = [`127.0.0.1:${port}`];
 
   const stop = async () => {
@@ -167,6 +168,14 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     throw new Error(`${(error as Error).message}\n--- kafka.log ---\n${tail}`);
   }
   return { brokers, logFile, stop };
+}
+
+/** Kafka's command line reads an id starting with "-" as a flag; draw again. */
+function randomClusterId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Ready means the group coordinator answers, not merely that the port is open. */

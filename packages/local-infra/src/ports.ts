@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -42,4 +43,21 @@ export function repoRoot(from = __dirname): string {
     dir = parent;
   }
   return dir;
+}
+
+/**
+ * Kills `childPid` (and removes `cleanupDir`) if this Node process dies without running its
+ * 'exit' handlers — SIGKILL, an unhandled signal — so no orphan server keeps ports and memory.
+ * A POSIX shell rather than Node: it costs next to nothing and keeps no event loop alive.
+ */
+export function killWhenParentDies(childPid: number, cleanupDir = ''): void {
+  const script = [
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done',
+    'kill -0 "$1" 2>/dev/null && exit 0',
+    'kill -9 "$2" 2>/dev/null',
+    'if [ -n "$3" ]; then sleep 1; rm -rf -- "$3"; fi',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'eventix-watchdog', String(process.pid), String(childPid), cleanupDir], { detached: true, stdio: 'ignore' });
+  watchdog.on('error', () => undefined); // best effort: the 'exit' hook still covers normal exits
+  watchdog.unref();
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { freePort, waitForPort } from './ports';
+import { freePort, killWhenParentDies, waitForPort } from './ports';
 
 export interface RedisHandle {
   url: string;
@@ -24,6 +24,7 @@ export async function startRedisServer(log?: (message: string) => void): Promise
   child.stderr?.on('data', (chunk: Buffer) => log?.(`redis: ${chunk.toString().trim()}`));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  if (child.pid) killWhenParentDies(child.pid);
   await waitForPort(port, 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,

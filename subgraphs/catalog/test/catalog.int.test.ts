@@ -219,7 +219,7 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
   describe('federation', () => {
     it('resolves Event, Seat and Venue representations in batches: SQL count does not grow with N', async () => {
       const v = await venue([section({ rows: 5, seatsPerRow: 20 })]);
-      const events = [];
+      const events: string[] = [];
       for (let i = 0; i < 5; i++) {
         const e = await event(v.id, inDays(40 + i));
         await organizer(PUBLISH, { id: e.id });

@@ -1,0 +1,99 @@
+import { SignJWT, generateKeyPair, UnsecuredJWT } from 'jose';
+import { errorCodes, waitFor } from '@eventix/testing';
+import { startTestPlatform, type PlatformHarness } from './platform-harness';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+/** The whole platform through the gateway: dev tokens, composition, federation, ownership. */
+describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
+  let h: PlatformHarness;
+  let organizer: string;
+  let fan: string;
+  let eventId: string;
+  let seats: Array<{ id: string; row: string; number: number; price: string }>;
+
+  beforeAll(async () => {
+    h = await startTestPlatform();
+    organizer = await h.token('org', ['catalog:write']);
+    fan = await h.token('fan-1');
+    const org = h.as(organizer);
+    const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
+      i: { name: 'Arena', city: 'Gateway City', sections: [{ name: 'Floor', rows: 2, seatsPerRow: 5, price: '40.00' }] },
+    });
+    const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: { venueId: venue.data!.createVenue.id, title: 'Federated Night', startsAt: inDays(7), currency: 'EUR' },
+    });
+    eventId = event.data!.createEvent.id;
+    await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
+    h.platform.catalog.relay.nudge();
+    // The booking projection is fed through Kafka; wait until it knows the seats.
+    await waitFor(async () => {
+      const res = await h.as()<{ event: { availableSeatCount: number } }>(`query($id: ID!) { event(id: $id) { availableSeatCount } }`, { id: eventId });
+      return res.data?.event.availableSeatCount === 10 ? true : undefined;
+    }, 30_000, 'the seat projection');
+    const res = await h.as()<{ event: { seats: typeof seats } }>(`query($id: ID!) { event(id: $id) { seats { id row number price } } }`, { id: eventId });
+    seats = res.data!.event.seats;
+  });
+  afterAll(() => h?.close());
+
+  it('issues dev tokens and serves the JWKS that verifies them', async () => {
+    const jwks = (await (await fetch(`${h.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kty: string; alg: string; kid: string }> };
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'RSA', alg: 'RS256', kid: expect.any(String) })]);
+    const bad = await fetch(`${h.baseUrl}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ permissions: 'all' }) });
+    expect(bad.status).toBe(400);
+  });
+
+  it('lets anonymous callers read the public catalog with availability from booking', async () => {
+    const res = await h.as()<{ events: { edges: Array<{ node: { title: string; availableSeatCount: number; seatMapVersion: number; venue: { name: string } } }> } }>(
+      `{ events(city: "Gateway City") { edges { node { title availableSeatCount seatMapVersion venue { name } } } } }`,
+    );
+    expect(res.data!.events.edges).toEqual([{ node: { title: 'Federated Night', availableSeatCount: 10, seatMapVersion: 0, venue: { name: 'Arena' } } }]);
+  });
+
+  it('joins catalog, booking and payment for the owner of a booking, and hides it from anyone else', async () => {
+    const created = await h.as(fan)<{ createBooking: { id: string; status: string } }>(
+      `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`,
+      { i: { eventId, seatIds: [seats[0].id, seats[1].id] } },
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createBooking.id;
+    const QUERY = `query($id: ID!) { booking(id: $id) { id status totalAmount event { title venue { name } }
+      items { price seat { row number price availability } } payment { status } } }`;
+    const mine = await h.as(fan)<{ booking: Record<string, unknown> }>(QUERY, { id });
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data!.booking).toEqual({
+      id,
+      status: 'PENDING',
+      totalAmount: '80.00',
+      event: { title: 'Federated Night', venue: { name: 'Arena' } },
+      items: [seats[0], seats[1]]
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map((s) => ({ price: '40.00', seat: { row: s.row, number: s.number, price: '40.00', availability: 'HELD' } })),
+      payment: null,
+    });
+    const other = await h.as(await h.token('someone-else'))<{ booking: null }>(QUERY, { id });
+    expect(other.data!.booking).toBeNull();
+    expect(errorCodes(await h.as()(QUERY, { id }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses bad tokens with 401 UNAUTHENTICATED, never a 500', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const claims = { permissions: ['catalog:write'] };
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'eventix-dev-1' }).setIssuer(`${h.baseUrl}/`).setAudience('eventix-api').setSubject('x').setExpirationTime('1h').sign(privateKey);
+    const unsigned = new UnsecuredJWT(claims).setIssuer(`${h.baseUrl}/`).setAudience('eventix-api').setSubject('x').setExpirationTime('1h').encode();
+    for (const token of [forged, unsigned, 'not-a-jwt', `${fan}x`]) {
+      const res = await h.as(token)(`{ events { edges { cursor } } }`);
+      expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    }
+  });
+
+  it('keeps subgraphs closed to anyone but the gateway, _entities included', async () => {
+    for (const url of Object.values(h.subgraphUrls)) {
+      for (const query of ['{ __typename }', '{ _entities(representations: [{ __typename: "Event", id: "x" }]) { __typename } }']) {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${fan}` }, body: JSON.stringify({ query }) });
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      }
+    }
+  });
+});
