@@ -30,6 +30,7 @@ module.exports = function jestPreset(dir) {
     moduleNameMapper: {
       // Code that imports a service's built files (composition, the launcher) runs its sources.
       '^@eventix/(catalog|booking|payment)/dist/(src|migrations)/(.*)$': `${repoRoot}/subgraphs/$1/$2/$3`,
+      '^@eventix/(catalog|booking|payment)/dist/migrations$': `${repoRoot}/subgraphs/$1/migrations`,
       '^@eventix/gateway/dist/src/(.*)$': `${repoRoot}/gateway/src/$1`,
       '^@eventix/(config|errors|events|subgraph-kit|testing|local-infra)$': `${repoRoot}/packages/$1/src`,
     },

@@ -9,6 +9,7 @@ const schema = z.object({
   KAFKA_BROKERS: envList().optional(),
   REDIS_URL: envUrl(['redis', 'rediss']).optional(),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TICKET_SIGNING_KEY: z.string().optional(),
   EVENTIX_DATA_DIR: z.string().default(path.join(repoRoot(), '.data')),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
 });
@@ -22,6 +23,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     kafkaBrokers: vars.KAFKA_BROKERS,
     redisUrl: vars.REDIS_URL,
     internalSecret: vars.INTERNAL_JWT_SECRET,
+    ticketSigningKey: vars.TICKET_SIGNING_KEY,
     dataDir: vars.EVENTIX_DATA_DIR,
     seedDemo: vars.SEED_DEMO === 'true',
   };

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
+import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
 import type { LauncherConfig } from './env';
 
 export const DATABASES = { catalog: 'eventix_catalog', booking: 'eventix_booking', payment: 'eventix_payment' } as const;
@@ -10,6 +11,8 @@ export interface Infrastructure {
   postgres: PostgresHandle;
   databaseUrls: Record<keyof typeof DATABASES, string>;
   internalSecret: string;
+  /** Private JWK (JSON) that signs ticket codes, kept so tickets stay verifiable after restarts. */
+  ticketSigningKey: string;
 }
 
 /**
@@ -24,7 +27,12 @@ export async function prepareInfrastructure(config: LauncherConfig, log: (m: str
     : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true, log });
   try {
     const [catalog, booking, payment] = await Promise.all(Object.values(DATABASES).map((db) => ensureDatabase(postgres.serverUrl, db)));
-    return { postgres, databaseUrls: { catalog, booking, payment }, internalSecret: config.internalSecret ?? persistentSecret(config.dataDir) };
+    return {
+      postgres,
+      databaseUrls: { catalog, booking, payment },
+      internalSecret: config.internalSecret ?? persistentSecret(config.dataDir),
+      ticketSigningKey: config.ticketSigningKey ?? (await persistentTicketKey(config.dataDir)),
+    };
   } catch (error) {
     await postgres.stop();
     throw error;
@@ -37,4 +45,12 @@ function persistentSecret(dataDir: string): string {
   const secret = crypto.randomBytes(32).toString('base64url');
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+async function persistentTicketKey(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'ticket-signing-key.json');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const key = JSON.stringify(await TicketSigner.generatePrivateJwk());
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }

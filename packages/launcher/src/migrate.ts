@@ -3,11 +3,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError } from '@eventix/config';
 import { ormOptions } from '@eventix/subgraph-kit';
 import { bookingEntities } from '@eventix/booking/dist/src/server';
-import { bookingMigrations } from '@eventix/booking/dist/migrations/Migration20261125000000_booking_initial';
+import { bookingMigrations } from '@eventix/booking/dist/migrations';
 import { catalogEntities } from '@eventix/catalog/dist/src/server';
-import { catalogMigrations } from '@eventix/catalog/dist/migrations/Migration20261125000000_catalog_initial';
+import { catalogMigrations } from '@eventix/catalog/dist/migrations';
 import { paymentEntities } from '@eventix/payment/dist/src/server';
-import { paymentMigrations } from '@eventix/payment/dist/migrations/Migration20261125000000_payment_initial';
+import { paymentMigrations } from '@eventix/payment/dist/migrations';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 

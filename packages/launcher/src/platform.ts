@@ -43,7 +43,7 @@ export async function startPlatform(config: LauncherConfig, infra: Infrastructur
     });
     started.push(catalog);
     const booking = await createBookingSubgraph({
-      config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking }),
+      config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking, TICKET_SIGNING_KEY: infra.ticketSigningKey }),
       transport,
       log: log('booking'),
     });
@@ -56,6 +56,7 @@ export async function startPlatform(config: LauncherConfig, infra: Infrastructur
     started.push(payment);
     // Consumers first, so the in-process bus has its groups before any relay publishes.
     await booking.consume();
+    await payment.consume();
     const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
     const gateway = await startGateway({
       config: loadGatewayConfig({

@@ -1,4 +1,5 @@
 import { createTestDatabase, graphqlClient, testKafkaBrokers, type TestDatabase } from '@eventix/testing';
+import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
 import { loadLauncherConfig } from '../src/env';
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -16,7 +17,7 @@ export interface PlatformHarness {
  * The whole platform as `npm start` wires it, on fresh databases of the shared test server and
  * the real Kafka of the test run, every port picked by the OS.
  */
-export async function startTestPlatform(): Promise<PlatformHarness> {
+export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<PlatformHarness> {
   const dbs: TestDatabase[] = await Promise.all(['catalog', 'booking', 'payment'].map((name) => createTestDatabase(`platform_${name}`)));
   const env = {
     GATEWAY_PORT: '0',
@@ -25,12 +26,14 @@ export async function startTestPlatform(): Promise<PlatformHarness> {
     PAYMENT_PORT: '0',
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DEV_ISSUER_KEY_FILE: '',
+    ...overrides,
   };
   const config = loadLauncherConfig({ ...env, EVENTIX_DATA_DIR: '/tmp/eventix-platform-test', SEED_DEMO: 'false' });
   const infra = {
     postgres: { serverUrl: '', embedded: false, stop: async () => undefined },
     databaseUrls: { catalog: dbs[0].url, booking: dbs[1].url, payment: dbs[2].url },
     internalSecret: 'platform-test-internal-secret-0123456789abcdef',
+    ticketSigningKey: JSON.stringify(await TicketSigner.generatePrivateJwk()),
   };
   const platform = await startPlatform(config, infra, env, () => () => undefined);
   const gatewayUrl = platform.gateway.url;

@@ -28,7 +28,7 @@ export function ormOptions(options: OrmOptions): Options {
     clientUrl: options.clientUrl,
     entities: [OutboxMessage, ...options.entities],
     extensions: [Migrator],
-    migrations: { migrationsList: options.migrations, transactional: true, allOrNothing: true, disableForeignKeys: false },
+    migrations: { migrationsList: options.migrations, transactional: true, allOrNothing: true, disableForeignKeys: false, silent: true },
     pool: { min: 0, max: options.poolMax ?? 20 },
     // Entities are explicit classes; discovery must not depend on source files at run time.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },

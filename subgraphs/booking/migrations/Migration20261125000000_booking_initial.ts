@@ -52,4 +52,4 @@ export class Migration20261125000000BookingInitial extends Migration {
   }
 }
 
-export const bookingMigrations = [{ name: 'Migration20261125000000_booking_initial', class: Migration20261125000000BookingInitial }];
+

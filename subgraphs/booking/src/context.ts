@@ -5,6 +5,8 @@ import { AvailabilityService, type EventAvailability } from './availability/avai
 import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
 import type { BookingService } from './booking/booking.service';
+import type { TicketService } from './ticket/ticket.service';
+import { Ticket } from './ticket/ticket.entity';
 import type { SeatAvailability } from './booking/booking.types';
 
 export interface BookingContext {
@@ -13,11 +15,13 @@ export interface BookingContext {
   loaders: BookingLoaders;
   queries: BookingQueries;
   bookings: BookingService;
+  tickets: TicketService;
 }
 
 export interface BookingLoaders {
   booking: DataLoader<string, Booking | null>;
   itemsOfBooking: DataLoader<string, BookingItem[]>;
+  ticketsOfBooking: DataLoader<string, Ticket[]>;
   seatAvailability: DataLoader<string, SeatAvailability | undefined>;
   eventAvailability: DataLoader<string, EventAvailability | undefined>;
 }
@@ -33,6 +37,10 @@ export function createLoaders(em: EntityManager, availability: AvailabilityServi
     itemsOfBooking: new DataLoader(async (bookingIds) => {
       const rows = await em.find(BookingItem, { booking: { $in: [...bookingIds] } }, { orderBy: { seatId: 'asc' } });
       return bookingIds.map((id) => rows.filter((item) => item.booking.id === id));
+    }),
+    ticketsOfBooking: new DataLoader(async (bookingIds) => {
+      const rows = await em.find(Ticket, { booking: { $in: [...bookingIds] } }, { orderBy: { seatId: 'asc' } });
+      return bookingIds.map((id) => rows.filter((ticket) => ticket.booking.id === id));
     }),
     seatAvailability: new DataLoader(async (seatIds) => {
       const states = await availability.seats(em, seatIds);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { envBoolean, envList, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
 
-const schema = z.object({
+const schema = z
+  .object({
   BOOKING_PORT: envPort(4002),
   BOOKING_HOST: z.string().default('127.0.0.1'),
   BOOKING_DATABASE_URL: envUrl(['postgres', 'postgresql']),
@@ -12,9 +13,28 @@ const schema = z.object({
   MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
   BOOKING_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s').default(5_000),
   BOOKING_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(50, 'must be at least 50 ms').default(1_000),
+  MAX_HOLD_EXTENSION_SECONDS: z.coerce.number().int().min(0).max(3_600, 'must be at most an hour').default(900),
+  /** Private Ed25519 JWK (JSON) that signs ticket codes; scanners verify with its public half. */
+  TICKET_SIGNING_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        const jwk = JSON.parse(value) as { kty?: string; crv?: string; d?: string; x?: string };
+        if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.d && jwk.x) return jwk;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a private Ed25519 JWK as JSON' });
+      return z.NEVER;
+    })
+    .optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
-});
+  })
+  .refine((v) => v.NODE_ENV !== 'production' || v.TICKET_SIGNING_KEY !== undefined, {
+    path: ['TICKET_SIGNING_KEY'],
+    message: 'is required in production (tickets signed with a throw-away key cannot be verified after a restart)',
+  });
 
 export type BookingConfig = ReturnType<typeof toConfig>;
 
@@ -25,7 +45,8 @@ function toConfig(vars: z.infer<typeof schema>) {
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
     redisUrl: vars.REDIS_URL,
-    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS },
+    ticketSigningKey: vars.TICKET_SIGNING_KEY,
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxExtensionSeconds: vars.MAX_HOLD_EXTENSION_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS },
     production: vars.NODE_ENV === 'production',
   };
 }

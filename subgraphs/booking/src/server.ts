@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
-import { bookingMigrations } from '../migrations/Migration20261125000000_booking_initial';
+import { initOrm, sendJson, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { bookingMigrations } from '../migrations';
 import { AvailabilityService } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
@@ -10,9 +10,13 @@ import { ExpiryWorker } from './booking/expiry.worker';
 import { createLoaders, type BookingContext } from './context';
 import type { BookingConfig } from './env';
 import { SeatProjectionService, seatProjectionTopics } from './projection/seat-projection.service';
+import { PaymentResultsConsumer, paymentResultTopics } from './payment-results/payment-results.consumer';
+import { Ticket } from './ticket/ticket.entity';
+import { TicketService } from './ticket/ticket.service';
+import { TicketSigner } from './ticket/ticket-signer';
 import { buildBookingSchema } from './schema';
 
-export const bookingEntities = [Booking, BookingItem];
+export const bookingEntities = [Booking, BookingItem, Ticket];
 
 export interface BookingDeps {
   config: BookingConfig;
@@ -27,6 +31,8 @@ export interface BookingSubgraph {
   relay: OutboxRelay;
   projection: SeatProjectionService;
   bookings: BookingService;
+  tickets: TicketService;
+  ticketSigner: TicketSigner;
   expiry: ExpiryWorker;
   /** Subscribes the consumers; call before any producer's relay runs in embedded mode. */
   consume(): Promise<void>;
@@ -40,11 +46,16 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
   const projection = new SeatProjectionService(orm);
   const availability = new AvailabilityService();
   const queries = new BookingQueries();
+  const ticketSigner = await TicketSigner.create(config.ticketSigningKey);
+  if (!config.ticketSigningKey) log('TICKET_SIGNING_KEY is not set: tickets are signed with a throw-away key');
+  const tickets = new TicketService(ticketSigner);
   const bookings = new BookingService({
     holdTtlSeconds: config.holds.ttlSeconds,
+    maxHoldExtensionSeconds: config.holds.maxExtensionSeconds,
     maxSeatsPerBooking: config.holds.maxSeatsPerBooking,
     lockTimeoutMs: config.holds.lockTimeoutMs,
-  });
+  }, tickets);
+  const paymentResults = new PaymentResultsConsumer(orm, bookings, () => relay.nudge());
   const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
@@ -53,9 +64,12 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
     relay,
     projection,
     bookings,
+    tickets,
+    ticketSigner,
     expiry,
     async consume() {
       unsubscribes.push(await transport.subscribe({ groupId: 'booking.seat-projection', topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
+      unsubscribes.push(await transport.subscribe({ groupId: 'booking.payment-results', topics: paymentResultTopics, handle: (m) => paymentResults.handle(m) }));
     },
     async start() {
       const schema = await buildBookingSchema();
@@ -66,9 +80,13 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          routes: {
+            // Door scanners fetch the public key once and verify ticket codes offline.
+            'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),
+          },
           createContext: (caller) => {
             const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em, availability), queries, bookings };
+            return { caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets };
           },
         },
         config.http,

@@ -61,4 +61,3 @@ export class Migration20261125000000CatalogInitial extends Migration {
   }
 }
 
-export const catalogMigrations = [{ name: 'Migration20261125000000_catalog_initial', class: Migration20261125000000CatalogInitial }];

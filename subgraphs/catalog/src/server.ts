@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport } from '@eventix/events';
 import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
-import { catalogMigrations } from '../migrations/Migration20261125000000_catalog_initial';
+import { catalogMigrations } from '../migrations';
 import type { CatalogConfig } from './env';
 import { createLoaders, type CatalogContext } from './context';
 import { Event } from './event/event.entity';

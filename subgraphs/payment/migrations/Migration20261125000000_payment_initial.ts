@@ -20,4 +20,3 @@ export class Migration20261125000000PaymentInitial extends Migration {
   }
 }
 
-export const paymentMigrations = [{ name: 'Migration20261125000000_payment_initial', class: Migration20261125000000PaymentInitial }];

@@ -2,11 +2,13 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '@eventix/subgraph-kit';
 import { Payment } from './payment/payment.entity';
+import type { PaymentService } from './payment/payment.service';
 
 export interface PaymentContext {
   caller: Caller;
   em: EntityManager;
   loaders: PaymentLoaders;
+  payments: PaymentService;
 }
 
 export interface PaymentLoaders {

@@ -7,6 +7,14 @@ const schema = z.object({
   PAYMENT_DATABASE_URL: envUrl(['postgres', 'postgresql']),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
+  PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
+  /** Shared with the provider: signs its webhooks. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('whsec_eventix_simulated_dev_only'),
+  PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  PAYMENT_RECONCILE_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
+  PAYMENT_HOLD_EXTENSION_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
+  PAYMENT_WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
+  SIMULATED_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(300),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
 });
@@ -20,6 +28,17 @@ function toConfig(vars: z.infer<typeof schema>) {
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
     production: vars.NODE_ENV === 'production',
+    provider: {
+      kind: vars.PAYMENT_PROVIDER,
+      webhookSecret: vars.PAYMENT_WEBHOOK_SECRET,
+      timeoutMs: vars.PAYMENT_PROVIDER_TIMEOUT_MS,
+      webhookDelayMs: vars.SIMULATED_WEBHOOK_DELAY_MS,
+    },
+    settlement: {
+      reconcileAfterMs: vars.PAYMENT_RECONCILE_AFTER_MS,
+      holdExtensionSeconds: vars.PAYMENT_HOLD_EXTENSION_SECONDS,
+      workerIntervalMs: vars.PAYMENT_WORKER_INTERVAL_MS,
+    },
   };
 }
 

@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const log = (message: string) => console.error(`[payment] ${message}`);
   const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: 'payment', log });
   const payment = await createPaymentSubgraph({ config, transport, log });
+  await payment.consume();
   const running = await payment.start();
   log(`listening on ${running.url}`);
   const shutdown = async () => {

@@ -1,11 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { OutboxRelay, type EventTransport } from '@eventix/events';
+import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
 import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
-import { paymentMigrations } from '../migrations/Migration20261125000000_payment_initial';
+import { paymentMigrations } from '../migrations';
 import { createLoaders, type PaymentContext } from './context';
 import type { PaymentConfig } from './env';
+import { BookingEventsConsumer, bookingEventTopics } from './payment/booking-events.consumer';
 import { Payment } from './payment/payment.entity';
+import { PaymentService } from './payment/payment.service';
+import { PaymentWorkers } from './payment/payment.workers';
+import { SimulatedProvider } from './provider/simulated.provider';
 import { buildPaymentSchema } from './schema';
+import { providerWebhookRoute } from './webhook/webhook.route';
 
 export const paymentEntities = [Payment];
 
@@ -20,6 +25,10 @@ export interface PaymentDeps {
 export interface PaymentSubgraph {
   orm: MikroORM;
   relay: OutboxRelay;
+  payments: PaymentService;
+  provider: SimulatedProvider;
+  workers: PaymentWorkers;
+  consume(): Promise<void>;
   start(): Promise<RunningSubgraph>;
   stop(): Promise<void>;
 }
@@ -27,10 +36,27 @@ export interface PaymentSubgraph {
 export async function createPaymentSubgraph({ config, transport, log, onQuery }: PaymentDeps): Promise<PaymentSubgraph> {
   const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
+  let webhookUrl: string | undefined;
+  const provider = new SimulatedProvider({ webhookUrl: () => webhookUrl, webhookSecret: config.provider.webhookSecret, asyncDelayMs: config.provider.webhookDelayMs, log });
+  const payments = new PaymentService(provider, {
+    providerTimeoutMs: config.provider.timeoutMs,
+    holdExtensionSeconds: config.settlement.holdExtensionSeconds,
+    reconcileAfterMs: config.settlement.reconcileAfterMs,
+  });
+  const changed = () => relay.nudge();
+  const workers = new PaymentWorkers(orm, payments, config.settlement.workerIntervalMs, changed, log);
+  const bookingEvents = new BookingEventsConsumer(orm, payments, () => workers.kick());
+  const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
   return {
     orm,
     relay,
+    payments,
+    provider,
+    workers,
+    async consume() {
+      unsubscribes.push(await transport.subscribe({ groupId: 'payment.booking-events', topics: bookingEventTopics, handle: (m) => bookingEvents.handle(m) }));
+    },
     async start() {
       const schema = await buildPaymentSchema();
       running = await startSubgraphServer<PaymentContext>(
@@ -40,18 +66,24 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          routes: { 'POST /webhooks/provider': providerWebhookRoute({ orm, payments, secret: config.provider.webhookSecret, onChange: changed }) },
           createContext: (caller) => {
             const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em) };
+            return { caller, em, loaders: createLoaders(em), payments };
           },
         },
         config.http,
       );
+      webhookUrl = running.url.replace(/\/graphql$/, '/webhooks/provider');
       relay.start();
+      workers.start();
       return running;
     },
     async stop() {
+      provider.close();
       await running?.stop();
+      await Promise.all(unsubscribes.map((u) => u()));
+      await workers.stop();
       await relay.stop();
       await orm.close();
     },

@@ -57,6 +57,10 @@ export class Booking {
   @Property({ type: 'text', nullable: true })
   ticketReference?: string;
 
+  /** The payment that confirmed this booking. */
+  @Property({ type: 'text', nullable: true })
+  paymentId?: string;
+
   @Field(() => CancellationReason, { nullable: true })
   @Enum({ items: () => CancellationReason, type: 'text', nullable: true })
   cancellationReason?: CancellationReason;

@@ -3,6 +3,7 @@ import { fromMinorUnits, MoneyScalar, pageSize, requireUser } from '@eventix/sub
 import type { BookingContext } from '../context';
 import { Booking } from './booking.entity';
 import { BookingConnection, BookingItemView, CreateBookingInput, EventRef } from './booking.types';
+import { Ticket } from '../ticket/ticket.entity';
 
 const PAGE = { default: 20, max: 100 } as const;
 
@@ -46,6 +47,11 @@ export class BookingResolver {
   @FieldResolver(() => MoneyScalar)
   totalAmount(@Root() booking: Booking): string {
     return fromMinorUnits(booking.totalMinor);
+  }
+
+  @FieldResolver(() => [Ticket], { description: 'One per seat once the booking is confirmed' })
+  tickets(@Root() booking: Booking, @Ctx() ctx: BookingContext): Promise<Ticket[]> {
+    return ctx.loaders.ticketsOfBooking.load(booking.id);
   }
 
   @FieldResolver(() => [BookingItemView])

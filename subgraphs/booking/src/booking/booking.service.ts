@@ -4,12 +4,17 @@ import { appError, ErrorCode, notFound, seatUnavailable, badUserInput } from '@e
 import { recordEvent } from '@eventix/events';
 import { fromMinorUnits, type Caller } from '@eventix/subgraph-kit';
 import { Booking, BookingItem, BookingStatus, CancellationReason } from './booking.entity';
-import { BookingTopics, type BookingCancelledPayload, type BookingCreatedPayload } from './booking.messages';
+import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload } from './booking.messages';
+import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from '../payment-results/payment.messages';
+import type { TicketService } from '../ticket/ticket.service';
+import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
 import { assertMove, holdExpiry, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 
 export interface BookingSettings {
   holdTtlSeconds: number;
+  /** Longest a payment in flight may stretch a hold beyond its creation. */
+  maxHoldExtensionSeconds: number;
   maxSeatsPerBooking: number;
   /** How long createBooking waits for a seat lock before giving up. */
   lockTimeoutMs: number;
@@ -37,6 +42,7 @@ const pgConstraint = (error: unknown) => (error as { constraint?: string }).cons
 export class BookingService {
   constructor(
     private readonly settings: BookingSettings,
+    private readonly tickets: TicketService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -167,6 +173,72 @@ export class BookingService {
       );
       if (rows.length) await this.expire(tx, rows.map((r) => r.id));
       return rows.length;
+    });
+  }
+
+  /**
+   * A payment succeeded. A PENDING booking is confirmed — items, tickets and version in the
+   * same transaction as the caller's processed-message row. Its seats are still its own even
+   * if the hold is overdue: nobody can take them before its status changes. A booking that can
+   * no longer take the money (cancelled, expired, already paid by another payment, wrong
+   * amount) stays as it is, and the payment side is told to refund.
+   */
+  async applyPaymentSuccess(tx: EntityManager, payment: PaymentSuccessPayload): Promise<void> {
+    const booking = await tx.findOne(Booking, { id: payment.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!booking) return this.rejectPayment(tx, payment.paymentId, payment.bookingId, 'UNKNOWN', 'unknown booking');
+    if (booking.status === BookingStatus.CONFIRMED && booking.paymentId === payment.paymentId) return;
+    if (booking.status !== BookingStatus.PENDING) {
+      return this.rejectPayment(tx, payment.paymentId, booking.id, booking.status, `booking is ${booking.status}`);
+    }
+    if (Number(booking.totalMinor) !== payment.amountMinor || booking.currency !== payment.currency) {
+      return this.rejectPayment(tx, payment.paymentId, booking.id, booking.status, 'amount does not match the booking');
+    }
+    booking.status = BookingStatus.CONFIRMED;
+    booking.paymentId = payment.paymentId;
+    booking.ticketReference = newTicketReference();
+    booking.updatedAt = this.now();
+    await tx.flush();
+    const seats = await tx.execute<Array<{ seat_id: string }>>(
+      `update booking_item set status = 'CONFIRMED' where booking_id = ? returning seat_id`,
+      [booking.id],
+    );
+    const seatIds = seats.map((s) => s.seat_id).sort();
+    await this.tickets.issue(tx, booking, seatIds);
+    const seatMapVersion = await this.bumpSeatMapVersion(tx, booking.eventId);
+    recordEvent<BookingConfirmedPayload>(tx, {
+      type: BookingTopics.confirmed,
+      key: booking.eventId,
+      payload: { bookingId: booking.id, userId: booking.userId, eventId: booking.eventId, seatIds, seatMapVersion, ticketReference: booking.ticketReference },
+    });
+  }
+
+  /** A payment failed: a PENDING booking is cancelled (PAYMENT_FAILED) and its seats released. */
+  async applyPaymentFailure(tx: EntityManager, payment: PaymentFailedPayload): Promise<void> {
+    const booking = await tx.findOne(Booking, { id: payment.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (booking?.status === BookingStatus.PENDING) await this.release(tx, booking, CancellationReason.PAYMENT_FAILED);
+  }
+
+  /**
+   * A charge is in flight: keep the seats until `holdUntil` so a slow provider does not cost
+   * the customer their seats (the original plan's "payment callback delay"). Only a live hold
+   * is extended, never past the configured maximum; an overdue one is left to expire.
+   */
+  async applyPaymentProcessing(tx: EntityManager, payment: PaymentProcessingPayload): Promise<void> {
+    const booking = await tx.findOne(Booking, { id: payment.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!booking || booking.status !== BookingStatus.PENDING || isOverdue(booking.status, booking.expiresAt, this.now())) return;
+    const ceiling = booking.createdAt.getTime() + (this.settings.holdTtlSeconds + this.settings.maxHoldExtensionSeconds) * 1000;
+    const until = Math.min(new Date(payment.holdUntil).getTime(), ceiling);
+    if (until > booking.expiresAt.getTime()) {
+      booking.expiresAt = new Date(until);
+      booking.updatedAt = this.now();
+    }
+  }
+
+  private async rejectPayment(tx: EntityManager, paymentId: string, bookingId: string, bookingStatus: string, reason: string): Promise<void> {
+    recordEvent<BookingPaymentRejectedPayload>(tx, {
+      type: BookingPaymentRejectedTopic,
+      key: bookingId,
+      payload: { paymentId, bookingId, bookingStatus, reason },
     });
   }
 

@@ -46,6 +46,31 @@ export class Payment {
   @Property({ type: 'text', nullable: true })
   providerTransactionId?: string;
 
+  /** When the booking's hold ends, as last announced by the booking subgraph. */
+  @Property({ type: 'timestamptz', nullable: true })
+  bookingExpiresAt?: Date;
+
+  /** False once the booking was cancelled or expired: it can no longer be paid. */
+  @Property({ type: 'boolean' })
+  bookingOpen: boolean & Opt = true;
+
+  /** The key of the attempt that charged (or is charging) this payment. */
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey?: string;
+
+  /** The provider's id for the charge, once it has one. */
+  @Property({ type: 'text', nullable: true, unique: true })
+  chargeId?: string;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  processingSince?: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  refundRequestedAt?: Date;
+
+  @Property({ type: 'text', nullable: true })
+  refundReason?: string;
+
   @Field(() => Date)
   @Property({ type: 'timestamptz' })
   createdAt: Date & Opt = new Date();

@@ -1,0 +1,220 @@
+import { signWebhook, SIGNATURE_HEADER } from '@eventix/payment/dist/src/webhook/webhook-signature';
+import { errorCodes, waitFor } from '@eventix/testing';
+import { randomUUID } from 'node:crypto';
+import { startTestPlatform, type PlatformHarness } from './platform-harness';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
+const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status amount refundedAmount failureReason } }`;
+const BOOKING = `query($id: ID!) { booking(id: $id) { id status cancellationReason ticketReference
+  tickets { id code checkedInAt seat { row number } } items { seat { id availability } } payment { status amount refundedAmount } } }`;
+
+interface BookingView {
+  status: string;
+  cancellationReason: string | null;
+  ticketReference: string | null;
+  tickets: Array<{ id: string; code: string; checkedInAt: string | null; seat: { row: string; number: number } }>;
+  items: Array<{ seat: { id: string; availability: string } }>;
+  payment: { status: string; amount: string; refundedAmount: string } | null;
+}
+
+/** Seeds one on-sale event through the gateway and waits for booking and payment to know it. */
+async function onSaleEvent(h: PlatformHarness, seats = 20): Promise<{ eventId: string; seatIds: string[] }> {
+  const org = h.as(await h.token('organizer', ['catalog:write']));
+  const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
+    i: { name: 'Pay Hall', city: 'Paytown', sections: [{ name: 'A', rows: 1, seatsPerRow: seats, price: '25.00' }] },
+  });
+  const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+    i: { venueId: venue.data!.createVenue.id, title: 'Pay Night', startsAt: inDays(5), currency: 'EUR' },
+  });
+  const eventId = event.data!.createEvent.id;
+  await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
+  h.platform.catalog.relay.nudge();
+  const seatList = await waitFor(async () => {
+    const res = await h.as()<{ event: { availableSeatCount: number; seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { availableSeatCount seats { id } } }`, { id: eventId });
+    return res.data?.event.availableSeatCount === seats ? res.data.event.seats.map((s) => s.id) : undefined;
+  }, 30_000, 'the seat projection');
+  return { eventId, seatIds: seatList };
+}
+
+async function heldBooking(h: PlatformHarness, fan: string, eventId: string, seatIds: string[]): Promise<string> {
+  const res = await h.as(fan)<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds } });
+  expect(res.errors).toBeUndefined();
+  const id = res.data!.createBooking.id;
+  // payBooking needs the payment that booking.created opens on the payment side.
+  await waitFor(async () => ((await h.platform.payment.orm.em.fork().execute('select 1 from payment where booking_id = ?', [id])).length ? true : undefined), 30_000, 'the payment to open');
+  return id;
+}
+
+const view = async (h: PlatformHarness, fan: string, id: string) => (await h.as(fan)<{ booking: BookingView }>(BOOKING, { id })).data!.booking;
+
+describe('payments across services (real PostgreSQL and Kafka)', () => {
+  let h: PlatformHarness;
+  let eventId: string;
+  let seatIds: string[];
+  let next = 0;
+  const seat = () => seatIds[next++];
+
+  beforeAll(async () => {
+    // The simulator's own webhooks are held back (10 min) so these tests deliver webhooks by hand;
+    // the late-success test below lets the simulator send its own.
+    h = await startTestPlatform({ PAYMENT_PROVIDER_TIMEOUT_MS: '300', PAYMENT_RECONCILE_AFTER_MS: '400', PAYMENT_WORKER_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '600000' });
+    ({ eventId, seatIds } = await onSaleEvent(h, 30));
+  });
+  afterAll(() => h?.close());
+
+  it('create booking → pay → CONFIRMED with one signed ticket per seat, seats SOLD; tickets check in once', async () => {
+    const fan = await h.token('happy-fan');
+    const seats = [seat(), seat()];
+    const id = await heldBooking(h, fan, eventId, seats);
+    const paid = await h.as(fan)<{ payBooking: { status: string; amount: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'pay-1' } });
+    expect(paid.errors).toBeUndefined();
+    expect(paid.data!.payBooking).toMatchObject({ status: 'SUCCEEDED', amount: '50.00' });
+    const confirmed = await waitFor(async () => {
+      const b = await view(h, fan, id);
+      return b.status === 'CONFIRMED' ? b : undefined;
+    }, 30_000, 'the booking to be confirmed');
+    expect(confirmed.ticketReference).toMatch(/^EVX-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(confirmed.tickets).toHaveLength(2);
+    expect(confirmed.items.map((i) => i.seat.availability)).toEqual(['SOLD', 'SOLD']);
+    expect(confirmed.payment).toEqual({ status: 'SUCCEEDED', amount: '50.00', refundedAmount: '0.00' });
+
+    const door = h.as(await h.token('door-1', ['tickets:verify']));
+    const code = confirmed.tickets[0].code;
+    expect((await door<{ verifyTicket: { valid: boolean } }>(`query($c: String!) { verifyTicket(code: $c) { valid reason } }`, { c: code })).data!.verifyTicket.valid).toBe(true);
+    const forged = `${code.slice(0, -4)}AAAA`;
+    expect((await door<{ verifyTicket: { valid: boolean; reason: string } }>(`query($c: String!) { verifyTicket(code: $c) { valid reason } }`, { c: forged })).data!.verifyTicket).toEqual({ valid: false, reason: 'not a genuine Eventix ticket' });
+    const first = await door<{ checkInTicket: { checkedInAt: string } }>(`mutation($c: String!) { checkInTicket(code: $c) { checkedInAt } }`, { c: code });
+    expect(first.errors).toBeUndefined();
+    const second = await door(`mutation($c: String!) { checkInTicket(code: $c) { checkedInAt } }`, { c: code });
+    expect(errorCodes(second)).toEqual(['INVALID_BOOKING_STATE']);
+    expect(second.errors![0].extensions?.checkedInAt).toBe(first.data!.checkInTicket.checkedInAt);
+    expect(errorCodes(await h.as(fan)(`query($c: String!) { verifyTicket(code: $c) { valid } }`, { c: code }))).toEqual(['FORBIDDEN']);
+  });
+
+  it('a decline is PAYMENT_DECLINED, cancels the booking (PAYMENT_FAILED) and frees its seats', async () => {
+    const fan = await h.token('declined-fan');
+    const seats = [seat()];
+    const id = await heldBooking(h, fan, eventId, seats);
+    const res = await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_chargeDeclined' } });
+    expect(errorCodes(res)).toEqual(['PAYMENT_DECLINED']);
+    const cancelled = await waitFor(async () => {
+      const b = await view(h, fan, id);
+      return b.status === 'CANCELLED' ? b : undefined;
+    }, 30_000, 'the booking to be cancelled');
+    expect(cancelled.cancellationReason).toBe('PAYMENT_FAILED');
+    expect(cancelled.items.map((i) => i.seat.availability)).toEqual(['AVAILABLE']);
+    expect(cancelled.payment?.status).toBe('FAILED');
+    expect((await h.as(await h.token('next-fan'))(CREATE, { i: { eventId, seatIds: seats } })).errors).toBeUndefined();
+  });
+
+  it('charges once for concurrent payBooking calls, with the same key or with different keys', async () => {
+    for (const keys of [['same', 'same', 'same'], ['k1', 'k2', 'k3']]) {
+      const fan = await h.token(`racer-${keys[1]}`);
+      const id = await heldBooking(h, fan, eventId, [seat()]);
+      const results = await Promise.all(keys.map((k) => h.as(fan)<{ payBooking: { id: string; status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: k } })));
+      const ok = results.filter((r) => !r.errors);
+      if (keys[0] === keys[1]) {
+        expect(ok).toHaveLength(3);
+      } else {
+        expect(ok).toHaveLength(1);
+        expect(results.filter((r) => r.errors).flatMap(errorCodes)).toEqual(['INVALID_BOOKING_STATE', 'INVALID_BOOKING_STATE']);
+      }
+      const [payment] = await h.platform.payment.orm.em.fork().execute<Array<{ id: string; status: string }>>('select id, status from payment where booking_id = ?', [id]);
+      expect(payment.status).toBe('SUCCEEDED');
+      expect(h.platform.payment.provider.chargesFor(payment.id)).toBe(1);
+      expect(errorCodes(await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'later' } }))).toEqual(['INVALID_BOOKING_STATE']);
+    }
+  });
+
+  it('settles an asynchronous charge by signed webhook; bad, stale or replayed deliveries change nothing', async () => {
+    const other = await h.token('webhook-fan');
+    const id2 = await heldBooking(h, other, eventId, [seat()]);
+    const paid = await h.as(other)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id2, paymentMethodToken: 'tok_async', idempotencyKey: 'async-2' } });
+    expect(paid.data!.payBooking.status).toBe('PROCESSING');
+    const [row] = await h.platform.payment.orm.em.fork().execute<Array<{ charge_id: string }>>('select charge_id from payment where booking_id = ?', [id2]);
+    const url = h.subgraphUrls.payment.replace(/\/graphql$/, '/webhooks/provider');
+    const event = { id: randomUUID(), type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { chargeId: row.charge_id, idempotencyKey: 'async-2' } };
+    const body = JSON.stringify(event);
+    const post = (signature: string | undefined, payload = body) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) }, body: payload });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await post(undefined)).status).toBe(401);
+    expect((await post(signWebhook('wrong-secret-wrong-secret', body, now))).status).toBe(401);
+    expect((await post(signWebhook('whsec_eventix_simulated_dev_only', body, now - 3600))).status).toBe(400);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await view(h, other, id2)).payment?.status).toBe('PROCESSING');
+    const genuine = signWebhook('whsec_eventix_simulated_dev_only', body, now);
+    const deliveries = await Promise.all([post(genuine), post(genuine), post(genuine)]);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    const confirmed = await waitFor(async () => {
+      const b = await view(h, other, id2);
+      return b.status === 'CONFIRMED' ? b : undefined;
+    }, 30_000, 'confirmation by the hand-made webhook');
+    expect(confirmed.tickets).toHaveLength(1);
+    const [{ n }] = await h.platform.booking.orm.em.fork().execute<Array<{ n: string }>>(`select count(*) as n from outbox where type = 'booking.confirmed' and payload->>'bookingId' = ?`, [id2]);
+    expect(n).toBe('1');
+  });
+
+  it('never leaves a charge that times out in PROCESSING: reconciliation fails it and frees the seats', async () => {
+    const fan = await h.token('timeout-fan');
+    const id = await heldBooking(h, fan, eventId, [seat()]);
+    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_timeout' } });
+    expect(paid.data!.payBooking.status).toBe('PROCESSING');
+    const settled = await waitFor(async () => {
+      const b = await view(h, fan, id);
+      return b.status === 'CANCELLED' ? b : undefined;
+    }, 30_000, 'reconciliation');
+    expect(settled.payment?.status).toBe('FAILED');
+    expect(settled.items[0].seat.availability).toBe('AVAILABLE');
+  });
+
+  it('refunds a confirmed booking that its owner cancels, once, and shows it', async () => {
+    const fan = await h.token('refund-fan');
+    const id = await heldBooking(h, fan, eventId, [seat()]);
+    await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } });
+    await waitFor(async () => ((await view(h, fan, id)).status === 'CONFIRMED' ? true : undefined), 30_000, 'confirmation');
+    await h.as(fan)(`mutation($id: ID!) { cancelBooking(id: $id) { status } }`, { id });
+    const refunded = await waitFor(async () => {
+      const b = await view(h, fan, id);
+      return b.payment?.status === 'REFUNDED' ? b : undefined;
+    }, 30_000, 'the refund');
+    expect(refunded.payment).toEqual({ status: 'REFUNDED', amount: '25.00', refundedAmount: '25.00' });
+    expect(refunded.items[0].seat.availability).toBe('AVAILABLE');
+  });
+});
+
+describe('a payment that succeeds after its booking expired (real PostgreSQL and Kafka; the simulator sends its own webhook)', () => {
+  let h: PlatformHarness;
+  beforeAll(async () => {
+    // Holds of 2 s that a payment in flight does not extend, and a provider slower than that.
+    h = await startTestPlatform({ HOLD_TTL_SECONDS: '2', MAX_HOLD_EXTENSION_SECONDS: '0', BOOKING_EXPIRY_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '3500', PAYMENT_WORKER_INTERVAL_MS: '200' });
+  });
+  afterAll(() => h?.close());
+
+  it('is refunded exactly once, the booking stays EXPIRED and the seat is never sold twice', async () => {
+    const { eventId, seatIds } = await onSaleEvent(h, 2);
+    const fan = await h.token('late-payer');
+    const id = await heldBooking(h, fan, eventId, [seatIds[0]]);
+    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_async' } });
+    expect(paid.data!.payBooking.status).toBe('PROCESSING');
+    // Meanwhile the hold expires and someone else buys the seat.
+    await waitFor(async () => ((await view(h, fan, id)).status === 'EXPIRED' ? true : undefined), 30_000, 'the expiry');
+    const rival = await h.token('rival');
+    const rivalBooking = await h.as(rival)<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[0]] } });
+    expect(rivalBooking.errors).toBeUndefined();
+    const refunded = await waitFor(async () => {
+      const b = await view(h, fan, id);
+      return b.payment?.status === 'REFUNDED' ? b : undefined;
+    }, 30_000, 'the refund of the late success');
+    expect(refunded.status).toBe('EXPIRED');
+    expect(refunded.payment?.refundedAmount).toBe('25.00');
+    const [payment] = await h.platform.payment.orm.em.fork().execute<Array<{ charge_id: string }>>('select charge_id from payment where booking_id = ?', [id]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.platform.payment.provider.refundsOf(payment.charge_id)).toBe(1);
+    // The late payer's hold never became a sale; at no point did the seat have two holders.
+    const items = await h.platform.booking.orm.em.fork().execute<Array<{ booking_id: string; status: string }>>(`select booking_id, status from booking_item where seat_id = ?`, [seatIds[0]]);
+    expect(items.find((i) => i.booking_id === id)?.status).toBe('EXPIRED');
+    expect(items.filter((i) => i.status === 'PENDING' || i.status === 'CONFIRMED').length).toBeLessThanOrEqual(1);
+  });
+});

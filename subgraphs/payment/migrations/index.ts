@@ -1,0 +1,8 @@
+import { Migration20261125000000PaymentInitial } from './Migration20261125000000_payment_initial';
+import { Migration20261125010000PaymentFlow } from './Migration20261125010000_payment_flow';
+
+/** Every migration of the payment database, in order. */
+export const paymentMigrations = [
+  { name: 'Migration20261125000000_payment_initial', class: Migration20261125000000PaymentInitial },
+  { name: 'Migration20261125010000_payment_flow', class: Migration20261125010000PaymentFlow },
+];

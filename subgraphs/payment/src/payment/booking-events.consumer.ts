@@ -1,0 +1,38 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { claimMessage, type EventEnvelope } from '@eventix/events';
+import { BookingTopics, type BookingCancelledPayload, type BookingCreatedPayload, type BookingPaymentRejectedPayload } from './payment.messages';
+import type { PaymentService } from './payment.service';
+
+const CONSUMER = 'payment.booking-events';
+
+export const bookingEventTopics = [BookingTopics.created, BookingTopics.cancelled, BookingTopics.paymentRejected];
+
+/**
+ * Booking lifecycle as the payment side needs it: open a payment when a booking is created,
+ * close it (and refund if paid) when the booking is cancelled, expired or cannot take a
+ * payment. The processed-message row commits with the change.
+ */
+export class BookingEventsConsumer {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly payments: PaymentService,
+    /** Wakes the refund worker after a refund was requested. */
+    private readonly onRefundRequested: () => void = () => undefined,
+  ) {}
+
+  async handle(message: EventEnvelope): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      if (!(await claimMessage(tx, CONSUMER, message.id))) return;
+      if (message.type === BookingTopics.created) return this.payments.openForBooking(tx, message.payload as BookingCreatedPayload);
+      if (message.type === BookingTopics.cancelled) {
+        const payload = message.payload as BookingCancelledPayload;
+        return this.payments.bookingClosed(tx, payload.bookingId, `booking ${payload.reason.toLowerCase()}`);
+      }
+      if (message.type === BookingTopics.paymentRejected) {
+        const payload = message.payload as BookingPaymentRejectedPayload;
+        return this.payments.bookingClosed(tx, payload.bookingId, payload.reason);
+      }
+    });
+    this.onRefundRequested();
+  }
+}

@@ -1,0 +1,205 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appError, badUserInput, ErrorCode, notFound } from '@eventix/errors';
+import { recordEvent } from '@eventix/events';
+import type { Caller } from '@eventix/subgraph-kit';
+import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
+import { Payment, PaymentStatus } from './payment.entity';
+import {
+  PaymentTopics,
+  type BookingCreatedPayload,
+  type PaymentFailedPayload,
+  type PaymentProcessingPayload,
+  type PaymentRefundedPayload,
+  type PaymentSuccessPayload,
+} from './payment.messages';
+
+export interface PaymentSettings {
+  /** How long to wait for the provider before leaving the charge to reconciliation. */
+  providerTimeoutMs: number;
+  /** How far a charge in flight stretches the booking's hold. */
+  holdExtensionSeconds: number;
+  /** PROCESSING longer than this is reconciled with the provider. */
+  reconcileAfterMs: number;
+}
+
+export interface PayCommand {
+  bookingId: string;
+  paymentMethodToken: string;
+  idempotencyKey?: string;
+}
+
+const alreadyPaid = () => appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking is already paid');
+
+/**
+ * Payments: created from booking.created, charged by payBooking, settled by the provider's
+ * answer, a webhook or reconciliation, refunded when the booking cannot keep the money. Every
+ * state change and its message commit together; provider calls happen between transactions,
+ * never inside one, so a slow provider holds no database locks.
+ */
+export class PaymentService {
+  constructor(
+    private readonly provider: PaymentProvider,
+    private readonly settings: PaymentSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** booking.created → a payment waiting for the customer. Idempotent by booking id. */
+  async openForBooking(tx: EntityManager, booking: BookingCreatedPayload): Promise<void> {
+    await tx.execute(
+      `insert into payment (id, booking_id, user_id, status, amount_minor, currency, booking_expires_at)
+       values (gen_random_uuid(), ?, ?, 'REQUIRES_PAYMENT', ?, ?, ?) on conflict (booking_id) do nothing`,
+      [booking.bookingId, booking.userId, booking.totalMinor, booking.currency, new Date(booking.expiresAt)],
+    );
+  }
+
+  /**
+   * Charges the booking for its owner. The same idempotency key never charges twice; a second
+   * attempt with another key while one is in flight or after success is refused.
+   */
+  async pay(em: EntityManager, caller: Caller, command: PayCommand): Promise<Payment> {
+    if (!command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
+    const attemptKey = command.idempotencyKey?.trim() || undefined;
+    const start = await em.transactional(async (tx) => {
+      const payment = await tx.findOne(Payment, { bookingId: command.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      // A booking that is not the caller's is "not found", like the booking itself.
+      if (!payment || payment.userId !== caller.userId) throw notFound('Booking', command.bookingId);
+      const sameAttempt = attemptKey !== undefined && payment.idempotencyKey === attemptKey;
+      if (payment.status === PaymentStatus.SUCCEEDED || payment.status === PaymentStatus.REFUNDED) {
+        if (sameAttempt) return { payment, charge: false };
+        throw alreadyPaid();
+      }
+      if (payment.status === PaymentStatus.PROCESSING) {
+        if (sameAttempt) return { payment, charge: false };
+        throw appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
+      }
+      if (payment.status === PaymentStatus.FAILED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This payment failed and its booking was released');
+      if (!payment.bookingOpen || (payment.bookingExpiresAt && payment.bookingExpiresAt <= this.now())) {
+        throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking is no longer held; book the seats again');
+      }
+      payment.status = PaymentStatus.PROCESSING;
+      payment.idempotencyKey = attemptKey ?? `${payment.id}:${this.now().getTime()}`;
+      payment.processingSince = this.now();
+      recordEvent<PaymentProcessingPayload>(tx, {
+        type: PaymentTopics.processing,
+        key: payment.bookingId,
+        payload: { paymentId: payment.id, bookingId: payment.bookingId, holdUntil: new Date(this.now().getTime() + this.settings.holdExtensionSeconds * 1000).toISOString() },
+      });
+      return { payment, charge: true };
+    });
+    if (!start.charge) return start.payment;
+
+    const payment = start.payment;
+    let result: ChargeResult;
+    try {
+      result = await withDeadline(
+        this.provider.charge({
+          amountMinor: Number(payment.amountMinor),
+          currency: payment.currency,
+          token: command.paymentMethodToken,
+          idempotencyKey: payment.idempotencyKey!,
+          metadata: { paymentId: payment.id, bookingId: payment.bookingId },
+        }),
+        this.settings.providerTimeoutMs,
+      );
+    } catch (error) {
+      if (!(error instanceof ProviderUnavailableError)) throw error;
+      // Unknown outcome: the payment stays PROCESSING and reconciliation settles it.
+      return this.reload(em, payment.id);
+    }
+    const settled = await this.settle(em.fork(), payment.id, result);
+    if (settled.status === PaymentStatus.FAILED) {
+      throw appError(ErrorCode.PAYMENT_DECLINED, `The card was declined (${settled.failureReason})`, { reason: settled.failureReason, paymentId: settled.id });
+    }
+    return settled;
+  }
+
+  /**
+   * Applies a charge outcome to a PROCESSING payment, once: from the charge call itself, a
+   * webhook or reconciliation — whichever comes first wins, the others find nothing to do.
+   */
+  async settle(em: EntityManager, paymentId: string, result: ChargeResult | { status: 'failed'; reason: string }): Promise<Payment> {
+    return em.transactional(async (tx) => {
+      const payment = await tx.findOneOrFail(Payment, { id: paymentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if ('chargeId' in result && !payment.chargeId) payment.chargeId = result.chargeId;
+      if (payment.status !== PaymentStatus.PROCESSING || result.status === 'pending') return payment;
+      if (result.status === 'succeeded') {
+        payment.status = PaymentStatus.SUCCEEDED;
+        payment.providerTransactionId = result.chargeId;
+        recordEvent<PaymentSuccessPayload>(tx, {
+          type: PaymentTopics.success,
+          key: payment.bookingId,
+          payload: { paymentId: payment.id, bookingId: payment.bookingId, amountMinor: Number(payment.amountMinor), currency: payment.currency, providerTransactionId: result.chargeId },
+        });
+      } else {
+        payment.status = PaymentStatus.FAILED;
+        payment.failureReason = result.reason;
+        recordEvent<PaymentFailedPayload>(tx, { type: PaymentTopics.failed, key: payment.bookingId, payload: { paymentId: payment.id, bookingId: payment.bookingId, reason: result.reason } });
+      }
+      return payment;
+    });
+  }
+
+  /** A webhook about a charge: settle the payment that made it. Unknown charges are ignored. */
+  async settleByCharge(em: EntityManager, chargeId: string, idempotencyKey: string, result: ChargeResult): Promise<void> {
+    const payment = await em.findOne(Payment, { $or: [{ chargeId }, { idempotencyKey }] });
+    // Same transaction as the caller's (the webhook's processed-delivery row commits with it).
+    if (payment) await this.settle(em, payment.id, result);
+  }
+
+  /**
+   * Settles charges stuck in PROCESSING longer than `reconcileAfterMs`: asks the provider what
+   * became of them; a charge it never completed is failed, so nothing stays PROCESSING forever.
+   */
+  async reconcile(em: EntityManager): Promise<number> {
+    const cutoff = new Date(this.now().getTime() - this.settings.reconcileAfterMs);
+    const stuck = await em.find(Payment, { status: PaymentStatus.PROCESSING, processingSince: { $lte: cutoff } }, { limit: 100 });
+    for (const payment of stuck) {
+      const known = await withDeadline(this.provider.retrieve(payment.idempotencyKey!), this.settings.providerTimeoutMs).catch(() => undefined);
+      if (known?.status === 'pending') continue;
+      await this.settle(em.fork(), payment.id, known ?? { status: 'failed', reason: 'provider_timeout' });
+    }
+    return stuck.length;
+  }
+
+  /** The booking ended without keeping money: close the payment; refund it if it was paid. */
+  async bookingClosed(tx: EntityManager, bookingId: string, reason: string): Promise<void> {
+    const payment = await tx.findOne(Payment, { bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!payment) return;
+    payment.bookingOpen = false;
+    if (payment.status === PaymentStatus.SUCCEEDED && !payment.refundRequestedAt) {
+      payment.refundRequestedAt = this.now();
+      payment.refundReason = reason;
+    }
+  }
+
+  /**
+   * Refunds every paid payment whose booking could not keep the money, exactly once: the
+   * provider call carries the payment id as idempotency key, and the REFUNDED status with its
+   * message commits only after the provider confirmed. A crash in between is retried safely.
+   */
+  async refundDue(em: EntityManager): Promise<number> {
+    const due = await em.find(Payment, { status: PaymentStatus.SUCCEEDED, refundRequestedAt: { $ne: null } }, { limit: 100 });
+    let refunded = 0;
+    for (const candidate of due) {
+      await this.provider.refund({ chargeId: candidate.chargeId!, amountMinor: Number(candidate.amountMinor), idempotencyKey: `refund:${candidate.id}` });
+      await em.fork().transactional(async (tx) => {
+        const payment = await tx.findOneOrFail(Payment, { id: candidate.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (payment.status !== PaymentStatus.SUCCEEDED) return;
+        payment.status = PaymentStatus.REFUNDED;
+        payment.refundedMinor = payment.amountMinor;
+        recordEvent<PaymentRefundedPayload>(tx, {
+          type: PaymentTopics.refunded,
+          key: payment.bookingId,
+          payload: { paymentId: payment.id, bookingId: payment.bookingId, amountMinor: Number(payment.amountMinor), currency: payment.currency, reason: payment.refundReason ?? 'booking cancelled' },
+        });
+        refunded += 1;
+      });
+    }
+    return refunded;
+  }
+
+  private async reload(em: EntityManager, id: string): Promise<Payment> {
+    return em.fork().findOneOrFail(Payment, { id });
+  }
+}
