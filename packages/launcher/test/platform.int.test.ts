@@ -1,5 +1,5 @@
 import { SignJWT, generateKeyPair, UnsecuredJWT } from 'jose';
-import { errorCodes, waitFor } from '@eventix/testing';
+import { errorCodes, operations, waitFor } from '@eventix/testing';
 import { startTestPlatform, type PlatformHarness } from './platform-harness';
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -74,6 +74,19 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     const other = await h.as(await h.token('someone-else'))<{ booking: null }>(QUERY, { id });
     expect(other.data!.booking).toBeNull();
     expect(errorCodes(await h.as()(QUERY, { id }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('serves the SPA\'s typed operations: seat map, hold, booking details', async () => {
+    const map = await h.as()(operations.SeatMapDocument, { eventId });
+    expect(map.data?.event?.seats).toHaveLength(10);
+    expect(map.data?.event?.venue.sections.map((s) => s.name)).toEqual(['Floor']);
+    const free = map.data!.event!.seats.filter((s) => s.availability === 'AVAILABLE');
+    const typedFan = await h.token('typed-fan');
+    const held = await h.as(typedFan)(operations.CreateBookingDocument, { input: { eventId, seatIds: [free[0].id], idempotencyKey: 'typed-1' } });
+    expect(held.data?.createBooking.status).toBe('PENDING');
+    const details = await h.as(typedFan)(operations.BookingDetailsDocument, { id: held.data!.createBooking.id });
+    expect(details.data?.booking?.items[0].seat).toMatchObject({ id: free[0].id, availability: 'HELD', section: { name: 'Floor' } });
+    expect(details.data?.booking?.event.venue.city).toBe('Gateway City');
   });
 
   it('refuses bad tokens with 401 UNAUTHENTICATED, never a 500', async () => {

@@ -5,17 +5,25 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-/** A minimal black-box client: POSTs operations as a browser or partner would. */
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * A minimal black-box client: POSTs operations as a browser or partner would. Takes a query
+ * string, or a codegen-typed document (schema/operations) whose result and variables are typed.
+ */
 export function graphqlClient(url: string, defaultHeaders: Record<string, string> = {}) {
-  return async function request<Data = Record<string, unknown>>(
-    query: string,
+  function request<Data, Variables extends Record<string, unknown>>(document: TypedDocumentNode<Data, Variables>, variables: Variables, headers?: Record<string, string>): Promise<GraphQLResponse<Data>>;
+  function request<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<Data>>;
+  async function request<Data>(
+    query: string | TypedDocumentNode<Data, Record<string, unknown>>,
     variables?: Record<string, unknown>,
     headers: Record<string, string> = {},
   ): Promise<GraphQLResponse<Data>> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...defaultHeaders, ...headers },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
     });
     const text = await response.text();
     try {
@@ -23,7 +31,8 @@ export function graphqlClient(url: string, defaultHeaders: Record<string, string
     } catch {
       throw new Error(`non-JSON response ${response.status}: ${text.slice(0, 200)}`);
     }
-  };
+  }
+  return request;
 }
 
 export type GraphQLRequest = ReturnType<typeof graphqlClient>;
