@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.data/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.data/**', '**/*.js', '**/*.mjs', '**/generated/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -37,5 +37,8 @@ export function graphqlClient(url: string, defaultHeaders: Record<string, string
 
 export type GraphQLRequest = ReturnType<typeof graphqlClient>;
 
+/** A client that takes query strings only (handy for wrappers that add headers). */
+export type QueryFn = <Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<Data>>;
+
 /** The contract error codes of a response, in order. */
 export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);

@@ -1,4 +1,4 @@
 export { TEST_ENV, createTestDatabase, testKafkaBrokers, testPostgresServerUrl, testRedisUrl, uniqueSuffix, type TestDatabase } from './test-env';
 export { waitFor } from './wait-for';
-export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest } from './graphql-client';
+export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest, type QueryFn } from './graphql-client';
 export * as operations from './generated/operations';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, KafkaTransport, type EventEnvelope, type EventTransport } from '@eventix/events';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
-import { createTestDatabase, graphqlClient, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, type QueryFn, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
 import { loadBookingConfig } from '../src/env';
 import { createBookingSubgraph, type BookingSubgraph } from '../src/server';
 
@@ -15,7 +15,7 @@ export interface BookingHarness {
   queries: string[];
   /** booking.* messages read back from the real transport. */
   published: EventEnvelope[];
-  as(user: { sub?: string; permissions?: string[] }): ReturnType<typeof graphqlClient>;
+  as(user: { sub?: string; permissions?: string[] }): QueryFn;
   /** Puts an event on sale in the projection through the real catalog-message handler. */
   publishEvent(seats: number, options?: { priceMinor?: number; currency?: string }): Promise<{ eventId: string; seatIds: string[] }>;
   cancelEvent(eventId: string): Promise<void>;
@@ -47,9 +47,9 @@ export async function startBooking(env: Record<string, string> = {}): Promise<Bo
     sql,
     as(user) {
       const request = graphqlClient(running.url);
-      return async (query, variables) => {
+      return async <Data>(query: string, variables?: Record<string, unknown>) => {
         const token = await signInternalCredential(SECRET, { userId: user.sub, permissions: user.permissions ?? [] }, 'booking');
-        return request(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
+        return request<Data>(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
       };
     },
     async publishEvent(seats, options = {}) {
