@@ -43,7 +43,6 @@ export interface BookingSubgraph {
 export async function createBookingSubgraph({ config, transport, log, onQuery }: BookingDeps): Promise<BookingSubgraph> {
   const orm = await initOrm({ name: 'booking', clientUrl: config.database.url, entities: bookingEntities, migrations: bookingMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
-  const projection = new SeatProjectionService(orm);
   const availability = new AvailabilityService();
   const queries = new BookingQueries();
   const ticketSigner = await TicketSigner.create(config.ticketSigningKey);
@@ -56,6 +55,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
     lockTimeoutMs: config.holds.lockTimeoutMs,
   }, tickets);
   const paymentResults = new PaymentResultsConsumer(orm, bookings, () => relay.nudge());
+  const projection = new SeatProjectionService(orm, bookings, () => relay.nudge());
   const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;

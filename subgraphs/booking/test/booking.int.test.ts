@@ -120,6 +120,20 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  it('cancels every live booking of a cancelled concert (EVENT_CANCELLED), asking for refunds of paid ones', async () => {
+    const { eventId, seatIds } = await h.publishEvent(3);
+    const ids: string[] = [];
+    for (const [i, seat] of seatIds.entries()) ids.push((await h.as({ sub: `concert-fan-${i}` })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
+    await h.sql(`update booking set status = 'CONFIRMED' where id = ?`, [ids[0]]);
+    await h.sql(`update booking_item set status = 'CONFIRMED' where booking_id = ?`, [ids[0]]);
+    await h.cancelEvent(eventId);
+    const rows = await h.sql<{ id: string; status: string; cancellation_reason: string }>(`select id, status, cancellation_reason from booking where event_id = ? order by id`, [eventId]);
+    expect(rows.map((r) => [r.status, r.cancellation_reason])).toEqual(ids.map(() => ['CANCELLED', 'EVENT_CANCELLED']));
+    h.booking.relay.nudge();
+    const refund = await waitFor(() => h.published.find((m) => m.type === 'booking.cancelled' && (m.payload as { bookingId: string }).bookingId === ids[0]), 20_000, 'the cancellation of the paid booking');
+    expect(refund.payload).toMatchObject({ reason: 'EVENT_CANCELLED', refundRequested: true });
+  });
+
   describe('federation', () => {
     it('resolves Event and Seat availability for N representations with a constant number of queries', async () => {
       const { eventId, seatIds } = await h.publishEvent(60);

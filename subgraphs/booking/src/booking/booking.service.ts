@@ -242,6 +242,20 @@ export class BookingService {
     });
   }
 
+  /**
+   * The concert was cancelled: every live booking of it is cancelled (EVENT_CANCELLED) in the
+   * caller's transaction; confirmed ones are refunded by the payment side from the message.
+   */
+  async cancelAllForEvent(tx: EntityManager, eventId: string): Promise<number> {
+    const live = await tx.find(
+      Booking,
+      { eventId, status: { $in: [BookingStatus.PENDING, BookingStatus.CONFIRMED] } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+    );
+    for (const booking of live) await this.release(tx, booking, CancellationReason.EVENT_CANCELLED);
+    return live.length;
+  }
+
   /** Moves the given (locked or lockable) PENDING bookings to EXPIRED and releases their seats. */
   private async expire(tx: EntityManager, bookingIds: string[]): Promise<void> {
     const bookings = await tx.find(Booking, { id: { $in: bookingIds }, status: BookingStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });

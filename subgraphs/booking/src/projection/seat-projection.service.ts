@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimMessage, type EventEnvelope } from '@eventix/events';
+import type { BookingService } from '../booking/booking.service';
 import { CatalogTopics, type EventCancelledPayload, type EventPublishedPayload } from './catalog.messages';
 
 const CONSUMER = 'booking.seat-projection';
@@ -10,7 +11,11 @@ const CONSUMER = 'booking.seat-projection';
  * commits with the change, and older price versions never overwrite newer ones.
  */
 export class SeatProjectionService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bookings: BookingService,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
 
   async handle(message: EventEnvelope): Promise<void> {
     if (message.type === CatalogTopics.eventPublished) await this.applyPublished(message as EventEnvelope<EventPublishedPayload>);
@@ -46,7 +51,9 @@ export class SeatProjectionService {
     await this.orm.em.fork().transactional(async (em) => {
       if (!(await claimMessage(em, CONSUMER, message.id))) return;
       await em.execute(`update event_projection set status = 'CANCELLED', updated_at = now() where event_id = ?`, [message.payload.eventId]);
+      await this.bookings.cancelAllForEvent(em, message.payload.eventId);
     });
+    this.onChange();
   }
 }
 
