@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
+import { DEFAULT_LIMITS } from './plugins/operation-limits';
 
 const schema = z
   .object({
@@ -21,6 +22,21 @@ const schema = z
     SUPERGRAPH_PATH: z.string().default(() => committedSupergraphPath()),
     INTROSPECTION: envBoolean(false).optional(),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    REDIS_URL: envUrl(['redis', 'rediss']).optional(),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
+    LIMIT_DEPTH: z.coerce.number().int().min(1).max(50).default(DEFAULT_LIMITS.maxDepth),
+    LIMIT_ALIASES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_LIMITS.maxAliases),
+    LIMIT_ROOT_FIELDS: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIMITS.maxRootFields),
+    LIMIT_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_LIMITS.maxDirectives),
+    LIMIT_TOKENS: z.coerce.number().int().min(10).max(100_000).default(DEFAULT_LIMITS.maxTokens),
+    LIMIT_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCost),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** createBooking and payBooking, per caller. */
+    RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+    TRUST_PROXY: envBoolean(false),
+    /** Gateway processes to run (node:cluster); 1 runs in-process. */
+    GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   })
   .refine((v) => Boolean(v.AUTH0_DOMAIN) === Boolean(v.AUTH0_AUDIENCE), {
     path: ['AUTH0_AUDIENCE'],
@@ -54,6 +70,26 @@ function toConfig(vars: z.infer<typeof schema>) {
     supergraphPath: vars.SUPERGRAPH_PATH,
     introspection: vars.INTROSPECTION ?? !production,
     production,
+    redisUrl: vars.REDIS_URL,
+    maxBodyBytes: vars.MAX_BODY_BYTES,
+    limits: {
+      maxDepth: vars.LIMIT_DEPTH,
+      maxAliases: vars.LIMIT_ALIASES,
+      maxRootFields: vars.LIMIT_ROOT_FIELDS,
+      maxDirectives: vars.LIMIT_DIRECTIVES,
+      maxTokens: vars.LIMIT_TOKENS,
+      maxCost: vars.LIMIT_COST,
+      defaultListSize: DEFAULT_LIMITS.defaultListSize,
+    },
+    rateLimits: {
+      general: { limit: vars.RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
+      mutations: {
+        createBooking: { limit: vars.RATE_LIMIT_BOOKING_PER_MINUTE, windowSeconds: 60 },
+        payBooking: { limit: vars.RATE_LIMIT_BOOKING_PER_MINUTE, windowSeconds: 60 },
+      },
+    },
+    trustProxy: vars.TRUST_PROXY,
+    workers: vars.GATEWAY_WORKERS,
   };
 }
 

@@ -5,15 +5,20 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import { Redis } from 'ioredis';
 import { unauthenticated } from '@eventix/errors';
 import { formatError, graphqlRequestListener, listen, sendJson, signInternalCredential, type Caller, type Route } from '@eventix/subgraph-kit';
 import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
+import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
+import { GatewayMetrics, useMetrics } from './plugins/metrics';
+import { useOperationLimits } from './plugins/operation-limits';
+import { MemoryRateLimitStore, RedisRateLimitStore, useRateLimit } from './plugins/rate-limit';
+import { RedisKeyValueCache } from './plugins/redis-cache';
 
-export interface GatewayContext {
-  caller: Caller;
-}
+export type { GatewayContext };
 
 /** Forwards each request to a subgraph with a credential only the gateway can mint. */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -21,6 +26,7 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly subgraph: string,
     url: string,
     private readonly secret: string,
+    private readonly metrics: GatewayMetrics,
   ) {
     super({ url });
   }
@@ -28,6 +34,15 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller: Caller = 'caller' in context && context.caller ? context.caller : { permissions: [] };
     request.http?.headers.set('x-eventix-internal', await signInternalCredential(this.secret, caller, this.subgraph));
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const stop = this.metrics.subgraphFetch.startTimer({ subgraph: this.subgraph });
+    try {
+      return await super.process(options);
+    } finally {
+      stop();
+    }
   }
 }
 
@@ -40,70 +55,62 @@ export interface RunningGateway {
   url: string;
   /** Only in dev mode: mints tokens for the start-up banner and tests. */
   devIssuer?: DevIssuer;
+  metrics: GatewayMetrics;
   stop(): Promise<void>;
+}
+
+/** In production, validation messages must not suggest field names ("Did you mean ...?"). */
+function withoutSuggestions(format: (f: GraphQLFormattedError, e: unknown) => GraphQLFormattedError) {
+  return (formatted: GraphQLFormattedError, error: unknown) => {
+    const result = format(formatted, error);
+    return { ...result, message: result.message.replace(/ Did you mean .+\?$/, '') };
+  };
+}
+
+function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0].trim();
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /**
  * The gateway: @apollo/gateway on @apollo/server serving the committed supergraph, with the
- * routing URLs from configuration. Verifies end-user tokens, and signs a per-subgraph internal
- * credential on every subgraph fetch.
+ * routing URLs from configuration. Verifies end-user tokens, enforces operation limits and
+ * rate limits before planning, keeps APQ in Redis when configured, and signs a per-subgraph
+ * internal credential on every subgraph fetch.
  */
 export async function startGateway({ config, log }: GatewayDeps): Promise<RunningGateway> {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  const metrics = new GatewayMetrics();
   const urls: Record<string, string> = config.subgraphUrls;
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new AuthenticatedDataSource(name, urls[name] ?? String(url), config.internalSecret),
+    buildService: ({ name, url }) => new AuthenticatedDataSource(name, urls[name] ?? String(url), config.internalSecret, metrics),
   });
-  const httpServer = http.createServer();
-  const routes: Record<string, Route> = { 'GET /health': (_req, _body, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }) };
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
 
-  // The verifier needs the bound port in dev (the JWKS is served by this very server), so it
-  // is created after listen(); requests cannot arrive before that anyway.
-  let verify: TokenVerifier | undefined;
-  let devIssuer: DevIssuer | undefined;
-
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    introspection: config.introspection,
-    csrfPrevention: true,
-    includeStacktraceInErrorResponses: false,
-    formatError: formatError(log),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
-    ],
-  });
-  await apollo.start();
-
-  httpServer.on(
-    'request',
-    graphqlRequestListener<GatewayContext>({
-      apollo,
-      routes,
-      log,
-      context: async (req) => {
-        try {
-          const token = bearerToken(req.headers.authorization);
-          if (!token) return { caller: { permissions: [] } };
-          if (!verify) throw new InvalidTokenError('gateway is starting');
-          return { caller: await verify(token) };
-        } catch (error) {
-          if (error instanceof InvalidTokenError) throw unauthenticated(`Invalid access token (${error.reason})`);
-          throw error;
-        }
-      },
-    }),
-  );
+  // Listen first: the dev issuer's URL (its `iss` and JWKS address) depends on the bound port.
+  // Until the GraphQL handler is ready, requests get 503 instead of hanging.
+  let handler: http.RequestListener = (_req, res) => sendJson(res, 503, { error: 'starting' });
+  const httpServer = http.createServer((req, res) => handler(req, res));
   const port = await listen(httpServer, config.http.port, config.http.host);
   const baseUrl = `http://${config.http.host}:${port}`;
 
+  let verify: TokenVerifier;
+  let devIssuer: DevIssuer | undefined;
+  const routes: Record<string, Route> = {
+    'GET /health': (_req, _body, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+    'GET /metrics': async (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+    },
+  };
   if (config.auth.kind === 'auth0') {
     const issuer = `https://${config.auth.domain}/`;
     verify = createTokenVerifier({ jwksUrl: new URL('.well-known/jwks.json', issuer), issuer, audience: config.auth.audience });
   } else {
-    devIssuer = await DevIssuer.create(`${baseUrl}/`, config.auth.keyFile);
-    const issuer = devIssuer;
+    const issuer = await DevIssuer.create(`${baseUrl}/`, config.auth.keyFile);
+    devIssuer = issuer;
     routes['GET /.well-known/jwks.json'] = (_req, _body, res) => sendJson(res, 200, issuer.jwks(), { 'cache-control': 'public, max-age=300' });
     routes['POST /dev/token'] = async (_req, body, res) => {
       let parsed: unknown;
@@ -123,11 +130,60 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
     verify = createTokenVerifier({ jwksUrl: new URL(`${baseUrl}/.well-known/jwks.json`), issuer: issuer.issuer, audience: DEV_AUDIENCE });
   }
 
+  const sandboxToken = devIssuer ? await devIssuer.issue('sandbox-user', []) : undefined;
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: config.production ? withoutSuggestions(formatError(log)) : formatError(log),
+    persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({
+            footer: false,
+            // Sandbox opens with a dev token for a plain user; mint others with POST /dev/token.
+            embed: { initialState: { sharedHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : {} } },
+          }),
+      useMetrics(metrics),
+      useOperationLimits(config.limits),
+      useRateLimit({
+        ...config.rateLimits,
+        store: redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(),
+        onRejected: (bucket) => metrics.rateLimited.inc({ bucket }),
+      }),
+    ],
+  });
+  await apollo.start();
+
+  handler = graphqlRequestListener<GatewayContext>({
+    apollo,
+    routes,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    context: async (req) => {
+      const ip = clientIp(req, config.trustProxy);
+      try {
+        const token = bearerToken(req.headers.authorization);
+        if (!token) return { caller: { permissions: [] }, clientIp: ip };
+        return { caller: await verify(token), clientIp: ip };
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw unauthenticated(`Invalid access token (${error.reason})`);
+        throw error;
+      }
+    },
+  });
+
   return {
     url: `${baseUrl}/graphql`,
     devIssuer,
+    metrics,
     stop: async () => {
       await apollo.stop();
+      redis?.disconnect();
     },
   };
 }

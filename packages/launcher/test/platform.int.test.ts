@@ -59,7 +59,11 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     const id = created.data!.createBooking.id;
     const QUERY = `query($id: ID!) { booking(id: $id) { id status totalAmount event { title venue { name } }
       items { price seat { row number price availability } } payment { status } } }`;
-    const mine = await h.as(fan)<{ booking: Record<string, unknown> }>(QUERY, { id });
+    // The payment side opens the payment when booking.created reaches it over Kafka.
+    const mine = await waitFor(async () => {
+      const res = await h.as(fan)<{ booking: Record<string, unknown> }>(QUERY, { id });
+      return res.data?.booking.payment ? res : undefined;
+    }, 30_000, 'the payment to open');
     expect(mine.errors).toBeUndefined();
     expect(mine.data!.booking).toEqual({
       id,
@@ -69,7 +73,7 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
       items: [seats[0], seats[1]]
         .sort((a, b) => (a.id < b.id ? -1 : 1))
         .map((s) => ({ price: '40.00', seat: { row: s.row, number: s.number, price: '40.00', availability: 'HELD' } })),
-      payment: null,
+      payment: { status: 'REQUIRES_PAYMENT' },
     });
     const other = await h.as(await h.token('someone-else'))<{ booking: null }>(QUERY, { id });
     expect(other.data!.booking).toBeNull();

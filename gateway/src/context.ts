@@ -1,0 +1,8 @@
+import type { Caller } from '@eventix/subgraph-kit';
+
+/** Per-request state of the gateway. */
+export interface GatewayContext {
+  caller: Caller;
+  /** Client address, for anonymous rate limits. */
+  clientIp: string;
+}

@@ -1,0 +1,58 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GatewayContext } from '../context';
+
+/** The gateway's Prometheus metrics, on a registry of its own (one per gateway instance). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'eventix_gateway_requests_total',
+    help: 'GraphQL operations by operation name and outcome (ok or the first error code)',
+    labelNames: ['operation', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'eventix_gateway_request_duration_seconds',
+    help: 'Time from request start to response, by operation name',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly subgraphFetch = new Histogram({
+    name: 'eventix_gateway_subgraph_fetch_duration_seconds',
+    help: 'Time of each fetch from the gateway to a subgraph',
+    labelNames: ['subgraph'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'eventix_gateway_rate_limit_rejections_total',
+    help: 'Operations refused with RATE_LIMITED, by budget',
+    labelNames: ['bucket'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'eventix_gateway_' });
+  }
+}
+
+/** Operation names are client-chosen: keep label values short and tame. */
+const label = (name: string | null | undefined) => (name && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'anonymous');
+
+export function useMetrics(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ request }) {
+      const stop = metrics.latency.startTimer();
+      return {
+        async willSendResponse({ response, operationName }) {
+          const name = label(operationName ?? request.operationName);
+          stop({ operation: name });
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const outcome = errors?.length ? String(errors[0].extensions?.code ?? 'ERROR') : 'ok';
+          metrics.requests.inc({ operation: name, outcome });
+        },
+      };
+    },
+  };
+}

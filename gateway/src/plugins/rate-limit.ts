@@ -1,0 +1,91 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind } from 'graphql';
+import type { Redis } from 'ioredis';
+import { ErrorCode } from '@eventix/errors';
+import type { GatewayContext } from '../context';
+
+/** One budget: `limit` operations per `windowSeconds`. */
+export interface Budget {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitOptions {
+  /** Every operation of a caller (user, or IP when anonymous). */
+  general: Budget;
+  /** Each of these mutations also spends a tighter budget of its own. */
+  mutations: Record<string, Budget>;
+  store: RateLimitStore;
+  onRejected?: (bucket: string) => void;
+}
+
+/** Counts hits in fixed windows; returns the count in the current window and its remaining ms. */
+export interface RateLimitStore {
+  hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }>;
+}
+
+/** Shared by every gateway instance: INCR + PEXPIRE in one MULTI per window key. */
+export class RedisRateLimitStore implements RateLimitStore {
+  constructor(private readonly redis: Redis) {}
+
+  async hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }> {
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(Date.now() / windowMs);
+    const redisKey = `eventix:rl:${key}:${window}`;
+    const result = await this.redis.multi().incr(redisKey).pexpire(redisKey, windowMs).exec();
+    const count = Number(result?.[0]?.[1] ?? 0);
+    return { count, resetMs: (window + 1) * windowMs - Date.now() };
+  }
+}
+
+/** One process only (embedded mode): same windows, kept in a Map that drops old windows. */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows = new Map<string, { window: number; count: number }>();
+
+  async hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }> {
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(Date.now() / windowMs);
+    const current = this.windows.get(key);
+    const entry = current && current.window === window ? current : { window, count: 0 };
+    entry.count += 1;
+    this.windows.set(key, entry);
+    if (this.windows.size > 100_000) for (const [k, v] of this.windows) if (v.window < window) this.windows.delete(k);
+    return { count: entry.count, resetMs: (window + 1) * windowMs - Date.now() };
+  }
+}
+
+function rateLimited(retryAfterSeconds: number, what: string): GraphQLError {
+  return new GraphQLError(`Too many requests (${what}); retry in ${retryAfterSeconds} s`, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+  });
+}
+
+/**
+ * Per-caller rate limits: the signed-in user's id, or the client IP for anonymous callers.
+ * Checked once the operation is known, so mutations such as createBooking can have their own
+ * tighter budget; excess gets RATE_LIMITED (HTTP 429) with a retry-after hint.
+ */
+export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          const who = contextValue.caller.userId ? `user:${contextValue.caller.userId}` : `ip:${contextValue.clientIp}`;
+          const checks: Array<[string, Budget]> = [['all', options.general]];
+          if (operation?.operation === 'mutation') {
+            for (const selection of operation.selectionSet.selections) {
+              if (selection.kind === Kind.FIELD && options.mutations[selection.name.value]) checks.push([selection.name.value, options.mutations[selection.name.value]]);
+            }
+          }
+          for (const [bucket, budget] of checks) {
+            const { count, resetMs } = await options.store.hit(`${bucket}:${who}`, budget.windowSeconds);
+            if (count > budget.limit) {
+              options.onRejected?.(bucket);
+              throw rateLimited(Math.max(1, Math.ceil(resetMs / 1000)), bucket === 'all' ? 'all operations' : bucket);
+            }
+          }
+        },
+      };
+    },
+  };
+}
