@@ -14,7 +14,7 @@ import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
-import { useOperationLimits } from './plugins/operation-limits';
+import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
 import { MemoryRateLimitStore, RedisRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { RedisKeyValueCache } from './plugins/redis-cache';
 
@@ -60,11 +60,18 @@ export interface RunningGateway {
 }
 
 /** In production, validation messages must not suggest field names ("Did you mean ...?"). */
-function withoutSuggestions(format: (f: GraphQLFormattedError, e: unknown) => GraphQLFormattedError) {
-  return (formatted: GraphQLFormattedError, error: unknown) => {
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+function withoutSuggestions(format: FormatError): FormatError {
+  return (formatted, error) => {
     const result = format(formatted, error);
     return { ...result, message: result.message.replace(/ Did you mean .+\?$/, '') };
   };
+}
+
+/** Parse-time token limit errors are reported as the contract's OPERATION_TOO_COMPLEX. */
+function withTokenLimit(format: FormatError, maxTokens: number): FormatError {
+  return (formatted, error) => tokenLimitError(formatted, maxTokens) ?? format(formatted, error);
 }
 
 function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
@@ -137,7 +144,8 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    formatError: config.production ? withoutSuggestions(formatError(log)) : formatError(log),
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    formatError: withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens),
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

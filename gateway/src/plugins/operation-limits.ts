@@ -5,10 +5,8 @@ import {
   GraphQLError,
   isListType,
   Kind,
-  Lexer,
-  Source,
-  TokenKind,
   type DocumentNode,
+  type GraphQLFormattedError,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLSchema,
@@ -53,15 +51,15 @@ export function tooComplex(message: string, limit: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit, http: { status: 400 } } });
 }
 
-/** Counts lexical tokens without building an AST, stopping as soon as the limit is passed. */
-export function countTokens(query: string, stopAfter: number): number {
-  const lexer = new Lexer(new Source(query));
-  let count = 0;
-  while (lexer.advance().kind !== TokenKind.EOF) {
-    count += 1;
-    if (count > stopAfter) break;
-  }
-  return count;
+/**
+ * The token limit is enforced by graphql-js's parser itself (`parse(..., { maxTokens })`), so
+ * an oversized document is refused before an AST is built. Apollo reports that as a parse
+ * failure; this turns it into the contract's OPERATION_TOO_COMPLEX. (graphql-js 16 spells its
+ * message "more that N tokens"; both spellings are matched.)
+ */
+export function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError | undefined {
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/Document contains more tha[nt] \d+ tokens/.test(formatted.message)) return undefined;
+  return { message: `Operation has more than ${maxTokens} tokens`, extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit: 'tokens' } };
 }
 
 interface Measures {
@@ -124,17 +122,13 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
 }
 
 /**
- * Apollo Server plugin: tokens are counted on the raw source before parsing; the rest is
- * measured once the operation is resolved — after validation, before the gateway plans it.
+ * Apollo Server plugin: measures the operation once it is resolved — after validation, before
+ * the gateway plans it. (Tokens are limited at parse time, see tokenLimitError.)
  */
 export function useOperationLimits(limits: OperationLimits): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveSource({ source }) {
-          const tokens = countTokens(source, limits.maxTokens);
-          if (tokens > limits.maxTokens) throw tooComplex(`Operation has more than ${limits.maxTokens} tokens`, 'tokens');
-        },
         async didResolveOperation({ schema, document, operation }) {
           if (!operation) return;
           const error = checkOperation(schema, document, operation, limits);

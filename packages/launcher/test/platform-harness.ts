@@ -1,4 +1,4 @@
-import { createTestDatabase, graphqlClient, testKafkaBrokers, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, type TestDatabase } from '@eventix/testing';
 import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
 import { loadLauncherConfig } from '../src/env';
 import { startPlatform, type Platform } from '../src/platform';
@@ -9,6 +9,9 @@ export interface PlatformHarness {
   baseUrl: string;
   subgraphUrls: { catalog: string; booking: string; payment: string };
   token(sub: string, permissions?: string[]): Promise<string>;
+  /** The environment the platform was started with (to start more gateways like it). */
+  env: Record<string, string>;
+  internalSecret: string;
   as(token?: string): ReturnType<typeof graphqlClient>;
   close(): Promise<void>;
 }
@@ -26,6 +29,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     PAYMENT_PORT: '0',
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DEV_ISSUER_KEY_FILE: '',
+    REDIS_URL: testRedisUrl(),
     ...overrides,
   };
   const config = loadLauncherConfig({ ...env, EVENTIX_DATA_DIR: '/tmp/eventix-platform-test', SEED_DEMO: 'false' });
@@ -43,6 +47,8 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     gatewayUrl,
     baseUrl,
     subgraphUrls: platform.subgraphUrls,
+    env,
+    internalSecret: infra.internalSecret,
     async token(sub, permissions = []) {
       const res = await fetch(`${baseUrl}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, permissions }) });
       return ((await res.json()) as { token: string }).token;
