@@ -1,4 +1,4 @@
-import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '@eventix/testing';
 import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
 import { loadLauncherConfig } from '../src/env';
 import { startPlatform, type Platform } from '../src/platform';
@@ -30,6 +30,8 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DEV_ISSUER_KEY_FILE: '',
     REDIS_URL: testRedisUrl(),
+    // Consumer groups of this platform alone: other platforms of the run share the Kafka cluster.
+    CONSUMER_GROUP_PREFIX: `p${uniqueSuffix()}.`,
     ...overrides,
   };
   const config = loadLauncherConfig({ ...env, EVENTIX_DATA_DIR: '/tmp/eventix-platform-test', SEED_DEMO: 'false' });

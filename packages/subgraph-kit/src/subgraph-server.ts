@@ -3,6 +3,8 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { unauthenticated } from '@eventix/errors';
 import { graphqlRequestListener, listen, sendJson, type Route } from './graphql-http';
 import { INTERNAL_CREDENTIAL_HEADER, verifyInternalCredential, type Caller } from './internal-credential';
@@ -16,6 +18,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   internalSecret: string;
   createContext: (caller: Caller) => Context;
   routes?: Record<string, Route>;
+  /** Serve the schema's subscriptions over graphql-ws on the same /graphql path. */
+  subscriptions?: boolean;
   production: boolean;
   log: (message: string) => void;
 }
@@ -35,6 +39,28 @@ export async function startSubgraphServer<Context extends BaseContext>(
   listenOn: { port: number; host: string },
 ): Promise<RunningSubgraph> {
   const httpServer = http.createServer();
+  // graphql-ws on the same path: the gateway opens subscriptions here with the same credential,
+  // sent in connection_init; anything else is refused with close code 4403.
+  const wsCleanup = options.subscriptions
+    ? useServer<Record<string, unknown>, { caller?: Caller }>(
+        {
+          schema: options.schema,
+          connectionInitWaitTimeout: 3_000,
+          onConnect: async (ctx) => {
+            const token = ctx.connectionParams?.[INTERNAL_CREDENTIAL_HEADER];
+            if (typeof token !== 'string') return false;
+            try {
+              ctx.extra.caller = await verifyInternalCredential(options.internalSecret, token, options.name);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          context: (ctx) => options.createContext(ctx.extra.caller ?? { permissions: [] }),
+        },
+        new WebSocketServer({ server: httpServer, path: '/graphql' }),
+      )
+    : undefined;
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     // The gateway introspects nothing (it serves the committed supergraph); the subgraph's own
@@ -44,7 +70,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
     includeStacktraceInErrorResponses: false,
     formatError: formatError(options.log),
     // No Apollo Studio here: federated traces would only cost time.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup?.dispose()) }) },
+    ],
   });
   await apollo.start();
   httpServer.on(

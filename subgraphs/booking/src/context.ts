@@ -6,6 +6,7 @@ import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
 import type { BookingService } from './booking/booking.service';
 import type { TicketService } from './ticket/ticket.service';
+import type { SeatFanout } from './live/seat-fanout';
 import { Ticket } from './ticket/ticket.entity';
 import type { SeatAvailability } from './booking/booking.types';
 
@@ -16,6 +17,7 @@ export interface BookingContext {
   queries: BookingQueries;
   bookings: BookingService;
   tickets: TicketService;
+  fanout: SeatFanout;
 }
 
 export interface BookingLoaders {

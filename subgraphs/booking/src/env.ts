@@ -28,6 +28,8 @@ const schema = z
       return z.NEVER;
     })
     .optional(),
+  /** Prefix of this deployment's Kafka consumer groups (two deployments on one cluster must differ). */
+  CONSUMER_GROUP_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
   })
@@ -47,6 +49,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     redisUrl: vars.REDIS_URL,
     ticketSigningKey: vars.TICKET_SIGNING_KEY,
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxExtensionSeconds: vars.MAX_HOLD_EXTENSION_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS },
+    consumerGroupPrefix: vars.CONSUMER_GROUP_PREFIX,
     production: vars.NODE_ENV === 'production',
   };
 }

@@ -4,11 +4,17 @@ import { EventAvailabilityResolver, SeatAvailabilityResolver } from './availabil
 import { BookingResolver } from './booking/booking.resolver';
 import { bookingReferences } from './references';
 import { TicketResolver } from './ticket/ticket.resolver';
+import { SeatAvailabilityResolver as LiveSeatResolver } from './live/seat-availability.resolver';
+import { InProcessSeatFanout, type SeatFanout } from './live/seat-fanout';
 
-/** The booking subgraph schema; needs no database, so composition can call it. */
-export function buildBookingSchema(): Promise<GraphQLSchema> {
+/**
+ * The booking subgraph schema; needs no database, so composition can call it. `fanout` feeds
+ * the seat subscriptions (type-graphql takes it as its PubSub); composition only prints SDL.
+ */
+export function buildBookingSchema(fanout: SeatFanout = new InProcessSeatFanout()): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [BookingResolver, TicketResolver, EventAvailabilityResolver, SeatAvailabilityResolver],
+    resolvers: [BookingResolver, TicketResolver, EventAvailabilityResolver, SeatAvailabilityResolver, LiveSeatResolver],
+    pubSub: fanout,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     references: bookingReferences,
   });

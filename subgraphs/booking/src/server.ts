@@ -14,6 +14,8 @@ import { PaymentResultsConsumer, paymentResultTopics } from './payment-results/p
 import { Ticket } from './ticket/ticket.entity';
 import { TicketService } from './ticket/ticket.service';
 import { TicketSigner } from './ticket/ticket-signer';
+import { InProcessSeatFanout, RedisSeatFanout, type SeatFanout } from './live/seat-fanout';
+import { seatChangeFrom, seatChangeTopics } from './live/seat-change';
 import { buildBookingSchema } from './schema';
 
 export const bookingEntities = [Booking, BookingItem, Ticket];
@@ -34,6 +36,7 @@ export interface BookingSubgraph {
   tickets: TicketService;
   ticketSigner: TicketSigner;
   expiry: ExpiryWorker;
+  fanout: SeatFanout;
   /** Subscribes the consumers; call before any producer's relay runs in embedded mode. */
   consume(): Promise<void>;
   start(): Promise<RunningSubgraph>;
@@ -57,6 +60,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
   const paymentResults = new PaymentResultsConsumer(orm, bookings, () => relay.nudge());
   const projection = new SeatProjectionService(orm, bookings, () => relay.nudge());
   const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
+  const fanout: SeatFanout = config.redisUrl ? new RedisSeatFanout(config.redisUrl) : new InProcessSeatFanout();
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
   return {
@@ -67,16 +71,30 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
     tickets,
     ticketSigner,
     expiry,
+    fanout,
     async consume() {
-      unsubscribes.push(await transport.subscribe({ groupId: 'booking.seat-projection', topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
-      unsubscribes.push(await transport.subscribe({ groupId: 'booking.payment-results', topics: paymentResultTopics, handle: (m) => paymentResults.handle(m) }));
+      // One group across instances: each seat change is PUBLISHed to Redis once, and Redis
+      // reaches every instance that has subscribers of that event.
+      unsubscribes.push(
+        await transport.subscribe({
+          groupId: `${config.consumerGroupPrefix}booking.seat-fanout`,
+          topics: seatChangeTopics,
+          handle: async (m) => {
+            const change = seatChangeFrom(m);
+            if (change) await fanout.publish('SEAT_AVAILABILITY', change);
+          },
+        }),
+      );
+      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}booking.seat-projection`, topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
+      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}booking.payment-results`, topics: paymentResultTopics, handle: (m) => paymentResults.handle(m) }));
     },
     async start() {
-      const schema = await buildBookingSchema();
+      const schema = await buildBookingSchema(fanout);
       running = await startSubgraphServer<BookingContext>(
         {
           name: 'booking',
           schema,
+          subscriptions: true,
           internalSecret: config.internalSecret,
           production: config.production,
           log,
@@ -86,7 +104,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
           },
           createContext: (caller) => {
             const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets };
+            return { caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets, fanout };
           },
         },
         config.http,
@@ -100,6 +118,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
       await Promise.all(unsubscribes.map((u) => u()));
       await expiry.stop();
       await relay.stop();
+      await fanout.close();
       await orm.close();
     },
   };

@@ -10,6 +10,7 @@ export const SECRET = 'test-internal-secret-that-is-long-enough-0123456789';
 export interface BookingHarness {
   booking: BookingSubgraph;
   db: TestDatabase;
+  groupPrefix: string;
   transport: EventTransport;
   url: string;
   queries: string[];
@@ -23,23 +24,28 @@ export interface BookingHarness {
   close(): Promise<void>;
 }
 
-export async function startBooking(env: Record<string, string> = {}): Promise<BookingHarness> {
-  const db = await createTestDatabase('booking');
+/** A booking subgraph on a fresh database, or a second instance on `sameDatabaseAs`'s. */
+export async function startBooking(env: Record<string, string> = {}, sameDatabaseAs?: BookingHarness): Promise<BookingHarness> {
+  const db: TestDatabase = sameDatabaseAs ? { ...sameDatabaseAs.db, drop: async () => undefined } : await createTestDatabase('booking');
   const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `booking-test-${uniqueSuffix()}` });
   const queries: string[] = [];
   const published: EventEnvelope[] = [];
-  const config = loadBookingConfig({ BOOKING_PORT: '0', BOOKING_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET, ...env });
+  // Each deployment under test gets consumer groups of its own; a second instance shares them.
+  const groups = sameDatabaseAs?.groupPrefix ?? `t${uniqueSuffix()}.`;
+  const config = loadBookingConfig({ BOOKING_PORT: '0', BOOKING_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET, CONSUMER_GROUP_PREFIX: groups, ...env });
   const booking = await createBookingSubgraph({ config, transport, log: () => undefined, onQuery: (sql) => queries.push(sql) });
   await transport.subscribe({
     groupId: `booking-test-reader-${uniqueSuffix()}`,
     topics: ['booking.created', 'booking.confirmed', 'booking.cancelled'],
     handle: async (m) => void published.push(m),
   });
+  await booking.consume();
   const running = await booking.start();
   const sql = <T>(query: string, params: unknown[] = []) => booking.orm.em.fork().execute<T[]>(query, params);
   return {
     booking,
     db,
+    groupPrefix: groups,
     transport,
     url: running.url,
     queries,

@@ -15,6 +15,8 @@ const schema = z.object({
   PAYMENT_HOLD_EXTENSION_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
   PAYMENT_WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   SIMULATED_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(300),
+  /** Prefix of this deployment's Kafka consumer groups (two deployments on one cluster must differ). */
+  CONSUMER_GROUP_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
 });
@@ -27,6 +29,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     database: { url: vars.PAYMENT_DATABASE_URL, debug: vars.SQL_DEBUG },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    consumerGroupPrefix: vars.CONSUMER_GROUP_PREFIX,
     production: vars.NODE_ENV === 'production',
     provider: {
       kind: vars.PAYMENT_PROVIDER,

@@ -55,7 +55,7 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery }:
     provider,
     workers,
     async consume() {
-      unsubscribes.push(await transport.subscribe({ groupId: 'payment.booking-events', topics: bookingEventTopics, handle: (m) => bookingEvents.handle(m) }));
+      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}payment.booking-events`, topics: bookingEventTopics, handle: (m) => bookingEvents.handle(m) }));
     },
     async start() {
       const schema = await buildPaymentSchema();

@@ -1,0 +1,51 @@
+import { Arg, Ctx, Field, ID, Int, ObjectType, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { notFound } from '@eventix/errors';
+import type { BookingContext } from '../context';
+import { SeatAvailability, SeatRef } from '../booking/booking.types';
+import type { SeatAvailabilityChangeData } from './seat-change';
+import { SEAT_AVAILABILITY } from './seat-fanout';
+
+@ObjectType()
+export class SeatStateChange {
+  @Field(() => SeatRef)
+  seat!: SeatRef;
+
+  @Field(() => SeatAvailability)
+  availability!: SeatAvailability;
+}
+
+@ObjectType({ description: 'Seats of one event that changed, with the seat map version after the change' })
+export class SeatAvailabilityChange {
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field(() => Int, { description: 'A client seeing a gap refetches event.seats' })
+  seatMapVersion!: number;
+
+  @Field(() => [SeatStateChange])
+  seats!: SeatStateChange[];
+}
+
+@Resolver()
+export class SeatAvailabilityResolver {
+  @Subscription(() => SeatAvailabilityChange, {
+    description: 'Live seat changes of one event (held, sold, released)',
+    // An unknown event is refused up front rather than left as a silent, endless stream.
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { eventId: string }, BookingContext>) => {
+      const eventId = String(args.eventId);
+      const [known] = await context.em.execute<Array<{ event_id: string }>>(
+        `select event_id from event_projection where event_id::text = ?`,
+        [eventId],
+      );
+      if (!known) throw notFound('Event', eventId);
+      return context.fanout.subscribe(SEAT_AVAILABILITY, known.event_id);
+    },
+  })
+  seatAvailabilityChanged(@Root() change: SeatAvailabilityChangeData, @Arg('eventId', () => ID) _eventId: string, @Ctx() _ctx: BookingContext): SeatAvailabilityChange {
+    return {
+      eventId: change.eventId,
+      seatMapVersion: change.seatMapVersion,
+      seats: change.seats.map((s) => ({ seat: { id: s.seatId }, availability: s.availability })),
+    };
+  }
+}
