@@ -32,9 +32,8 @@ export abstract class SeatFanout {
 
   subscribe(_routingKey: string, eventId?: string): AsyncIterable<SeatAvailabilityChangeData> {
     if (!eventId) throw new Error('seat subscriptions need an event id');
-    let listener: Listener | undefined;
-    const queue = boundedQueue<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, listener!));
-    listener = (change) => queue.push(change);
+    const queue = boundedQueue<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, listener));
+    const listener: Listener = (change) => queue.push(change);
     const first = !this.listeners.has(eventId);
     const set = this.listeners.get(eventId) ?? new Set<Listener>();
     set.add(listener);
