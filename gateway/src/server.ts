@@ -17,6 +17,8 @@ import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
 import { MemoryRateLimitStore, RedisRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { RedisKeyValueCache } from './plugins/redis-cache';
+import { FederatedSubscriptions } from './subscriptions/federated-subscriptions';
+import { useGatewaySubscriptions } from './subscriptions/ws-server';
 
 export type { GatewayContext };
 
@@ -56,6 +58,7 @@ export interface RunningGateway {
   /** Only in dev mode: mints tokens for the start-up banner and tests. */
   devIssuer?: DevIssuer;
   metrics: GatewayMetrics;
+  subscriptions: FederatedSubscriptions;
   stop(): Promise<void>;
 }
 
@@ -90,9 +93,22 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const metrics = new GatewayMetrics();
   const urls: Record<string, string> = config.subgraphUrls;
+  const dataSources = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, new AuthenticatedDataSource(name, url, config.internalSecret, metrics)]));
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new AuthenticatedDataSource(name, urls[name] ?? String(url), config.internalSecret, metrics),
+    buildService: ({ name, url }) => dataSources[name] ?? new AuthenticatedDataSource(name, String(url), config.internalSecret, metrics),
+  });
+  const subscriptions = new FederatedSubscriptions({
+    supergraphSdl,
+    dataSources,
+    wsUrl: (name) => urls[name].replace(/^http/, 'ws'),
+    internalSecret: config.internalSecret,
+    log,
+    onDelivered: (ms) => {
+      metrics.eventsDelivered.inc();
+      metrics.deliveryLatency.observe(ms / 1000);
+      metrics.upstreamStreams.set(subscriptions.upstreamCount);
+    },
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
 
@@ -166,6 +182,7 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
     ],
   });
   await apollo.start();
+  const ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, metrics, log });
 
   handler = graphqlRequestListener<GatewayContext>({
     apollo,
@@ -189,7 +206,10 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
     url: `${baseUrl}/graphql`,
     devIssuer,
     metrics,
+    subscriptions,
     stop: async () => {
+      await ws.dispose();
+      await subscriptions.close();
       await apollo.stop();
       redis?.disconnect();
     },

@@ -14,7 +14,10 @@ export class InvalidTokenError extends Error {
   }
 }
 
-export type TokenVerifier = (token: string) => Promise<Caller>;
+/** The caller a valid token names, and when the token stops being valid (seconds since epoch). */
+export type VerifiedCaller = Caller & { expiresAt?: number };
+
+export type TokenVerifier = (token: string) => Promise<VerifiedCaller>;
 
 /**
  * Verifies RS256 access tokens against a JWKS over HTTP (Auth0's, or the dev issuer's), the
@@ -34,7 +37,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         clockTolerance: 5,
       });
       const permissions = Array.isArray(payload.permissions) ? payload.permissions.filter((p): p is string => typeof p === 'string') : [];
-      return { userId: payload.sub as string, permissions };
+      return { userId: payload.sub as string, permissions, expiresAt: payload.exp };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
       if (error instanceof TypeError) throw new InvalidTokenError('malformed token');

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayContext } from '../context';
 
 /** The gateway's Prometheus metrics, on a registry of its own (one per gateway instance). */
@@ -29,6 +29,16 @@ export class GatewayMetrics {
     name: 'eventix_gateway_rate_limit_rejections_total',
     help: 'Operations refused with RATE_LIMITED, by budget',
     labelNames: ['bucket'],
+    registers: [this.registry],
+  });
+
+  readonly openSockets = new Gauge({ name: 'eventix_gateway_ws_open_sockets', help: 'Open graphql-ws sockets', registers: [this.registry] });
+  readonly upstreamStreams = new Gauge({ name: 'eventix_gateway_subscription_upstreams', help: 'Upstream subscription streams open to subgraphs', registers: [this.registry] });
+  readonly eventsDelivered = new Counter({ name: 'eventix_gateway_subscription_events_total', help: 'Subscription events resolved and handed to clients', registers: [this.registry] });
+  readonly deliveryLatency = new Histogram({
+    name: 'eventix_gateway_subscription_delivery_seconds',
+    help: 'Time from an upstream event to its resolved result being handed to clients',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
 

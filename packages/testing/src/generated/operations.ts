@@ -292,6 +292,21 @@ export type SeatAvailability =
   | 'HELD'
   | 'SOLD';
 
+/** Seats of one event that changed, with the seat map version after the change */
+export type SeatAvailabilityChange = {
+  __typename?: 'SeatAvailabilityChange';
+  eventId: Scalars['ID']['output'];
+  /** A client seeing a gap refetches event.seats */
+  seatMapVersion: Scalars['Int']['output'];
+  seats: Array<SeatStateChange>;
+};
+
+export type SeatStateChange = {
+  __typename?: 'SeatStateChange';
+  seat: Seat;
+  availability: SeatAvailability;
+};
+
 /** A block of seats in a venue, laid out in rows */
 export type Section = {
   __typename?: 'Section';
@@ -307,6 +322,17 @@ export type SectionInput = {
   seatsPerRow: Scalars['Int']['input'];
   /** Price of every seat in the section, e.g. "49.90" */
   price: Scalars['Money']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Live seat changes of one event (held, sold, released) */
+  seatAvailabilityChanged: SeatAvailabilityChange;
+};
+
+
+export type SubscriptionSeatAvailabilityChangedArgs = {
+  eventId: Scalars['ID']['input'];
 };
 
 /** Entry for one seat of a confirmed booking */

@@ -1,0 +1,203 @@
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { GraphQLError, print, type DocumentNode, type GraphQLFormattedError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
+import type { GatewayContext } from '../context';
+import { boundedStream, type BoundedStream } from './bounded-stream';
+
+export interface FederatedSubscriptionsOptions {
+  supergraphSdl: string;
+  /** The data sources the gateway fetches subgraphs with (entity fetches of each event). */
+  dataSources: ServiceMap;
+  /** graphql-ws URL of a subgraph. */
+  wsUrl: (subgraph: string) => string;
+  internalSecret: string;
+  log: (message: string) => void;
+  /** Events a slow client may fall behind before it is closed. */
+  clientBuffer?: number;
+  onDelivered?: (latencyMs: number) => void;
+}
+
+/** One upstream stream shared by every client with the same operation and variables. */
+interface SharedStream {
+  clients: Set<BoundedStream<ExecutionResult>>;
+  client: Client;
+  dispose: () => void;
+}
+
+/**
+ * Federated subscriptions on @apollo/gateway, the way a federation router runs them (see
+ * shared/STACK.md): the query planner plans the subscription into a `primary` fetch on the
+ * owning subgraph and the `rest`; the primary is opened upstream over graphql-ws with the
+ * internal credential, and every event it pushes is completed by running the rest of the plan
+ * (entity fetches, e.g. seat row and price from catalog) with executeQueryPlan, whose data
+ * source for the primary answers with the pushed event instead of fetching.
+ *
+ * Identical subscriptions (same document, operation name and variables) share one upstream
+ * stream per gateway instance, and each event is resolved once for all of them. That is only
+ * right for operations without per-user fields — true of the public seat map; upstream
+ * streams run with an anonymous credential, so nothing private can leak into them.
+ *
+ * This leans on internal shapes of executeQueryPlan's request context: the federation
+ * packages are pinned and this module is the only place that knows them.
+ */
+export class FederatedSubscriptions {
+  private readonly supergraph: Supergraph;
+  private readonly apiSchema: Schema;
+  readonly apiGraphQLSchema: GraphQLSchema;
+  private readonly supergraphSchema: GraphQLSchema;
+  private readonly planner: QueryPlanner;
+  private readonly streams = new Map<string, SharedStream>();
+
+  constructor(private readonly options: FederatedSubscriptionsOptions) {
+    this.supergraph = Supergraph.build(options.supergraphSdl);
+    this.apiSchema = this.supergraph.apiSchema();
+    this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
+    this.supergraphSchema = this.supergraph.schema.toGraphQLJSSchema();
+    this.planner = new QueryPlanner(this.supergraph);
+  }
+
+  /** Upstream streams open right now (metrics and tests). */
+  get upstreamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Clients across all upstream streams (metrics and tests). */
+  get clientCount(): number {
+    return [...this.streams.values()].reduce((n, s) => n + s.clients.size, 0);
+  }
+
+  /** Subscribes a client; the iterable ends when the client leaves or the upstream ends. */
+  subscribe(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, context: GatewayContext): AsyncIterable<ExecutionResult> {
+    const operationName = operation.name?.value;
+    const key = JSON.stringify([print(document), operationName ?? null, variables]);
+    let shared = this.streams.get(key);
+    if (!shared) shared = this.open(key, document, operationName, variables, context);
+    const stream = boundedStream<ExecutionResult>(this.options.clientBuffer ?? 256, () => this.leave(key, stream));
+    shared.clients.add(stream);
+    return stream.iterable;
+  }
+
+  async close(): Promise<void> {
+    for (const [key, shared] of this.streams) {
+      this.streams.delete(key);
+      shared.clients.forEach((c) => c.end());
+      shared.dispose();
+      await shared.client.dispose();
+    }
+  }
+
+  private open(key: string, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): SharedStream {
+    const plan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
+    if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription plan');
+    const { primary, rest } = plan.node;
+    const client = createClient({
+      url: this.options.wsUrl(primary.serviceName),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      keepAlive: 10_000,
+      // Upstream hiccups are retried with backoff; clients are told only when retries run out.
+      retryAttempts: 5,
+      shouldRetry: () => true,
+      connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { permissions: [] }, primary.serviceName) }),
+    });
+    const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined };
+    const broadcast = (result: ExecutionResult) => shared.clients.forEach((c) => c.push(result));
+    const end = (error?: unknown) => {
+      if (this.streams.get(key) !== shared) return;
+      this.streams.delete(key);
+      // The subgraph's own refusal (e.g. NOT_FOUND for an unknown event) is passed on as is;
+      // a lost connection becomes SERVICE_UNAVAILABLE so the client knows to resubscribe.
+      if (Array.isArray(error)) broadcast({ errors: (error as GraphQLFormattedError[]).map(toGraphQLError) });
+      else if (error) broadcast({ errors: [new GraphQLError('The live update stream was interrupted; please resubscribe', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] });
+      shared.clients.forEach((c) => c.end());
+      void client.dispose();
+    };
+    // Events are resolved one after another so clients see them in upstream order.
+    let chain = Promise.resolve();
+    shared.dispose = client.subscribe<Record<string, unknown>>(
+      { query: primary.operation, operationName: primary.operationName, variables: pick(variables, primary.variableUsages) },
+      {
+        next: (event) => {
+          const received = Date.now();
+          chain = chain
+            .then(async () => {
+              const result =
+                event.data && !event.errors?.length
+                  ? await this.resolveRest(document, operationName, variables, context, primary, rest, event.data)
+                  : { errors: (event.errors ?? []).map(toGraphQLError), data: null };
+              broadcast(result as ExecutionResult);
+              this.options.onDelivered?.(Date.now() - received);
+            })
+            .catch((error: Error) => this.options.log(`subscription: resolving an event failed: ${error.message}`));
+        },
+        error: (error) => {
+          if (!Array.isArray(error)) this.options.log(`subscription: upstream ${primary.serviceName} failed: ${error instanceof Error ? error.message : String(error)}`);
+          end(error ?? new Error('upstream error'));
+        },
+        complete: () => end(),
+      },
+    );
+    this.streams.set(key, shared);
+    return shared;
+  }
+
+  private async leave(key: string, stream: BoundedStream<ExecutionResult>): Promise<void> {
+    const shared = this.streams.get(key);
+    if (!shared) return;
+    shared.clients.delete(stream);
+    if (shared.clients.size) return;
+    // The last client left: close the upstream stream.
+    this.streams.delete(key);
+    shared.dispose();
+    await shared.client.dispose();
+  }
+
+  /** Runs `primary` (answered by the pushed event) then `rest` through executeQueryPlan. */
+  private async resolveRest(
+    document: DocumentNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+    context: GatewayContext,
+    primary: FetchNode,
+    rest: PlanNode | undefined,
+    pushed: Record<string, unknown>,
+  ): Promise<ExecutionResult> {
+    const plan: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary };
+    const real = this.options.dataSources[primary.serviceName];
+    const pushedSource: GraphQLDataSource = {
+      process: async (request) => (request.request.query === primary.operation ? { data: pushed } : real.process(request)),
+    };
+    const serviceMap: ServiceMap = { ...this.options.dataSources, [primary.serviceName]: pushedSource };
+    const operationContext = buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName });
+    const requestContext = {
+      request: { query: print(document), operationName, variables },
+      document,
+      source: print(document),
+      operationName: operationName ?? null,
+      operation: operationContext.operation,
+      context,
+      schema: this.apiGraphQLSchema,
+      logger: { debug: () => undefined, info: () => undefined, warn: this.options.log, error: this.options.log },
+      metrics: {},
+      cache: undefined,
+      queryHash: '',
+      schemaHash: '',
+      overallCachePolicy: undefined,
+    } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
+    return executeQueryPlan(plan, serviceMap, requestContext as GatewayGraphQLRequestContext, operationContext, this.supergraphSchema, this.apiSchema);
+  }
+}
+
+/** graphql-ws serialises errors it sends with toJSON: upstream errors arrive as plain objects. */
+function toGraphQLError(error: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
+}
+
+function pick(variables: Record<string, unknown>, names: string[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((names ?? []).filter((n) => n in variables).map((n) => [n, variables[n]]));
+}
