@@ -49,8 +49,9 @@ async function main(): Promise<void> {
       'Eventix is running.',
       `  PostgreSQL : ${infra.postgres.embedded ? `embedded (${config.dataDir}/postgres)` : 'external (DATABASE_URL)'}`,
       `  Events     : ${platform.transport.kind === 'kafka' ? 'Kafka (KAFKA_BROKERS)' : 'in-process bus'}`,
+      `  Fan-out    : ${config.redisUrl ? 'Redis (REDIS_URL): seat maps, rate limits, APQ' : 'in-process (seat maps, rate limits, APQ)'}`,
       `  Gateway    : ${platform.gateway.url}`,
-      `  Sandbox    : ${platform.gateway.url} (open in a browser)`,
+      `  Sandbox    : ${platform.gateway.url} (open in a browser; subscriptions: ${platform.gateway.url.replace(/^http/, 'ws')})`,
       ...(fanToken
         ? [
             `  Dev token (fan, sub=demo-fan):`,
