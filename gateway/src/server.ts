@@ -95,7 +95,22 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
   const urls: Record<string, string> = config.subgraphUrls;
   const dataSources = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, new AuthenticatedDataSource(name, url, config.internalSecret, metrics)]));
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    // In development the gateway follows `npm run compose`: a changed supergraph file is loaded
+    // without a restart. Production serves the file it started with.
+    supergraphSdl: async ({ update }) => {
+      const watcher = config.production
+        ? undefined
+        : fs.watch(config.supergraphPath, () => {
+            try {
+              const next = fs.readFileSync(config.supergraphPath, 'utf8');
+              if (next.trim()) update(next);
+              log('supergraph reloaded');
+            } catch (error) {
+              log(`supergraph reload failed, keeping the previous one: ${(error as Error).message}`);
+            }
+          });
+      return { supergraphSdl, cleanup: async () => watcher?.close() };
+    },
     buildService: ({ name, url }) => dataSources[name] ?? new AuthenticatedDataSource(name, String(url), config.internalSecret, metrics),
   });
   const subscriptions = new FederatedSubscriptions({

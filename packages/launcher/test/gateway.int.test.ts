@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
 import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
-import { errorCodes, graphqlClient, testRedisUrl } from '@eventix/testing';
+import { errorCodes, graphqlClient, testRedisUrl, waitFor } from '@eventix/testing';
 import { startTestPlatform, type PlatformHarness } from './platform-harness';
 
 /** The gateway as the only door: limits, rate limits, tokens, APQ, metrics, production mode. */
@@ -176,6 +176,18 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
       expect(errorCodes(introspection)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       const typo = await graphqlClient(prod.url)(`{ event(id: "x") { titel } }`);
       expect(typo.errors![0].message).not.toMatch(/Did you mean/);
+    });
+
+    it('reloads a changed supergraph in development without a restart', async () => {
+      const copy = path.join(path.dirname(keyFile), 'supergraph.graphql');
+      const original = fs.readFileSync(path.resolve(__dirname, '../../../schema/supergraph.graphql'), 'utf8');
+      fs.writeFileSync(copy, original);
+      const dev = await gateway({ SUPERGRAPH_PATH: copy });
+      const describe = async () =>
+        (await graphqlClient(dev.url)<{ __type: { description: string } }>(`{ __type(name: "SeatAvailabilityChange") { description } }`)).data?.__type.description;
+      expect(await describe()).toMatch(/Seats of one event that changed/);
+      fs.writeFileSync(copy, original.replace('Seats of one event that changed', 'Seats that changed (reloaded)'));
+      await waitFor(async () => ((await describe())?.includes('(reloaded)') ? true : undefined), 10_000, 'the reload');
     });
 
     it('refuses to start in production without a real token issuer, naming the variable', () => {

@@ -188,8 +188,19 @@ async function waitUntilReady(brokers: string[]): Promise<void> {
     await admin.connect();
     const topic = '__eventix_ready';
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    // Touching the group coordinator forces __consumer_offsets into existence before tests race for it.
-    await admin.fetchOffsets({ groupId: '__eventix_ready', topics: [topic] });
+    // Touching the group coordinator forces __consumer_offsets into existence before tests race
+    // for it. While that topic loads the broker answers "coordinator is loading", which kafkajs's
+    // admin does not retry: retry it here until the coordinator answers.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await admin.fetchOffsets({ groupId: '__eventix_ready', topics: [topic] });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -11,3 +11,4 @@ export { DateTimeScalar, MoneyScalar } from './scalars';
 export { encodeCursor, decodeCursor } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';
+export { runStandalone } from './run-standalone';

@@ -146,6 +146,21 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       expect(new Set(message.payload.seats.map((s) => s.priceMinor))).toEqual(new Set([1234]));
     });
 
+    it('announces a price change of a published event with a higher price version', async () => {
+      const v = await venue([section({ name: 'Front', rows: 1, seatsPerRow: 2, price: '50.00' }), section({ name: 'Back', rows: 1, seatsPerRow: 2, price: '20.00' })]);
+      const e = await event(v.id);
+      await organizer(PUBLISH, { id: e.id });
+      const res = await organizer(`mutation($e: ID!, $s: ID!, $p: Money!) { changeSectionPrice(eventId: $e, sectionId: $s, price: $p) { id } }`, { e: e.id, s: v.sections[0].id, p: '65.00' });
+      expect(res.errors).toBeUndefined();
+      const prices = await organizer<{ event: { seats: Array<{ price: string; section: { name: string } }> } }>(`query($id: ID!) { event(id: $id) { seats { price section { name } } } }`, { id: e.id });
+      expect(prices.data!.event.seats.map((s) => `${s.section.name}=${s.price}`)).toEqual(['Front=65.00', 'Front=65.00', 'Back=20.00', 'Back=20.00']);
+      h.catalog.relay.nudge();
+      const repriced = (await waitFor(() => h.published.find((m) => m.key === e.id && (m.payload as { priceVersion: number }).priceVersion === 2), 20_000, 'the repricing')) as EventEnvelope<{ seats: Array<{ priceMinor: number }> }>;
+      expect(repriced.payload.seats.map((s) => s.priceMinor).sort()).toEqual([2000, 2000, 6500, 6500]);
+      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!) { changeSectionPrice(eventId: $e, sectionId: $s, price: "-1.00") { id } }`, { e: e.id, s: v.sections[0].id }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!) { changeSectionPrice(eventId: $e, sectionId: $s, price: "1.00") { id } }`, { e: e.id, s: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+    });
+
     it('refuses to publish twice, or to publish a cancelled event, and announces the cancellation', async () => {
       const v = await venue();
       const e = await event(v.id);

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
+import { MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
@@ -45,6 +45,17 @@ export class EventResolver {
   publishEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
     requirePermission(ctx.caller, CATALOG_WRITE);
     return ctx.events.publishEvent(ctx.em, id);
+  }
+
+  @Mutation(() => Event, { description: "Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write)" })
+  changeSectionPrice(
+    @Ctx() ctx: CatalogContext,
+    @Arg('eventId', () => ID) eventId: string,
+    @Arg('sectionId', () => ID) sectionId: string,
+    @Arg('price', () => MoneyScalar) price: string,
+  ): Promise<Event> {
+    requirePermission(ctx.caller, CATALOG_WRITE);
+    return ctx.events.changeSectionPrice(ctx.em, eventId, sectionId, price);
   }
 
   @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })

@@ -1,8 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '@eventix/errors';
+import { badUserInput, notFound } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import { decodeCursor, encodeCursor } from '@eventix/subgraph-kit';
+import { decodeCursor, encodeCursor, toMinorUnits } from '@eventix/subgraph-kit';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
 import { requireName } from '../venue/venue.rules';
@@ -66,6 +66,27 @@ export class EventService {
       event.status = EventStatus.ON_SALE;
       event.priceVersion += 1;
       await this.announceSeats(tx, event);
+      return event;
+    });
+  }
+
+  /**
+   * Reprices one section of an event. A published event's new prices are announced through
+   * the outbox with a higher priceVersion, so bookings made afterwards pay them; holds already
+   * made keep the price they were made at.
+   */
+  async changeSectionPrice(em: EntityManager, id: string, sectionId: string, price: string): Promise<Event> {
+    const priceMinor = toMinorUnits(price, 'price');
+    return em.transactional(async (tx) => {
+      const event = await tx.findOne(Event, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!event) throw notFound('Event', id);
+      if (event.status === EventStatus.CANCELLED) throw badUserInput('id', 'a cancelled event cannot be repriced');
+      const changed = await tx.execute<Array<{ id: string }>>('update seat set price_minor = ? where event_id = ? and section_id = ? returning id', [priceMinor, id, sectionId]);
+      if (!changed.length) throw notFound('Section', sectionId);
+      if (event.status !== EventStatus.DRAFT) {
+        event.priceVersion += 1;
+        await this.announceSeats(tx, event);
+      }
       return event;
     });
   }
