@@ -157,7 +157,7 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       h.catalog.relay.nudge();
       const repriced = (await waitFor(() => h.published.find((m) => m.key === e.id && (m.payload as { priceVersion: number }).priceVersion === 2), 20_000, 'the repricing')) as EventEnvelope<{ seats: Array<{ priceMinor: number }> }>;
       expect(repriced.payload.seats.map((s) => s.priceMinor).sort()).toEqual([2000, 2000, 6500, 6500]);
-      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!) { changeSectionPrice(eventId: $e, sectionId: $s, price: "-1.00") { id } }`, { e: e.id, s: v.sections[0].id }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!, $p: Money!) { changeSectionPrice(eventId: $e, sectionId: $s, price: $p) { id } }`, { e: e.id, s: v.sections[0].id, p: '-1.00' }))).toEqual(['BAD_USER_INPUT']);
       expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!) { changeSectionPrice(eventId: $e, sectionId: $s, price: "1.00") { id } }`, { e: e.id, s: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
     });
 
