@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import { unauthenticated } from '@eventix/errors';
-import { formatError, graphqlRequestListener, listen, sendJson, signInternalCredential, type Caller, type Route } from '@eventix/subgraph-kit';
+import { formatError, graphqlRequestListener, healthRoutes, listen, sendJson, signInternalCredential, type Caller, type Route } from '@eventix/subgraph-kit';
 import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
 import type { GatewayContext } from './context';
@@ -137,7 +137,8 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
   let verify: TokenVerifier;
   let devIssuer: DevIssuer | undefined;
   const routes: Record<string, Route> = {
-    'GET /health': (_req, _body, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+    // Ready once serving; with Redis, only while Redis answers (rate limits and APQ need it).
+    ...healthRoutes('gateway', redis ? { redis: () => redis.ping() } : {}),
     'GET /metrics': async (_req, _body, res) => {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());

@@ -54,6 +54,10 @@ export class InProcessTransport implements EventTransport {
     this.closed = true;
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('transport is closed');
+  }
+
   private readonly pumping = new Map<string, Promise<void>>();
 
   /** Delivers pending messages of a topic to each group in order, one pump per topic/group. */

@@ -88,6 +88,11 @@ export class KafkaTransport implements EventTransport {
     };
   }
 
+  async ping(): Promise<void> {
+    await this.admin.connect();
+    await this.admin.describeCluster();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();

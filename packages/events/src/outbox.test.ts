@@ -101,6 +101,7 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
       },
       subscribe: (o) => transport.subscribe(o),
       close: async () => undefined,
+      ping: async () => undefined,
     };
     const sent = await commit({ flaky: true });
     const relay = newRelay(flaky);

@@ -24,6 +24,8 @@ export interface EventTransport {
   /** Resolves once the subscription is live, so a message published afterwards reaches it. */
   subscribe(options: SubscribeOptions): Promise<Unsubscribe>;
   close(): Promise<void>;
+  /** Resolves when the transport can reach its broker (readiness probes). */
+  ping(): Promise<void>;
 }
 
 /** How often a failing handler is retried before its message goes to the dead letters. */

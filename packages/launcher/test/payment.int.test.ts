@@ -92,6 +92,16 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect(errorCodes(await h.as(fan)(`query($c: String!) { verifyTicket(code: $c) { valid } }`, { c: code }))).toEqual(['FORBIDDEN']);
   });
 
+  it("refuses to pay someone else's booking as if it did not exist", async () => {
+    const owner = await h.token('owner-fan');
+    const id = await heldBooking(h, owner, eventId, [seat()]);
+    const thief = h.as(await h.token('thief'));
+    expect(errorCodes(await thief(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await thief(`mutation($id: ID!) { cancelBooking(id: $id) { id } }`, { id }))).toEqual(['NOT_FOUND']);
+    expect((await thief<{ booking: null }>(BOOKING, { id })).data!.booking).toBeNull();
+    expect((await view(h, owner, id)).status).toBe('PENDING');
+  });
+
   it('a decline is PAYMENT_DECLINED, cancels the booking (PAYMENT_FAILED) and frees its seats', async () => {
     const fan = await h.token('declined-fan');
     const seats = [seat()];

@@ -104,6 +104,18 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('answers health probes: live, and ready with each dependency checked', async () => {
+    for (const base of [h.baseUrl, ...Object.values(h.subgraphUrls).map((u) => u.replace(/\/graphql$/, ''))]) {
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${base}/health/ready`);
+      const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+      expect({ base, status: ready.status, body: body.status }).toEqual({ base, status: 200, body: 'ready' });
+      expect(Object.values(body.checks).every((state) => state === 'ok')).toBe(true);
+    }
+    const booking = (await (await fetch(h.subgraphUrls.booking.replace(/\/graphql$/, '/health/ready'))).json()) as { checks: Record<string, string> };
+    expect(Object.keys(booking.checks).sort()).toEqual(['database', 'events', 'redis']);
+  });
+
   it('keeps subgraphs closed to anyone but the gateway, _entities included', async () => {
     for (const url of Object.values(h.subgraphUrls)) {
       for (const query of ['{ __typename }', '{ _entities(representations: [{ __typename: "Event", id: "x" }]) { __typename } }']) {

@@ -12,3 +12,4 @@ export { encodeCursor, decodeCursor } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';
 export { runStandalone } from './run-standalone';
+export { healthRoutes } from './health';

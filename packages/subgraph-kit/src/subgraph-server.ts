@@ -6,7 +6,8 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { unauthenticated } from '@eventix/errors';
-import { graphqlRequestListener, listen, sendJson, type Route } from './graphql-http';
+import { graphqlRequestListener, listen, type Route } from './graphql-http';
+import { healthRoutes } from './health';
 import { INTERNAL_CREDENTIAL_HEADER, verifyInternalCredential, type Caller } from './internal-credential';
 import { formatError } from './format-error';
 
@@ -18,6 +19,11 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   internalSecret: string;
   createContext: (caller: Caller) => Context;
   routes?: Record<string, Route>;
+  /**
+   * Readiness probes beyond the database (Kafka, Redis, ...): each resolves when its part
+   * answers. GET /health/ready reports each by name and answers 503 if any fails.
+   */
+  readinessChecks?: Record<string, () => Promise<unknown>>;
   /** Serve the schema's subscriptions over graphql-ws on the same /graphql path. */
   subscriptions?: boolean;
   production: boolean;
@@ -90,7 +96,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
           throw unauthenticated('Subgraphs only accept requests from the gateway');
         }
       },
-      routes: { 'GET /health': (_req, _body, res) => sendJson(res, 200, { status: 'ok', service: options.name }), ...options.routes },
+      routes: { ...healthRoutes(options.name, options.readinessChecks ?? {}), ...options.routes },
       log: options.log,
     }),
   );

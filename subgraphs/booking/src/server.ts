@@ -98,6 +98,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping(), redis: () => fanout.ping() },
           routes: {
             // Door scanners fetch the public key once and verify ticket codes offline.
             'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { createEnvelope } from '@eventix/events';
 import { errorCodes, waitFor } from '@eventix/testing';
 import { BOOKING, CANCEL, CREATE, startBooking, type BookingHarness } from './booking-harness';
 
@@ -132,6 +134,31 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     h.booking.relay.nudge();
     const refund = await waitFor(() => h.published.find((m) => m.type === 'booking.cancelled' && (m.payload as { bookingId: string }).bookingId === ids[0]), 20_000, 'the cancellation of the paid booking');
     expect(refund.payload).toMatchObject({ reason: 'EVENT_CANCELLED', refundRequested: true });
+  });
+
+  it('confirms once and issues one set of tickets when payment.success is delivered twice', async () => {
+    const { eventId, seatIds } = await h.publishEvent(2);
+    const created = await h.as({ sub: 'twice-paid' })<{ createBooking: { id: string; totalAmount: string } }>(CREATE, { input: { eventId, seatIds } });
+    const bookingId = created.data!.createBooking.id;
+    const success = createEnvelope({
+      type: 'payment.success',
+      key: bookingId,
+      payload: { paymentId: randomUUID(), bookingId, amountMinor: 5000, currency: 'EUR', providerTransactionId: 'ch_test' },
+    });
+    // The same message twice, through the real transport, as an at-least-once redelivery would.
+    await h.transport.publish('payment.success', [success]);
+    await h.transport.publish('payment.success', [success]);
+    const tickets = await waitFor(async () => {
+      const rows = await h.sql<{ id: string }>('select id from ticket where booking_id = ?', [bookingId]);
+      return rows.length ? rows : undefined;
+    }, 20_000, 'the tickets');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await h.sql<{ id: string }>('select id from ticket where booking_id = ?', [bookingId])).length).toBe(tickets.length);
+    expect(tickets).toHaveLength(2);
+    const [booking] = await h.sql<{ status: string }>('select status from booking where id = ?', [bookingId]);
+    expect(booking.status).toBe('CONFIRMED');
+    const confirmations = await h.sql<{ n: string }>(`select count(*) as n from outbox where type = 'booking.confirmed' and payload->>'bookingId' = ?`, [bookingId]);
+    expect(confirmations[0].n).toBe('1');
   });
 
   describe('federation', () => {

@@ -52,6 +52,7 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
           createContext: (caller) => {
             const em = orm.em.fork();
             return { caller, em, loaders: createLoaders(em), venues, events };

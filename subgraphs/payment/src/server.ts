@@ -66,6 +66,7 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
           routes: { 'POST /webhooks/provider': providerWebhookRoute({ orm, payments, secret: config.provider.webhookSecret, onChange: changed }) },
           createContext: (caller) => {
             const em = orm.em.fork();

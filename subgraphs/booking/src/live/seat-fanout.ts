@@ -24,6 +24,8 @@ export abstract class SeatFanout {
   protected abstract listen(eventId: string): Promise<void>;
   protected abstract unlisten(eventId: string): Promise<void>;
   abstract close(): Promise<void>;
+  /** Resolves when the fan-out's backend answers (readiness probes). */
+  abstract ping(): Promise<void>;
 
   /** Local subscribers per event (metrics and tests). */
   subscriberCount(eventId: string): number {
@@ -73,6 +75,7 @@ export class InProcessSeatFanout extends SeatFanout {
   protected async listen(): Promise<void> {}
   protected async unlisten(): Promise<void> {}
   async close(): Promise<void> {}
+  async ping(): Promise<void> {}
 }
 
 /**
@@ -101,6 +104,10 @@ export class RedisSeatFanout extends SeatFanout {
 
   protected async unlisten(eventId: string): Promise<void> {
     await this.subscriber.unsubscribe(channel(eventId));
+  }
+
+  async ping(): Promise<void> {
+    await this.publisher.ping();
   }
 
   /** Channels this instance is subscribed to (tests check one per event, not per client). */
