@@ -1,10 +1,12 @@
 import cluster from 'node:cluster';
 import { ConfigError } from '@eventix/config';
+import { createLogger, logLines } from '@eventix/subgraph-kit';
 import { loadGatewayConfig } from './env';
 import { DevIssuer } from './auth/dev-issuer';
 import { startGateway } from './server';
 
-const log = (message: string) => console.error(`[gateway${cluster.isWorker ? ` ${process.pid}` : ''}] ${message}`);
+const logger = createLogger('gateway');
+const log = logLines(logger);
 
 /**
  * Runs the gateway on its own, in front of subgraphs started elsewhere. With GATEWAY_WORKERS > 1
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     log(`primary running ${config.workers} workers on port ${config.http.port}`);
     return;
   }
-  const gateway = await startGateway({ config, log });
+  const gateway = await startGateway({ config, log, logger });
   log(`listening on ${gateway.url}`);
   const shutdown = async () => {
     await gateway.stop();

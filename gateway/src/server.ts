@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLFormattedError } from 'graphql';
 import { Redis } from 'ioredis';
 import { unauthenticated } from '@eventix/errors';
-import { formatError, graphqlRequestListener, healthRoutes, listen, sendJson, signInternalCredential, type Caller, type Route } from '@eventix/subgraph-kit';
+import { formatError, graphqlRequestListener, healthRoutes, listen, REQUEST_ID_HEADER, requestIdOf, sendJson, signInternalCredential, type Caller, type Logger, type Route } from '@eventix/subgraph-kit';
 import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
 import type { GatewayContext } from './context';
@@ -36,6 +36,7 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller: Caller = 'caller' in context && context.caller ? context.caller : { permissions: [] };
     request.http?.headers.set('x-eventix-internal', await signInternalCredential(this.secret, caller, this.subgraph));
+    if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
@@ -51,6 +52,8 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 export interface GatewayDeps {
   config: GatewayConfig;
   log: (message: string) => void;
+  /** Structured access log: one JSON line per operation with its request id. */
+  logger?: Logger;
 }
 
 export interface RunningGateway {
@@ -89,7 +92,7 @@ function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
  * rate limits before planning, keeps APQ in Redis when configured, and signs a per-subgraph
  * internal credential on every subgraph fetch.
  */
-export async function startGateway({ config, log }: GatewayDeps): Promise<RunningGateway> {
+export async function startGateway({ config, log, logger }: GatewayDeps): Promise<RunningGateway> {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const metrics = new GatewayMetrics();
   const urls: Record<string, string> = config.subgraphUrls;
@@ -189,6 +192,21 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
             embed: { initialState: { sharedHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : {} } },
           }),
       useMetrics(metrics),
+      {
+        async requestDidStart({ contextValue }) {
+          const started = Date.now();
+          return {
+            async willSendResponse({ response, operationName }) {
+              response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
+              const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+              logger?.info(
+                { requestId: contextValue.requestId, operationName, user: contextValue.caller.userId, outcome: errors?.length ? errors[0].extensions?.code : 'ok', durationMs: Date.now() - started },
+                'graphql request',
+              );
+            },
+          };
+        },
+      },
       useOperationLimits(config.limits),
       useRateLimit({
         ...config.rateLimits,
@@ -207,10 +225,11 @@ export async function startGateway({ config, log }: GatewayDeps): Promise<Runnin
     maxBodyBytes: config.maxBodyBytes,
     context: async (req) => {
       const ip = clientIp(req, config.trustProxy);
+      const requestId = requestIdOf(req);
       try {
         const token = bearerToken(req.headers.authorization);
-        if (!token) return { caller: { permissions: [] }, clientIp: ip };
-        return { caller: await verify(token), clientIp: ip };
+        if (!token) return { caller: { permissions: [] }, clientIp: ip, requestId };
+        return { caller: await verify(token), clientIp: ip, requestId };
       } catch (error) {
         if (error instanceof InvalidTokenError) throw unauthenticated(`Invalid access token (${error.reason})`);
         throw error;

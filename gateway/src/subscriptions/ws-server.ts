@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -45,11 +46,11 @@ export function useGatewaySubscriptions(options: {
         try {
           const token = bearerToken(typeof raw === 'string' ? raw : undefined);
           if (!token) {
-            ctx.extra.context = { caller: { permissions: [] }, clientIp };
+            ctx.extra.context = { caller: { permissions: [] }, clientIp, requestId: randomUUID() };
             return true;
           }
           const caller = await options.verify()(token);
-          ctx.extra.context = { caller, clientIp };
+          ctx.extra.context = { caller, clientIp, requestId: randomUUID() };
           if (caller.expiresAt) {
             const ms = caller.expiresAt * 1000 - Date.now();
             ctx.extra.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.TokenExpired, 'Access token expired'), Math.max(0, ms));

@@ -1,10 +1,14 @@
 import { ConfigError } from '@eventix/config';
+import { createLogger, logLines, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
 import { seedDemo } from './seed';
 
-const log = (service: string) => (message: string) => console.error(`[${service}] ${message}`);
+// Structured JSON logs per service (pino); the banner below stays plain text for people.
+const loggers = new Map<string, Logger>();
+const logger = (service: string) => loggers.get(service) ?? loggers.set(service, createLogger(service)).get(service)!;
+const log = (service: string) => logLines(logger(service));
 
 /**
  * `npm start`: the whole platform on embedded defaults — embedded PostgreSQL under .data/,
@@ -15,7 +19,7 @@ async function main(): Promise<void> {
   const config = loadLauncherConfig();
   const infra = await prepareInfrastructure(config, log('launcher'));
   let stopping = false;
-  const platform = await startPlatform(config, infra, process.env, log).catch(async (error: Error) => {
+  const platform = await startPlatform(config, infra, process.env, log, logger).catch(async (error: Error) => {
     await infra.postgres.stop();
     throw error;
   });

@@ -10,6 +10,7 @@ import { loadPaymentConfig } from '@eventix/payment/dist/src/env';
 import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
 import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
 import type { EnvSource } from '@eventix/config';
+import type { Logger } from '@eventix/subgraph-kit';
 import type { Infrastructure } from './infrastructure';
 import type { LauncherConfig } from './env';
 
@@ -30,7 +31,13 @@ export interface Platform {
  * reads its own validated configuration, built here from the environment plus what the
  * launcher provides.
  */
-export async function startPlatform(config: LauncherConfig, infra: Infrastructure, env: EnvSource, log: (service: string) => (m: string) => void): Promise<Platform> {
+export async function startPlatform(
+  config: LauncherConfig,
+  infra: Infrastructure,
+  env: EnvSource,
+  log: (service: string) => (m: string) => void,
+  logger?: (service: string) => Logger,
+): Promise<Platform> {
   const shared = { ...env, INTERNAL_JWT_SECRET: infra.internalSecret };
   const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: 'eventix', log: log('events') });
   // Whatever started is stopped again if a later step fails, so a failed start leaks nothing.
@@ -40,18 +47,21 @@ export async function startPlatform(config: LauncherConfig, infra: Infrastructur
       config: loadCatalogConfig({ ...shared, CATALOG_DATABASE_URL: infra.databaseUrls.catalog }),
       transport,
       log: log('catalog'),
+      logger: logger?.('catalog'),
     });
     started.push(catalog);
     const booking = await createBookingSubgraph({
       config: loadBookingConfig({ ...shared, BOOKING_DATABASE_URL: infra.databaseUrls.booking, TICKET_SIGNING_KEY: infra.ticketSigningKey }),
       transport,
       log: log('booking'),
+      logger: logger?.('booking'),
     });
     started.push(booking);
     const payment = await createPaymentSubgraph({
       config: loadPaymentConfig({ ...shared, PAYMENT_DATABASE_URL: infra.databaseUrls.payment }),
       transport,
       log: log('payment'),
+      logger: logger?.('payment'),
     });
     started.push(payment);
     // Consumers first, so the in-process bus has its groups before any relay publishes.
@@ -67,6 +77,7 @@ export async function startPlatform(config: LauncherConfig, infra: Infrastructur
         DEV_ISSUER_KEY_FILE: env.DEV_ISSUER_KEY_FILE ?? path.join(config.dataDir, 'dev-issuer-key.json'),
       }),
       log: log('gateway'),
+      logger: logger?.('gateway'),
     });
     return {
       catalog,

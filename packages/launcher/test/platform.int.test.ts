@@ -104,6 +104,13 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('tags every response with a request id, keeping the one the client sent', async () => {
+    const sent = await fetch(h.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'client-req-12345678' }, body: JSON.stringify({ query: '{ events { edges { cursor } } }' }) });
+    expect(sent.headers.get('x-request-id')).toBe('client-req-12345678');
+    const fresh = await fetch(h.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ events { edges { cursor } } }' }) });
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('answers health probes: live, and ready with each dependency checked', async () => {
     for (const base of [h.baseUrl, ...Object.values(h.subgraphUrls).map((u) => u.replace(/\/graphql$/, ''))]) {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);

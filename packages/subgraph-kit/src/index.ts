@@ -13,3 +13,4 @@ export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES
 export { PageInfo, pageSize } from './pagination';
 export { runStandalone } from './run-standalone';
 export { healthRoutes } from './health';
+export { createLogger, logLines, requestIdOf, REQUEST_ID_HEADER, type Logger } from './logger';

@@ -1,6 +1,7 @@
 import { ConfigError } from '@eventix/config';
 import { createTransport, type EventTransport } from '@eventix/events';
 import type { RunningSubgraph } from './subgraph-server';
+import { createLogger, logLines, type Logger } from './logger';
 
 interface Service {
   /** Subscribes the service's consumers (before it starts serving). */
@@ -17,13 +18,14 @@ interface Service {
 export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
   name: string,
   loadConfig: () => Config,
-  create: (deps: { config: Config; transport: EventTransport; log: (message: string) => void }) => Promise<Service>,
+  create: (deps: { config: Config; transport: EventTransport; log: (message: string) => void; logger: Logger }) => Promise<Service>,
 ): void {
-  const log = (message: string) => console.error(`[${name}] ${message}`);
+  const logger = createLogger(name);
+  const log = logLines(logger);
   const main = async () => {
     const config = loadConfig();
     const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: name, log });
-    const service = await create({ config, transport, log });
+    const service = await create({ config, transport, log, logger });
     await service.consume?.();
     const running = await service.start();
     log(`listening on ${running.url}`);

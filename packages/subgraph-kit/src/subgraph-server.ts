@@ -10,6 +10,8 @@ import { graphqlRequestListener, listen, type Route } from './graphql-http';
 import { healthRoutes } from './health';
 import { INTERNAL_CREDENTIAL_HEADER, verifyInternalCredential, type Caller } from './internal-credential';
 import { formatError } from './format-error';
+import { REQUEST_ID_HEADER, type Logger } from './logger';
+import { hasContractCode } from '@eventix/errors';
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
   /** Subgraph name; also the audience its internal credentials must carry. */
@@ -28,6 +30,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   subscriptions?: boolean;
   production: boolean;
   log: (message: string) => void;
+  /** Structured logger; request errors are logged with the gateway's request id. */
+  logger?: Logger;
 }
 
 export interface RunningSubgraph {
@@ -80,6 +84,18 @@ export async function startSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup?.dispose()) }) },
+      {
+        // One JSON line per failed request, carrying the id the gateway gave the whole request.
+        async requestDidStart({ request }) {
+          const requestId = request.http?.headers.get(REQUEST_ID_HEADER);
+          return {
+            async didEncounterErrors({ errors, operationName }) {
+              const unexpected = errors.filter((e) => !hasContractCode(e));
+              if (unexpected.length) options.logger?.error({ requestId, operationName, errors: unexpected.map((e) => e.message) }, 'request failed');
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();

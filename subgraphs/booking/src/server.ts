@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, sendJson, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { initOrm, sendJson, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { bookingMigrations } from '../migrations';
 import { AvailabilityService } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
@@ -26,6 +26,8 @@ export interface BookingDeps {
   log: (message: string) => void;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Structured request logs (JSON); `log` still takes plain messages. */
+  logger?: Logger;
 }
 
 export interface BookingSubgraph {
@@ -43,7 +45,7 @@ export interface BookingSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createBookingSubgraph({ config, transport, log, onQuery }: BookingDeps): Promise<BookingSubgraph> {
+export async function createBookingSubgraph({ config, transport, log, onQuery, logger }: BookingDeps): Promise<BookingSubgraph> {
   const orm = await initOrm({ name: 'booking', clientUrl: config.database.url, entities: bookingEntities, migrations: bookingMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   const availability = new AvailabilityService();
@@ -98,6 +100,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          logger,
           readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping(), redis: () => fanout.ping() },
           routes: {
             // Door scanners fetch the public key once and verify ticket codes offline.

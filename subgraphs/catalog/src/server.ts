@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport } from '@eventix/events';
-import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { initOrm, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { catalogMigrations } from '../migrations';
 import type { CatalogConfig } from './env';
 import { createLoaders, type CatalogContext } from './context';
@@ -19,6 +19,8 @@ export interface CatalogDeps {
   log: (message: string) => void;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Structured request logs (JSON); `log` still takes plain messages. */
+  logger?: Logger;
 }
 
 export interface CatalogSubgraph {
@@ -32,7 +34,7 @@ export interface CatalogSubgraph {
 }
 
 /** Side-effect-free factory: migrates the database and wires services; `start()` opens the port. */
-export async function createCatalogSubgraph({ config, transport, log, onQuery }: CatalogDeps): Promise<CatalogSubgraph> {
+export async function createCatalogSubgraph({ config, transport, log, onQuery, logger }: CatalogDeps): Promise<CatalogSubgraph> {
   const orm = await initOrm({ name: 'catalog', clientUrl: config.database.url, entities: catalogEntities, migrations: catalogMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   const venues = new VenueService();
@@ -52,6 +54,7 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          logger,
           readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
           createContext: (caller) => {
             const em = orm.em.fork();

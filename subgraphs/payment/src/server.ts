@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, startSubgraphServer, type RunningSubgraph } from '@eventix/subgraph-kit';
+import { initOrm, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { paymentMigrations } from '../migrations';
 import { createLoaders, type PaymentContext } from './context';
 import type { PaymentConfig } from './env';
@@ -20,6 +20,8 @@ export interface PaymentDeps {
   log: (message: string) => void;
   /** Sees every SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Structured request logs (JSON); `log` still takes plain messages. */
+  logger?: Logger;
 }
 
 export interface PaymentSubgraph {
@@ -33,7 +35,7 @@ export interface PaymentSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createPaymentSubgraph({ config, transport, log, onQuery }: PaymentDeps): Promise<PaymentSubgraph> {
+export async function createPaymentSubgraph({ config, transport, log, onQuery, logger }: PaymentDeps): Promise<PaymentSubgraph> {
   const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   let webhookUrl: string | undefined;
@@ -66,6 +68,7 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery }:
           internalSecret: config.internalSecret,
           production: config.production,
           log,
+          logger,
           readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
           routes: { 'POST /webhooks/provider': providerWebhookRoute({ orm, payments, secret: config.provider.webhookSecret, onChange: changed }) },
           createContext: (caller) => {
