@@ -44,11 +44,10 @@ export function useGatewaySubscriptions(options: {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const clientIp = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         try {
+          // Live seat maps are for signed-in fans: a socket without a token is refused like a
+          // bad one, so anonymous clients cannot hold thousands of connections open.
           const token = bearerToken(typeof raw === 'string' ? raw : undefined);
-          if (!token) {
-            ctx.extra.context = { caller: { permissions: [] }, clientIp, requestId: randomUUID() };
-            return true;
-          }
+          if (!token) return false;
           const caller = await options.verify()(token);
           ctx.extra.context = { caller, clientIp, requestId: randomUUID() };
           if (caller.expiresAt) {

@@ -95,7 +95,8 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
   });
 
   it(`serves ${VIEWERS} clients of one event from one upstream stream and one Redis subscription, and all receive the change`, async () => {
-    const viewers = Array.from({ length: VIEWERS }, () => watch(connect()));
+    const fanToken = `Bearer ${await h.token('crowd')}`;
+    const viewers = Array.from({ length: VIEWERS }, () => watch(connect(fanToken)));
     await waitFor(() => (h.platform.gateway.subscriptions.clientCount === VIEWERS ? true : undefined), 20_000, 'all the subscriptions');
     expect(h.platform.gateway.subscriptions.upstreamCount).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
@@ -114,15 +115,18 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     expect(metrics).toMatch(/eventix_gateway_ws_open_sockets \d+/);
   });
 
-  it('refuses a bad token on connection_init with 4403, and an unknown event with a clear error', async () => {
+  it('refuses a bad or missing token on connection_init with 4403, an unknown event with a clear error, and queries on the socket', async () => {
     const code = await new Promise<number>((resolve) => connect('Bearer not-a-token', resolve));
     expect(code).toBe(4403);
-    const lost = watch(connect(), '00000000-0000-4000-8000-000000000000');
+    const missing = await new Promise<number>((resolve) => connect(undefined, resolve));
+    expect(missing).toBe(4403);
+    const token = `Bearer ${await h.token('explorer')}`;
+    const lost = watch(connect(token), '00000000-0000-4000-8000-000000000000');
     await waitFor(() => (lost.errors.length ? true : undefined), 10_000, 'the error');
     expect(JSON.stringify(lost.errors)).toMatch(/NOT_FOUND/);
     // Queries belong on HTTP; the socket refuses them with a clear error.
     const queryErrors: unknown[] = [];
-    connect().subscribe({ query: `{ events { edges { cursor } } }` }, { next: () => undefined, error: (e) => queryErrors.push(e), complete: () => undefined });
+    connect(token).subscribe({ query: `{ events { edges { cursor } } }` }, { next: () => undefined, error: (e) => queryErrors.push(e), complete: () => undefined });
     await waitFor(() => (queryErrors.length ? true : undefined), 5_000, 'the refusal');
     expect(JSON.stringify(queryErrors)).toMatch(/over HTTP/);
   });
