@@ -1,9 +1,8 @@
 import { signWebhook, SIGNATURE_HEADER } from '@eventix/payment/dist/src/webhook/webhook-signature';
 import { errorCodes, waitFor } from '@eventix/testing';
 import { randomUUID } from 'node:crypto';
-import { startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
 const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status amount refundedAmount failureReason } }`;
 const BOOKING = `query($id: ID!) { booking(id: $id) { id status cancellationReason ticketReference
@@ -16,25 +15,6 @@ interface BookingView {
   tickets: Array<{ id: string; code: string; checkedInAt: string | null; seat: { row: string; number: number } }>;
   items: Array<{ seat: { id: string; availability: string } }>;
   payment: { status: string; amount: string; refundedAmount: string } | null;
-}
-
-/** Seeds one on-sale event through the gateway and waits for booking and payment to know it. */
-async function onSaleEvent(h: PlatformHarness, seats = 20): Promise<{ eventId: string; seatIds: string[] }> {
-  const org = h.as(await h.token('organizer', ['catalog:write']));
-  const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-    i: { name: 'Pay Hall', city: 'Paytown', sections: [{ name: 'A', rows: 1, seatsPerRow: seats, price: '25.00' }] },
-  });
-  const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-    i: { venueId: venue.data!.createVenue.id, title: 'Pay Night', startsAt: inDays(5), currency: 'EUR' },
-  });
-  const eventId = event.data!.createEvent.id;
-  await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
-  h.platform.catalog.relay.nudge();
-  const seatList = await waitFor(async () => {
-    const res = await h.as()<{ event: { availableSeatCount: number; seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { availableSeatCount seats { id } } }`, { id: eventId });
-    return res.data?.event.availableSeatCount === seats ? res.data.event.seats.map((s) => s.id) : undefined;
-  }, 30_000, 'the seat projection');
-  return { eventId, seatIds: seatList };
 }
 
 async function heldBooking(h: PlatformHarness, fan: string, eventId: string, seatIds: string[]): Promise<string> {
@@ -59,7 +39,7 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     // The simulator's own webhooks are held back (10 min) so these tests deliver webhooks by hand;
     // the late-success test below lets the simulator send its own.
     h = await startTestPlatform({ PAYMENT_PROVIDER_TIMEOUT_MS: '300', PAYMENT_RECONCILE_AFTER_MS: '400', PAYMENT_WORKER_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '600000' });
-    ({ eventId, seatIds } = await onSaleEvent(h, 30));
+    ({ eventId, seatIds } = await onSaleEvent(h, { seatsPerRow: 30, city: 'Paytown' }));
   });
   afterAll(() => h?.close());
 
@@ -203,7 +183,7 @@ describe('a payment that succeeds after its booking expired (real PostgreSQL and
   afterAll(() => h?.close());
 
   it('is refunded exactly once, the booking stays EXPIRED and the seat is never sold twice', async () => {
-    const { eventId, seatIds } = await onSaleEvent(h, 2);
+    const { eventId, seatIds } = await onSaleEvent(h, { seatsPerRow: 2, city: 'Paytown' });
     const fan = await h.token('late-payer');
     const id = await heldBooking(h, fan, eventId, [seatIds[0]]);
     const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_async' } });

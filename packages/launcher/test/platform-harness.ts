@@ -1,4 +1,4 @@
-import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
 import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
 import { loadLauncherConfig } from '../src/env';
 import { startPlatform, type Platform } from '../src/platform';
@@ -63,4 +63,38 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       await Promise.all(dbs.map((db) => db.drop()));
     },
   };
+}
+
+export interface OnSaleEventOptions {
+  venue?: string;
+  city?: string;
+  title?: string;
+  section?: string;
+  rows?: number;
+  seatsPerRow?: number;
+  price?: string;
+}
+
+/**
+ * An on-sale event created through the gateway as an organizer would, returned once booking
+ * has projected every seat (the projection travels over Kafka). Seat ids in map order.
+ */
+export async function onSaleEvent(h: PlatformHarness, options: OnSaleEventOptions = {}): Promise<{ eventId: string; seatIds: string[] }> {
+  const rows = options.rows ?? 1;
+  const seatsPerRow = options.seatsPerRow ?? 20;
+  const org = h.as(await h.token('organizer', ['catalog:write']));
+  const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
+    i: { name: options.venue ?? 'Test Hall', city: options.city ?? 'Testville', sections: [{ name: options.section ?? 'A', rows, seatsPerRow, price: options.price ?? '25.00' }] },
+  });
+  const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+    i: { venueId: venue.data!.createVenue.id, title: options.title ?? 'Test Night', startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), currency: 'EUR' },
+  });
+  const eventId = event.data!.createEvent.id;
+  await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
+  h.platform.catalog.relay.nudge();
+  const seatIds = await waitFor(async () => {
+    const res = await h.as()<{ event: { availableSeatCount: number; seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { availableSeatCount seats { id } } }`, { id: eventId });
+    return res.data?.event.availableSeatCount === rows * seatsPerRow ? res.data.event.seats.map((s) => s.id) : undefined;
+  }, 30_000, 'the seat projection');
+  return { eventId, seatIds };
 }

@@ -1,36 +1,19 @@
 import { SignJWT, generateKeyPair, UnsecuredJWT } from 'jose';
 import { errorCodes, operations, waitFor } from '@eventix/testing';
-import { startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** The whole platform through the gateway: dev tokens, composition, federation, ownership. */
 describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
   let h: PlatformHarness;
-  let organizer: string;
   let fan: string;
   let eventId: string;
   let seats: Array<{ id: string; row: string; number: number; price: string }>;
 
   beforeAll(async () => {
     h = await startTestPlatform();
-    organizer = await h.token('org', ['catalog:write']);
     fan = await h.token('fan-1');
-    const org = h.as(organizer);
-    const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-      i: { name: 'Arena', city: 'Gateway City', sections: [{ name: 'Floor', rows: 2, seatsPerRow: 5, price: '40.00' }] },
-    });
-    const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-      i: { venueId: venue.data!.createVenue.id, title: 'Federated Night', startsAt: inDays(7), currency: 'EUR' },
-    });
-    eventId = event.data!.createEvent.id;
-    await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
-    h.platform.catalog.relay.nudge();
-    // The booking projection is fed through Kafka; wait until it knows the seats.
-    await waitFor(async () => {
-      const res = await h.as()<{ event: { availableSeatCount: number } }>(`query($id: ID!) { event(id: $id) { availableSeatCount } }`, { id: eventId });
-      return res.data?.event.availableSeatCount === 10 ? true : undefined;
-    }, 30_000, 'the seat projection');
+    ({ eventId } = await onSaleEvent(h, { venue: 'Arena', city: 'Gateway City', title: 'Federated Night', section: 'Floor', rows: 2, seatsPerRow: 5, price: '40.00' }));
     const res = await h.as()<{ event: { seats: typeof seats } }>(`query($id: ID!) { event(id: $id) { seats { id row number price } } }`, { id: eventId });
     seats = res.data!.event.seats;
   });

@@ -1,9 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { waitFor } from '@eventix/testing';
-import { startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 const VIEWERS = 1000;
 const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { eventId seatMapVersion seats { availability seat { id row number price } } } }`;
 
@@ -44,20 +43,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
 
   beforeAll(async () => {
     h = await startTestPlatform();
-    const org = h.as(await h.token('organizer', ['catalog:write']));
-    const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-      i: { name: 'Live Hall', city: 'Livetown', sections: [{ name: 'Stalls', rows: 2, seatsPerRow: 4, price: '30.00' }] },
-    });
-    const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-      i: { venueId: venue.data!.createVenue.id, title: 'Live Night', startsAt: inDays(3), currency: 'EUR' },
-    });
-    eventId = event.data!.createEvent.id;
-    await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
-    h.platform.catalog.relay.nudge();
-    seatIds = await waitFor(async () => {
-      const res = await h.as()<{ event: { availableSeatCount: number; seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { availableSeatCount seats { id } } }`, { id: eventId });
-      return res.data?.event.availableSeatCount === 8 ? res.data.event.seats.map((s) => s.id) : undefined;
-    }, 30_000, 'the seat projection');
+    ({ eventId, seatIds } = await onSaleEvent(h, { venue: 'Live Hall', city: 'Livetown', title: 'Live Night', section: 'Stalls', rows: 2, seatsPerRow: 4, price: '30.00' }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
