@@ -146,10 +146,10 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect(n).toBe('1');
   });
 
-  it('never leaves a charge that times out in PROCESSING: reconciliation fails it and frees the seats', async () => {
-    const fan = await h.token('timeout-fan');
+  it.each(['tok_timeout', 'tok_providerError'])('never leaves a charge with %s in PROCESSING: reconciliation fails it and frees the seats', async (token) => {
+    const fan = await h.token(`unlucky-${token}`);
     const id = await heldBooking(h, fan, eventId, [seat()]);
-    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_timeout' } });
+    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: token } });
     expect(paid.data!.payBooking.status).toBe('PROCESSING');
     const settled = await waitFor(async () => {
       const b = await view(h, fan, id);

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { waitFor } from '@eventix/testing';
@@ -41,8 +45,10 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     return { changes, errors, stop };
   };
 
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-live-')), 'dev-key.json');
+
   beforeAll(async () => {
-    h = await startTestPlatform();
+    h = await startTestPlatform({ DEV_ISSUER_KEY_FILE: keyFile });
     ({ eventId, seatIds } = await onSaleEvent(h, { venue: 'Live Hall', city: 'Livetown', title: 'Live Night', section: 'Stalls', rows: 2, seatsPerRow: 4, price: '30.00' }));
   });
   afterAll(async () => {
@@ -99,6 +105,22 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/eventix_gateway_subscription_events_total \d+/);
     expect(metrics).toMatch(/eventix_gateway_ws_open_sockets \d+/);
+  });
+
+  it('closes a socket with 4401 when its token expires', async () => {
+    const { privateJwk } = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { privateJwk: JWK };
+    const shortLived = await new SignJWT({ permissions: [] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'eventix-dev-1' })
+      .setIssuer(`${h.baseUrl}/`)
+      .setAudience('eventix-api')
+      .setSubject('short-lived')
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(await importJWK(privateJwk, 'RS256'));
+    const started = Date.now();
+    const code = await new Promise<number>((resolve) => watch(connect(`Bearer ${shortLived}`, resolve)));
+    expect(code).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('refuses a bad or missing token on connection_init with 4403, an unknown event with a clear error, and queries on the socket', async () => {
