@@ -57,8 +57,10 @@ export function tooComplex(message: string, limit: string): GraphQLError {
  * failure; this turns it into the contract's OPERATION_TOO_COMPLEX. (graphql-js 16 spells its
  * message "more that N tokens"; both spellings are matched.)
  */
+export const isTokenLimitMessage = (message: string) => /Document contains more tha[nt] \d+ tokens/.test(message);
+
 export function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError | undefined {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/Document contains more tha[nt] \d+ tokens/.test(formatted.message)) return undefined;
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !isTokenLimitMessage(formatted.message)) return undefined;
   return { message: `Operation has more than ${maxTokens} tokens`, extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit: 'tokens' } };
 }
 

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../plugins/metrics';
-import { checkOperation, tooComplex, type OperationLimits } from '../plugins/operation-limits';
+import { checkOperation, isTokenLimitMessage, tooComplex, type OperationLimits } from '../plugins/operation-limits';
 import { bearerToken, InvalidTokenError, type TokenVerifier } from '../auth/token-verifier';
 import type { FederatedSubscriptions } from './federated-subscriptions';
 
@@ -68,7 +68,7 @@ export function useGatewaySubscriptions(options: {
           document = parse(payload.query, { maxTokens: options.limits.maxTokens });
         } catch (error) {
           const message = (error as Error).message;
-          return [/more tha[nt] \d+ tokens/.test(message) ? tooComplex(`Operation has more than ${options.limits.maxTokens} tokens`, 'tokens') : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [isTokenLimitMessage(message) ? tooComplex(`Operation has more than ${options.limits.maxTokens} tokens`, 'tokens') : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const schema = options.subscriptions.apiGraphQLSchema;
         const errors = validate(schema, document);

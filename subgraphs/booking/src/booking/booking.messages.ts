@@ -11,7 +11,8 @@ export const BookingTopics = {
   cancelled: 'booking.cancelled',
 } as const;
 
-interface SeatChange {
+/** What every seat-changing message carries. */
+export interface SeatChange {
   bookingId: string;
   userId: string;
   eventId: string;

@@ -4,7 +4,7 @@ import { appError, ErrorCode, notFound, seatUnavailable, badUserInput } from '@e
 import { recordEvent } from '@eventix/events';
 import { fromMinorUnits, type Caller } from '@eventix/subgraph-kit';
 import { Booking, BookingItem, BookingStatus, CancellationReason } from './booking.entity';
-import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload } from './booking.messages';
+import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload, type SeatChange } from './booking.messages';
 import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from '../payment-results/payment.messages';
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
@@ -108,21 +108,15 @@ export class BookingService {
           tx.create(BookingItem, { booking, eventId: request.eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
         }
         await tx.flush();
-        const seatMapVersion = await this.bumpSeatMapVersion(tx, request.eventId);
-        recordEvent<BookingCreatedPayload>(tx, {
-          type: BookingTopics.created,
-          key: request.eventId,
-          payload: {
-            bookingId: booking.id,
-            userId,
-            eventId: request.eventId,
-            seatIds,
-            seatMapVersion,
-            totalMinor,
-            totalAmount: fromMinorUnits(totalMinor),
-            currency: event.currency,
-            expiresAt: booking.expiresAt.toISOString(),
-          },
+        await this.announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, {
+          bookingId: booking.id,
+          userId,
+          eventId: request.eventId,
+          seatIds,
+          totalMinor,
+          totalAmount: fromMinorUnits(totalMinor),
+          currency: event.currency,
+          expiresAt: booking.expiresAt.toISOString(),
         });
         return booking;
       });
@@ -204,11 +198,12 @@ export class BookingService {
     );
     const seatIds = seats.map((s) => s.seat_id).sort();
     await this.tickets.issue(tx, booking, seatIds);
-    const seatMapVersion = await this.bumpSeatMapVersion(tx, booking.eventId);
-    recordEvent<BookingConfirmedPayload>(tx, {
-      type: BookingTopics.confirmed,
-      key: booking.eventId,
-      payload: { bookingId: booking.id, userId: booking.userId, eventId: booking.eventId, seatIds, seatMapVersion, ticketReference: booking.ticketReference },
+    await this.announceSeatChange<BookingConfirmedPayload>(tx, BookingTopics.confirmed, {
+      bookingId: booking.id,
+      userId: booking.userId,
+      eventId: booking.eventId,
+      seatIds,
+      ticketReference: booking.ticketReference,
     });
   }
 
@@ -275,19 +270,13 @@ export class BookingService {
       `update booking_item set status = ? where booking_id = ? returning seat_id`,
       [next, booking.id],
     );
-    const seatMapVersion = await this.bumpSeatMapVersion(tx, booking.eventId);
-    recordEvent<BookingCancelledPayload>(tx, {
-      type: BookingTopics.cancelled,
-      key: booking.eventId,
-      payload: {
-        bookingId: booking.id,
-        userId: booking.userId,
-        eventId: booking.eventId,
-        seatIds: seats.map((s) => s.seat_id).sort(),
-        seatMapVersion,
-        reason,
-        refundRequested: wasConfirmed,
-      },
+    await this.announceSeatChange<BookingCancelledPayload>(tx, BookingTopics.cancelled, {
+      bookingId: booking.id,
+      userId: booking.userId,
+      eventId: booking.eventId,
+      seatIds: seats.map((s) => s.seat_id).sort(),
+      reason,
+      refundRequested: wasConfirmed,
     });
   }
 
@@ -300,7 +289,16 @@ export class BookingService {
     );
   }
 
-  /** +1 per seat change of an event; taken last in every transaction (after the seat locks). */
+  /**
+   * Every seat change ends the same way: bump the event's seat map version (taken last in the
+   * transaction, after the seat locks) and record the message, keyed by the concert, with it.
+   */
+  private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
+    const seatMapVersion = await this.bumpSeatMapVersion(tx, change.eventId);
+    recordEvent<Payload>(tx, { type, key: change.eventId, payload: { ...change, seatMapVersion } as Payload });
+  }
+
+  /** +1 per seat change of an event. */
   private async bumpSeatMapVersion(tx: EntityManager, eventId: string): Promise<number> {
     const [row] = await tx.execute<Array<{ seat_map_version: string }>>(
       'update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning seat_map_version',

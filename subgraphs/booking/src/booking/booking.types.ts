@@ -1,4 +1,4 @@
-import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { MoneyScalar, PageInfo } from '@eventix/subgraph-kit';
 import { Booking } from './booking.entity';
 
@@ -67,4 +67,3 @@ export class CreateBookingInput {
   idempotencyKey?: string | null;
 }
 
-export { Int };

@@ -3,7 +3,7 @@ import { MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
-import { Event, EventStatus } from './event.entity';
+import { Event } from './event.entity';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
 export const CATALOG_WRITE = 'catalog:write';
@@ -77,4 +77,3 @@ export class EventResolver {
   }
 }
 
-export { EventStatus };

@@ -1,4 +1,4 @@
-import { badUserInput, appError, ErrorCode } from '@eventix/errors';
+import { badUserInput } from '@eventix/errors';
 import { isSupportedCurrency, SUPPORTED_CURRENCIES } from '@eventix/subgraph-kit';
 import { EventStatus } from './event.entity';
 
@@ -29,4 +29,3 @@ export function requireFutureStart(startsAt: Date, now: Date): Date {
   return startsAt;
 }
 
-export const eventNotOnSale = (id: string) => appError(ErrorCode.BAD_USER_INPUT, `event ${id} is not on sale`, { field: 'id' });
