@@ -43,7 +43,7 @@ export function kafkaAvailable(): { ok: true } | { ok: false; reason: string } {
  * Copies the pinned broker and its dependencies from Maven Central into the cache, once. A
  * lock folder keeps two concurrent callers from fetching into the same place.
  */
-function ensureJars(cacheDir: string, version: string, log?: (m: string) => void): string {
+export function ensureJars(cacheDir: string, version: string, log?: (m: string) => void): string {
   const libs = path.join(cacheDir, 'libs');
   const marker = path.join(libs, `kafka_2.13-${version}.jar`);
   if (fs.existsSync(marker) && fs.existsSync(path.join(cacheDir, 'complete'))) return libs;
@@ -78,7 +78,7 @@ function ensureJars(cacheDir: string, version: string, log?: (m: string) => void
   }
 }
 
-function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+export function serverProperties(dataDir: string, port: number, controllerPort: number): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -103,7 +103,7 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
   ].join('\n');
 }
 
-function java(libs: string, dataDir: string, args: string[]): string[] {
+export function java(libs: string, dataDir: string, args: string[]): string[] {
   return [
     '-Xms128m',
     '-Xmx512m',
@@ -171,7 +171,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
 }
 
 /** Kafka's command line reads an id starting with "-" as a flag; draw again. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   for (;;) {
     const id = crypto.randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -179,7 +179,7 @@ function randomClusterId(): string {
 }
 
 /** Ready means the group coordinator answers, not merely that the port is open. */
-async function waitUntilReady(brokers: string[]): Promise<void> {
+export async function waitUntilReady(brokers: string[]): Promise<void> {
   const [host, port] = brokers[0].split(':');
   await waitForPort(Number(port), READY_TIMEOUT_MS, host);
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 } });
