@@ -1,53 +1,27 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError } from 'graphql';
-import { Redis } from 'ioredis';
 import { unauthenticated } from '@eventix/errors';
-import { formatError, graphqlRequestListener, healthRoutes, listen, REQUEST_ID_HEADER, requestIdOf, sendJson, signInternalCredential, type Caller, type Logger, type Route } from '@eventix/subgraph-kit';
+import { formatError, graphqlRequestListener, healthRoutes, listen, REQUEST_ID_HEADER, requestIdOf, sendJson, type Logger, type Route } from '@eventix/subgraph-kit';
 import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
-import { MemoryRateLimitStore, RedisRateLimitStore, useRateLimit } from './plugins/rate-limit';
-import { RedisKeyValueCache } from './plugins/redis-cache';
+import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
+import { createGatewayRedis } from './redis/redis-client';
+import { redisStores } from './redis/resilient-store';
+import { SubgraphDataSource } from './subgraph-data-source';
 import { FederatedSubscriptions } from './subscriptions/federated-subscriptions';
 import { useGatewaySubscriptions } from './subscriptions/ws-server';
 
 export type { GatewayContext };
-
-/** Forwards each request to a subgraph with a credential only the gateway can mint. */
-class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-    private readonly secret: string,
-    private readonly metrics: GatewayMetrics,
-  ) {
-    super({ url });
-  }
-
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const caller: Caller = 'caller' in context && context.caller ? context.caller : { permissions: [] };
-    request.http?.headers.set('x-eventix-internal', await signInternalCredential(this.secret, caller, this.subgraph));
-    if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const stop = this.metrics.subgraphFetch.startTimer({ subgraph: this.subgraph });
-    try {
-      return await super.process(options);
-    } finally {
-      stop();
-    }
-  }
-}
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -96,7 +70,8 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const metrics = new GatewayMetrics();
   const urls: Record<string, string> = config.subgraphUrls;
-  const dataSources = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, new AuthenticatedDataSource(name, url, config.internalSecret, metrics)]));
+  const dataSource = (subgraph: string, url: string) => new SubgraphDataSource({ subgraph, url, internalSecret: config.internalSecret, metrics, log, logger });
+  const dataSources = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, dataSource(name, url)]));
   const gateway = new ApolloGateway({
     // In development the gateway follows `npm run compose`: a changed supergraph file is loaded
     // without a restart. Production serves the file it started with.
@@ -114,7 +89,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
           });
       return { supergraphSdl, cleanup: async () => watcher?.close() };
     },
-    buildService: ({ name, url }) => dataSources[name] ?? new AuthenticatedDataSource(name, String(url), config.internalSecret, metrics),
+    buildService: ({ name, url }) => dataSources[name] ?? dataSource(name, String(url)),
   });
   const subscriptions = new FederatedSubscriptions({
     supergraphSdl,
@@ -128,7 +103,9 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
       metrics.upstreamStreams.set(subscriptions.upstreamCount);
     },
   });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  // Rate limits and APQ use Redis while it answers and this instance's memory while it does not.
+  const stores = config.redisUrl ? redisStores(await createGatewayRedis(config.redisUrl, log), metrics.registry, log) : undefined;
+  const redis = stores?.redis;
 
   // Listen first: the dev issuer's URL (its `iss` and JWKS address) depends on the bound port.
   // Until the GraphQL handler is ready, requests get 503 instead of hanging.
@@ -181,7 +158,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens),
-    persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
+    persistedQueries: stores ? { cache: stores.apqCache } : {},
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.production
@@ -210,7 +187,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
       useOperationLimits(config.limits),
       useRateLimit({
         ...config.rateLimits,
-        store: redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(),
+        store: stores?.rateLimitStore ?? new MemoryRateLimitStore(),
         onRejected: (bucket) => metrics.rateLimited.inc({ bucket }),
       }),
     ],

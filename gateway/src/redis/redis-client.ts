@@ -1,0 +1,41 @@
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+
+/** How long start-up waits for Redis before serving on per-instance fallbacks. */
+const STARTUP_WAIT_MS = 2_000;
+
+/**
+ * The gateway's Redis connection (rate limits, APQ). Tuned to fail fast rather than to wait:
+ * Redis only backs optional shared state, so a command must never hold a request.
+ * - `enableOfflineQueue: false`: while disconnected a command is rejected at once instead of
+ *   queueing behind a dead server (ioredis's default queues without limit).
+ * - `commandTimeout`: a server that accepts connections but stops answering (paused, swapping)
+ *   costs a request at most this long.
+ * - `retryStrategy`: reconnect forever, at most every 2 s, so the gateway goes back to Redis
+ *   on its own when it returns.
+ * Resolves once connected, or after a short wait with Redis down: the gateway starts anyway.
+ */
+export async function createGatewayRedis(url: string, log: (message: string) => void): Promise<Redis> {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 500,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  });
+  // ioredis emits 'error' on every failed reconnect; one line per outage is enough (the
+  // fallback stores log the switch and count every operation they serve).
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log(`redis: ${error.message}; reconnecting in the background`);
+  });
+  redis.on('ready', () => {
+    if (down) log('redis: connected again');
+    down = false;
+  });
+  const timeout = AbortSignal.timeout(STARTUP_WAIT_MS);
+  await once(redis, 'ready', { signal: timeout }).catch(() => log(`redis: not ready after ${STARTUP_WAIT_MS} ms; starting on per-instance fallbacks`));
+  return redis;
+}
