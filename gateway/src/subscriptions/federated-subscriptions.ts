@@ -5,6 +5,7 @@ import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@ap
 import { GraphQLError, print, type DocumentNode, type GraphQLFormattedError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ErrorCode } from '@eventix/errors';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
 import type { GatewayContext } from '../context';
 import { boundedStream, type BoundedStream } from './bounded-stream';
@@ -100,9 +101,11 @@ export class FederatedSubscriptions {
       webSocketImpl: WebSocket,
       lazy: true,
       keepAlive: 10_000,
-      // Upstream hiccups are retried with backoff; clients are told only when retries run out.
-      retryAttempts: 5,
-      shouldRetry: () => true,
+      // No reconnect: graphql-ws would resubscribe silently after a dropped socket, and the
+      // changes pushed while it was down would be a gap no client hears about (and retries
+      // with backoff are a 30-second stall). Instead each client gets SERVICE_UNAVAILABLE at
+      // once, refetches and resubscribes (docs/live-updates-during-outages.md).
+      retryAttempts: 0,
       connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { permissions: [] }, primary.serviceName) }),
     });
     const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined };
@@ -113,7 +116,7 @@ export class FederatedSubscriptions {
       // The subgraph's own refusal (e.g. NOT_FOUND for an unknown event) is passed on as is;
       // a lost connection becomes SERVICE_UNAVAILABLE so the client knows to resubscribe.
       if (Array.isArray(error)) broadcast({ errors: (error as GraphQLFormattedError[]).map(toGraphQLError) });
-      else if (error) broadcast({ errors: [new GraphQLError('The live update stream was interrupted; please resubscribe', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] });
+      else if (error) broadcast({ errors: [new GraphQLError('The live update stream was interrupted; refetch and subscribe again', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })] });
       shared.clients.forEach((c) => c.end());
       void client.dispose();
     };

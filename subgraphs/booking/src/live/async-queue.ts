@@ -10,7 +10,14 @@ export class SlowConsumerError extends Error {
   }
 }
 
-export function boundedQueue<T>(capacity: number, onClose: () => void): { push(value: T): void; iterator: AsyncIterableIterator<T> } {
+export interface BoundedQueue<T> {
+  push(value: T): void;
+  /** Ends the subscriber's stream with `error` once it has taken what is already buffered. */
+  fail(error: Error): void;
+  iterator: AsyncIterableIterator<T>;
+}
+
+export function boundedQueue<T>(capacity: number, onClose: () => void): BoundedQueue<T> {
   const buffer: T[] = [];
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let failWaiting: ((error: Error) => void) | undefined;
@@ -72,6 +79,17 @@ export function boundedQueue<T>(capacity: number, onClose: () => void): { push(v
         return;
       }
       buffer.push(value);
+    },
+    fail(error: Error) {
+      if (done) return;
+      close();
+      // Changes already buffered were real: deliver them first, then the error.
+      if (waiting && !buffer.length) {
+        const reject = failWaiting!;
+        waiting = undefined;
+        failWaiting = undefined;
+        reject(error);
+      } else failure = error;
     },
   };
 }

@@ -1,6 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
+import { ErrorCode } from '@eventix/errors';
 import type { SeatAvailabilityChangeData } from './seat-change';
-import { boundedQueue } from './async-queue';
+import { boundedQueue, type BoundedQueue } from './async-queue';
 
 /** The routing key subscribers use (type-graphql's PubSub interface). */
 export const SEAT_AVAILABILITY = 'SEAT_AVAILABILITY';
@@ -8,7 +10,21 @@ export const SEAT_AVAILABILITY = 'SEAT_AVAILABILITY';
 const channel = (eventId: string) => `seat-availability:${eventId}`;
 const BUFFER = 256;
 
-type Listener = (change: SeatAvailabilityChangeData) => void;
+/**
+ * The signal a live subscriber gets when this instance cannot promise it every change any more
+ * (see docs/live-updates-during-outages.md): its stream ends with this error, and new
+ * subscriptions are refused with it until the fan-out is back. Changes published meanwhile are
+ * lost, so the client refetches the seat map and subscribes again. No `http` extension: it
+ * travels over graphql-ws, where an HTTP status means nothing.
+ */
+export const liveUpdatesInterrupted = () =>
+  new GraphQLError('Live seat updates were interrupted; refetch the seat map and subscribe again', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
+
+interface EventListeners {
+  subscribers: Set<BoundedQueue<SeatAvailabilityChangeData>>;
+  /** Settles once the backend listens for the event (never rejects: failure interrupts). */
+  ready: Promise<void>;
+}
 
 /**
  * Delivers seat changes to this instance's live subscribers. Doubles as type-graphql's PubSub
@@ -17,7 +33,7 @@ type Listener = (change: SeatAvailabilityChangeData) => void;
  * subscribers; the last one leaving releases it.
  */
 export abstract class SeatFanout {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly events = new Map<string, EventListeners>();
 
   /** Sends a change to every instance's subscribers of its event. */
   abstract publish(routingKey: string, change: SeatAvailabilityChangeData): Promise<void>;
@@ -26,21 +42,31 @@ export abstract class SeatFanout {
   abstract close(): Promise<void>;
   /** Resolves when the fan-out's backend answers (readiness probes). */
   abstract ping(): Promise<void>;
+  /** False while the backend connection is lost: new subscriptions are refused. */
+  protected available(): boolean {
+    return true;
+  }
 
   /** Local subscribers per event (metrics and tests). */
   subscriberCount(eventId: string): number {
-    return this.listeners.get(eventId)?.size ?? 0;
+    return this.events.get(eventId)?.subscribers.size ?? 0;
   }
 
   subscribe(_routingKey: string, eventId?: string): AsyncIterable<SeatAvailabilityChangeData> {
     if (!eventId) throw new Error('seat subscriptions need an event id');
-    const queue = boundedQueue<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, listener));
-    const listener: Listener = (change) => queue.push(change);
-    const first = !this.listeners.has(eventId);
-    const set = this.listeners.get(eventId) ?? new Set<Listener>();
-    set.add(listener);
-    this.listeners.set(eventId, set);
-    const ready = first ? this.listen(eventId) : Promise.resolve();
+    // Refused up front rather than accepted into a stream that would stay silent.
+    if (!this.available()) throw liveUpdatesInterrupted();
+    let entry = this.events.get(eventId);
+    if (!entry) {
+      const created: EventListeners = { subscribers: new Set(), ready: Promise.resolve() };
+      this.events.set(eventId, created);
+      // The subscriber below joins the set before this can fail, so it is told too.
+      created.ready = this.listen(eventId).catch(() => this.interrupt(eventId, created));
+      entry = created;
+    }
+    const queue = boundedQueue<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, queue));
+    entry.subscribers.add(queue);
+    const { ready } = entry;
     const iterator = queue.iterator;
     return {
       [Symbol.asyncIterator]: () => ({
@@ -56,14 +82,31 @@ export abstract class SeatFanout {
 
   /** Hands a change that arrived for this instance to its local subscribers. */
   protected deliver(change: SeatAvailabilityChangeData): void {
-    for (const listener of this.listeners.get(change.eventId) ?? []) listener(change);
+    for (const subscriber of this.events.get(change.eventId)?.subscribers ?? []) subscriber.push(change);
   }
 
-  private async remove(eventId: string, listener: Listener): Promise<void> {
-    const set = this.listeners.get(eventId);
-    if (!set?.delete(listener) || set.size) return;
-    this.listeners.delete(eventId);
-    await this.unlisten(eventId);
+  /**
+   * Ends every local stream with SERVICE_UNAVAILABLE: called when the backend connection drops,
+   * since changes published until it is back never reach this instance.
+   */
+  protected interruptAll(): void {
+    for (const [eventId, entry] of this.events) this.interrupt(eventId, entry);
+  }
+
+  private interrupt(eventId: string, entry: EventListeners): void {
+    // Forget the event before failing its queues: their onClose must not UNSUBSCRIBE on a
+    // connection that is gone (the channel went with it).
+    if (this.events.get(eventId) === entry) this.events.delete(eventId);
+    for (const subscriber of entry.subscribers) subscriber.fail(liveUpdatesInterrupted());
+    entry.subscribers.clear();
+  }
+
+  private async remove(eventId: string, subscriber: BoundedQueue<SeatAvailabilityChangeData>): Promise<void> {
+    const entry = this.events.get(eventId);
+    if (!entry?.subscribers.delete(subscriber) || entry.subscribers.size) return;
+    this.events.delete(eventId);
+    // Best effort: a channel left subscribed only costs messages this instance drops.
+    await this.unlisten(eventId).catch(() => undefined);
   }
 }
 
@@ -82,28 +125,65 @@ export class InProcessSeatFanout extends SeatFanout {
  * Redis pub/sub across instances: PUBLISH to `seat-availability:{eventId}`; each instance
  * SUBSCRIBEs to a channel only while it has local subscribers of that event. Redis delivers at
  * most once, so clients resync on a seatMapVersion gap.
+ *
+ * When the subscriber connection drops, every local stream is ended with SERVICE_UNAVAILABLE
+ * and new subscriptions are refused until it is back: messages published meanwhile are gone,
+ * and a stream that stayed open would have a silent gap. ioredis's automatic resubscription is
+ * off for the same reason — channels are subscribed again by the clients that resubscribe.
  */
 export class RedisSeatFanout extends SeatFanout {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  /** Set when the subscriber connection was lost, cleared when it is ready again. */
+  private lost = false;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
     super();
-    this.publisher = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.subscriber = new Redis(url);
+    const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
+    // Publishing fails at once while disconnected instead of queueing behind a dead server.
+    this.publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, retryStrategy });
+    this.subscriber = new Redis(url, { autoResubscribe: false, maxRetriesPerRequest: 1, retryStrategy });
+    this.publisher.on('error', () => undefined);
+    this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, message: string) => this.deliver(JSON.parse(message) as SeatAvailabilityChangeData));
+    this.subscriber.on('ready', () => {
+      if (this.lost) this.log('seat fan-out: Redis subscriber connected again; accepting live subscriptions');
+      this.lost = false;
+    });
+    this.subscriber.on('close', () => {
+      if (this.lost) return;
+      this.lost = true;
+      this.log('seat fan-out: Redis subscriber connection lost; ending live subscriptions with SERVICE_UNAVAILABLE');
+      this.interruptAll();
+    });
   }
 
+  protected override available(): boolean {
+    return !this.lost;
+  }
+
+  /**
+   * While Redis is unreachable a change is dropped rather than failed: every subscriber it was
+   * for has been told to refetch (it would arrive after their resync at best), and failing
+   * would only send it through the consumer's retries to the dead letters.
+   */
   async publish(_routingKey: string, change: SeatAvailabilityChangeData): Promise<void> {
+    if (this.publisher.status !== 'ready') {
+      this.log(`seat fan-out: Redis ${this.publisher.status}; change of event ${change.eventId} (version ${change.seatMapVersion}) not published`);
+      return;
+    }
     await this.publisher.publish(channel(change.eventId), JSON.stringify(change));
   }
 
-  protected async listen(eventId: string): Promise<void> {
-    await this.subscriber.subscribe(channel(eventId));
+  protected listen(eventId: string): Promise<void> {
+    return this.subscriber.subscribe(channel(eventId)).then(() => undefined);
   }
 
-  protected async unlisten(eventId: string): Promise<void> {
-    await this.subscriber.unsubscribe(channel(eventId));
+  protected unlisten(eventId: string): Promise<void> {
+    return this.subscriber.unsubscribe(channel(eventId)).then(() => undefined);
   }
 
   async ping(): Promise<void> {
@@ -116,6 +196,8 @@ export class RedisSeatFanout extends SeatFanout {
   }
 
   async close(): Promise<void> {
+    // Our own disconnect is not an outage: no interruption log, streams end with the server.
+    this.lost = true;
     this.subscriber.disconnect();
     this.publisher.disconnect();
   }
