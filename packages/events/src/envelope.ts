@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UnprocessableMessageError } from './delivery-errors';
 
 /**
  * The versioned envelope every message travels in (DESIGN §2.7). `id` identifies the message
@@ -33,11 +34,30 @@ export function createEnvelope<Payload>(event: NewEvent<Payload>): EventEnvelope
   };
 }
 
-/** Parses a message body, refusing anything that is not a complete envelope. */
+/**
+ * Parses a message body, refusing anything that is not a complete envelope. The refusal is an
+ * UnprocessableMessageError: no retry turns a bad body into a good one, so it is dead-lettered.
+ */
 export function parseEnvelope(raw: string): EventEnvelope {
-  const value: unknown = JSON.parse(raw);
-  if (!isEnvelope(value)) throw new Error('message is not an Eventix envelope');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new UnprocessableMessageError(`message body is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (!isEnvelope(value)) throw new UnprocessableMessageError('message is not an Eventix envelope');
   return value;
+}
+
+/**
+ * For handlers: refuses an envelope version the consumer does not understand (a producer
+ * deployed ahead of it). The message is dead-lettered and can be replayed after the consumer
+ * learns the version (`npm run dlq:replay -- <topic>`).
+ */
+export function requireVersion(message: EventEnvelope, ...supported: number[]): void {
+  if (!supported.includes(message.version)) {
+    throw new UnprocessableMessageError(`${message.type} version ${message.version} is not supported (knows ${supported.join(', ')})`);
+  }
 }
 
 function isEnvelope(value: unknown): value is EventEnvelope {

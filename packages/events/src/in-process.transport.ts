@@ -1,30 +1,65 @@
 import type { EventEnvelope } from './envelope';
-import { deliverWithRetries, type EventTransport, type MessageHandler, type SubscribeOptions, type Unsubscribe } from './transport';
+import type { DeliveryFailure } from './delivery-errors';
+import { countDeadLetter, countDeliveryRetry } from './metrics';
+import {
+  DEFAULT_RETRY_POLICY,
+  deliverWithRetries,
+  type EventTransport,
+  type MessageHandler,
+  type RetryPolicy,
+  type SubscribeOptions,
+  type Unsubscribe,
+} from './transport';
 
 interface Member {
   handle: MessageHandler;
 }
 
+/** A message the bus gave up on for one group, kept until it is replayed. */
+export interface InProcessDeadLetter {
+  topic: string;
+  groupId: string;
+  message: EventEnvelope;
+  error: Error;
+  failure: DeliveryFailure;
+  attempts: number;
+}
+
+export interface InProcessTransportOptions {
+  /** Called once a message is dead-lettered (after it was counted). */
+  onDeadLetter?: (deadLetter: InProcessDeadLetter) => void;
+  /** Called when a handler attempt fails and will be retried. */
+  onRetry?: (retry: { topic: string; groupId: string; message: EventEnvelope; error: Error; failure: DeliveryFailure; attempt: number; delayMs: number }) => void;
+  /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
+  retry?: Partial<RetryPolicy>;
+}
+
 /**
  * The embedded-mode transport: every service of the platform runs in one Node process and
  * shares one bus. It keeps Kafka's semantics that domain code relies on — each consumer group
- * gets every message once, members of a group split the work, a failing handler is retried and
- * then dead-lettered, and a group that subscribes late still reads the topic from the start.
- * `publish` resolves only when every subscribed group has handled the messages, so the relay
- * marks an outbox row published only after it was processed.
+ * gets every message once, members of a group split the work, a failing handler is retried
+ * (without limit while the failure is an outage) and only a hopeless message is dead-lettered,
+ * and a group that subscribes late still reads the topic from the start. `publish` resolves
+ * only when every subscribed group has handled the messages, so the relay marks an outbox row
+ * published only after it was processed; when the bus closes mid-retry `publish` rejects and
+ * the row stays pending.
  */
 export class InProcessTransport implements EventTransport {
   readonly kind = 'in-process' as const;
   private readonly log = new Map<string, EventEnvelope[]>();
   private readonly groups = new Map<string, Map<string, Member[]>>();
   private readonly cursor = new Map<string, number>();
-  readonly deadLetters: Array<{ topic: string; groupId: string; message: EventEnvelope; error: Error }> = [];
-  private closed = false;
+  /** Dead letters live in memory only: the embedded mode has no broker to keep them in. */
+  readonly deadLetters: InProcessDeadLetter[] = [];
+  private readonly policy: RetryPolicy;
+  private readonly closing = new AbortController();
 
-  constructor(private readonly onDeadLetter: (topic: string, error: Error) => void = () => undefined) {}
+  constructor(private readonly options: InProcessTransportOptions = {}) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
 
   async publish(topic: string, messages: readonly EventEnvelope[]): Promise<void> {
-    if (this.closed) throw new Error('transport is closed');
+    if (this.closing.signal.aborted) throw new Error('transport is closed');
     const topicLog = this.log.get(topic) ?? [];
     this.log.set(topic, topicLog);
     topicLog.push(...messages);
@@ -50,12 +85,32 @@ export class InProcessTransport implements EventTransport {
     };
   }
 
+  /**
+   * Publishes the dead letters of `topic` again (each message once, even if several groups gave
+   * up on it), like `npm run dlq:replay` does for Kafka; returns how many. Consumers de-duplicate
+   * on the message id, so groups that had handled a message ignore it.
+   */
+  async replayDeadLetters(topic: string): Promise<number> {
+    const ids = new Set<string>();
+    const messages: EventEnvelope[] = [];
+    for (let i = this.deadLetters.length - 1; i >= 0; i--) {
+      const letter = this.deadLetters[i];
+      if (letter.topic !== topic) continue;
+      this.deadLetters.splice(i, 1);
+      if (!ids.has(letter.message.id)) messages.unshift(letter.message);
+      ids.add(letter.message.id);
+    }
+    await this.publish(topic, messages);
+    return messages.length;
+  }
+
+  /** Stops retry loops at once; their `publish` calls reject. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.closing.abort();
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new Error('transport is closed');
+    if (this.closing.signal.aborted) throw new Error('transport is closed');
   }
 
   private readonly pumping = new Map<string, Promise<void>>();
@@ -70,7 +125,8 @@ export class InProcessTransport implements EventTransport {
   private pumpGroup(topic: string, groupId: string): Promise<void> {
     const key = `${topic}\u0000${groupId}`;
     const previous = this.pumping.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.drainGroup(topic, groupId, key));
+    // A previous drain that was aborted must not keep later publishes from trying.
+    const next = previous.catch(() => undefined).then(() => this.drainGroup(topic, groupId, key));
     this.pumping.set(key, next);
     return next;
   }
@@ -84,10 +140,19 @@ export class InProcessTransport implements EventTransport {
       if (!members?.length) return;
       const member = members[turn++ % members.length];
       const message = topicLog[position];
-      const error = await deliverWithRetries(() => member.handle(message, topic));
-      if (error) {
-        this.deadLetters.push({ topic, groupId, message, error });
-        this.onDeadLetter(topic, error);
+      const result = await deliverWithRetries(() => member.handle(message, topic), {
+        policy: this.policy,
+        signal: this.closing.signal,
+        onRetry: (retry) => {
+          countDeliveryRetry(topic, groupId, retry.failure.reason);
+          this.options.onRetry?.({ topic, groupId, message, ...retry });
+        },
+      });
+      if (!result.delivered) {
+        const letter: InProcessDeadLetter = { topic, groupId, message, error: result.error, failure: result.failure, attempts: result.attempts };
+        this.deadLetters.push(letter);
+        countDeadLetter(topic, groupId);
+        this.options.onDeadLetter?.(letter);
       }
       position += 1;
       this.cursor.set(key, position);

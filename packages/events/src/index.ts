@@ -1,7 +1,17 @@
-export { createEnvelope, parseEnvelope, type EventEnvelope, type NewEvent } from './envelope';
-export { type EventTransport, type MessageHandler, type SubscribeOptions, type Unsubscribe, deadLetterTopic } from './transport';
-export { InProcessTransport } from './in-process.transport';
-export { KafkaTransport, type KafkaTransportOptions } from './kafka.transport';
+export { createEnvelope, parseEnvelope, requireVersion, type EventEnvelope, type NewEvent } from './envelope';
+export {
+  type EventTransport,
+  type MessageHandler,
+  type SubscribeOptions,
+  type Unsubscribe,
+  type RetryPolicy,
+  DEFAULT_RETRY_POLICY,
+  deadLetterTopic,
+} from './transport';
+export { classifyDeliveryError, DeliveryAbortedError, UnprocessableMessageError, type DeliveryFailure, type FailureKind } from './delivery-errors';
+export { DEAD_LETTERS_METRIC, DELIVERY_RETRIES_METRIC } from './metrics';
+export { InProcessTransport, type InProcessDeadLetter, type InProcessTransportOptions } from './in-process.transport';
+export { KafkaTransport, DeadLetterHeader, type KafkaTransportOptions } from './kafka.transport';
 export { createTransport, type TransportConfig } from './create-transport';
 export { OutboxMessage } from './outbox.entity';
 export { recordEvent } from './outbox';

@@ -1,6 +1,17 @@
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { DeliveryAbortedError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors';
 import { parseEnvelope, type EventEnvelope } from './envelope';
-import { deadLetterTopic, deliverWithRetries, type EventTransport, type SubscribeOptions, type Unsubscribe } from './transport';
+import { countDeadLetter, countDeliveryRetry } from './metrics';
+import {
+  DEFAULT_RETRY_POLICY,
+  abortableSleep,
+  deadLetterTopic,
+  deliverWithRetries,
+  type EventTransport,
+  type RetryPolicy,
+  type SubscribeOptions,
+  type Unsubscribe,
+} from './transport';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -8,30 +19,69 @@ export interface KafkaTransportOptions {
   /** Partitions for topics this transport creates; keys keep one concert's messages in order. */
   partitions?: number;
   log?: (message: string) => void;
+  /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
+  retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * Headers of a message in `<topic>.dlq`, besides the original message's own headers (its
+ * `message-id` and `type` included). `dlq:replay` reads `original-topic` to send it back.
+ */
+export const DeadLetterHeader = {
+  messageId: 'message-id',
+  originalTopic: 'original-topic',
+  originalPartition: 'original-partition',
+  originalOffset: 'original-offset',
+  group: 'consumer-group',
+  error: 'error',
+  failure: 'failure',
+  attempts: 'attempts',
+  deadLetteredAt: 'dead-lettered-at',
+} as const;
+
 const GROUP_JOIN_TIMEOUT_MS = 30_000;
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/** How often a retrying transient failure is logged again (the first one always is). */
+const LOG_EVERY_N_RETRIES = 10;
+
+interface Subscription {
+  consumer: Consumer;
+  /** Aborted on unsubscribe/close: a retry loop stops waiting and leaves its message uncommitted. */
+  closing: AbortController;
+}
 
 /**
  * Kafka through kafkajs. The producer is idempotent with acks from all replicas; consumers commit
  * an offset only after their handler resolved (handlers record the message id in the same
- * transaction as their state change, so a redelivery is a no-op); a message that keeps failing
- * goes to `<topic>.dlq` instead of stalling its partition.
+ * transaction as their state change, so a redelivery is a no-op).
+ *
+ * A failing handler is retried inside `eachMessage`, heartbeating all along so the member keeps
+ * its partitions: without limit while the failure is an outage (database or broker
+ * unreachable), a few times for an unexplained error. Only a message that cannot succeed (bad
+ * body, unknown version) or keeps failing for no infrastructure reason goes to `<topic>.dlq`,
+ * where it is counted, logged with its id, and kept for `npm run dlq:replay -- <topic>`.
  */
 export class KafkaTransport implements EventTransport {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private producer?: Promise<Producer>;
-  private readonly consumers = new Set<Consumer>();
+  private readonly subscriptions = new Set<Subscription>();
   private readonly knownTopics = new Set<string>();
+  private readonly policy: RetryPolicy;
+  private closing = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log }) => {
+        // A retry loop cut short by close() throws out of eachMessage on purpose (so the offset
+        // is not committed); kafkajs reports that as an error, which here it is not.
+        if ((log as { error?: unknown }).error instanceof DeliveryAbortedError) return;
         if (level <= logLevel.WARN) options.log?.(`kafka: ${log.message}`);
       },
       retry: { retries: 8 },
@@ -56,8 +106,9 @@ export class KafkaTransport implements EventTransport {
 
   async subscribe({ groupId, topics, handle }: SubscribeOptions): Promise<Unsubscribe> {
     await this.ensureTopics(topics);
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumers.add(consumer);
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
+    const subscription: Subscription = { consumer, closing: new AbortController() };
+    this.subscriptions.add(subscription);
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`consumer group ${groupId} did not join within ${GROUP_JOIN_TIMEOUT_MS} ms`)), GROUP_JOIN_TIMEOUT_MS);
       consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -68,22 +119,50 @@ export class KafkaTransport implements EventTransport {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const raw = message.value?.toString('utf8') ?? '';
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const headerId = headerString(message.headers, 'message-id');
         let envelope: EventEnvelope;
         try {
-          envelope = parseEnvelope(raw);
+          envelope = parseEnvelope(message.value?.toString('utf8') ?? '');
         } catch (error) {
-          await this.deadLetter(topic, raw, message.key, error as Error);
+          const messageId = headerId ?? `${topic}/${partition}@${message.offset}`;
+          await this.deadLetter({ groupId, topic, partition, message, messageId, error: error as Error, attempts: 1, failure: classifyDeliveryError(error) });
           return;
         }
-        const error = await deliverWithRetries(() => handle(envelope, topic));
-        if (error) await this.deadLetter(topic, raw, message.key, error);
+        const keepAlive = new KeepAlive(heartbeat, subscription.closing.signal);
+        try {
+          const result = await deliverWithRetries(() => handle(envelope, topic), {
+            policy: this.policy,
+            signal: keepAlive.signal,
+            wait: abortableSleep,
+            onRetry: ({ error, failure, attempt, delayMs }) => {
+              countDeliveryRetry(topic, groupId, failure.reason);
+              if (attempt === 1 || attempt % LOG_EVERY_N_RETRIES === 0) {
+                this.options.log?.(
+                  `kafka: ${groupId} could not handle message ${envelope.id} of ${topic} (attempt ${attempt}, ${failure.kind} ${failure.reason}): ` +
+                    `${error.message}; retrying in ${delayMs} ms`,
+                );
+              }
+            },
+          });
+          if (!result.delivered) {
+            await this.deadLetter({ groupId, topic, partition, message, messageId: envelope.id, ...result });
+          } else if (result.attempts > 1) {
+            this.options.log?.(`kafka: ${groupId} handled message ${envelope.id} of ${topic} after ${result.attempts} attempts`);
+          }
+        } catch (error) {
+          // A failed heartbeat means the group is rebalancing: throwing kafkajs's own error makes
+          // it rejoin, and the uncommitted message is delivered again to whoever owns it next.
+          throw keepAlive.failure ?? error;
+        } finally {
+          keepAlive.stop();
+        }
       },
     });
     await joined;
     return async () => {
-      this.consumers.delete(consumer);
+      this.subscriptions.delete(subscription);
+      subscription.closing.abort();
       await consumer.disconnect();
     };
   }
@@ -93,22 +172,65 @@ export class KafkaTransport implements EventTransport {
     await this.admin.describeCluster();
   }
 
+  /** Stops retry loops first: kafkajs's disconnect waits for the message being handled. */
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.disconnect()));
-    this.consumers.clear();
+    this.closing = true;
+    const subscriptions = [...this.subscriptions];
+    this.subscriptions.clear();
+    subscriptions.forEach((s) => s.closing.abort());
+    await Promise.all(subscriptions.map((s) => s.consumer.disconnect()));
     if (this.producer) await (await this.producer).disconnect();
     await this.admin.disconnect();
   }
 
-  private async deadLetter(topic: string, raw: string, key: Buffer | null, error: Error): Promise<void> {
-    this.options.log?.(`kafka: ${topic} message dead-lettered: ${error.message}`);
+  private async deadLetter(letter: {
+    groupId: string;
+    topic: string;
+    partition: number;
+    message: KafkaMessage;
+    messageId: string;
+    error: Error;
+    attempts: number;
+    failure: DeliveryFailure;
+  }): Promise<void> {
+    const { groupId, topic, partition, message, messageId, error, attempts, failure } = letter;
     const dlq = deadLetterTopic(topic);
     await this.ensureTopics([dlq]);
     const producer = await this.getProducer();
-    await producer.send({ topic: dlq, acks: -1, messages: [{ key, value: raw, headers: { error: error.message } }] });
+    await producer.send({
+      topic: dlq,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          // The original bytes, untouched: replay sends exactly what the producer sent.
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [DeadLetterHeader.messageId]: messageId,
+            [DeadLetterHeader.originalTopic]: topic,
+            [DeadLetterHeader.originalPartition]: String(partition),
+            [DeadLetterHeader.originalOffset]: message.offset,
+            [DeadLetterHeader.group]: groupId,
+            [DeadLetterHeader.error]: error.message.slice(0, 2_000),
+            [DeadLetterHeader.failure]: `${failure.kind}:${failure.reason}`,
+            [DeadLetterHeader.attempts]: String(attempts),
+            [DeadLetterHeader.deadLetteredAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    // Counted and logged once the dead letter is durable: a failed send is retried by kafkajs
+    // (the offset stays uncommitted) and must not count twice.
+    countDeadLetter(topic, groupId);
+    this.options.log?.(
+      `kafka: dead-lettered message ${messageId} of ${topic} (group ${groupId}, partition ${partition}, offset ${message.offset}) ` +
+        `to ${dlq} after ${attempts} attempt(s), ${failure.kind} ${failure.reason}: ${error.message}`,
+    );
   }
 
   private getProducer(): Promise<Producer> {
+    if (this.closing) return Promise.reject(new Error('kafka transport is closed'));
     this.producer ??= (async () => {
       const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
@@ -127,5 +249,46 @@ export class KafkaTransport implements EventTransport {
       topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
     });
     missing.forEach((t) => this.knownTopics.add(t));
+  }
+}
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/**
+ * Heartbeats every second while a message is being handled or retried. kafkajs heartbeats only
+ * between messages, so a consumer sitting out a ten-second outage inside `eachMessage` would
+ * pass the 10 s session timeout, lose its partitions and see the message again elsewhere. A
+ * failed heartbeat (the group is rebalancing) aborts `signal` so the retry loop gives way.
+ */
+class KeepAlive {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private pending = false;
+  failure?: Error;
+
+  constructor(heartbeat: () => Promise<void>, closing: AbortSignal) {
+    this.timer = setInterval(() => {
+      if (this.pending || this.failure) return;
+      this.pending = true;
+      heartbeat()
+        .catch((error: Error) => {
+          this.failure = error;
+          this.controller.abort();
+        })
+        .finally(() => {
+          this.pending = false;
+        });
+    }, HEARTBEAT_INTERVAL_MS);
+    this.signal = AbortSignal.any([closing, this.controller.signal]);
+  }
+
+  readonly signal: AbortSignal;
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
