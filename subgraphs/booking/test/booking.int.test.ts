@@ -54,7 +54,7 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
       const other = await h.publishEvent(1);
       const dave = h.as({ sub: 'dave' });
       const cases: Array<[Record<string, unknown>, string, string?]> = [
-        [{ eventId: '00000000-0000-4000-8000-000000000000', seatIds: [seatIds[0]] }, 'NOT_FOUND'],
+        [{ eventId: '00000000-0000-4000-8000-000000000000', seatIds: [seatIds[0]] }, 'SERVICE_UNAVAILABLE'],
         [{ eventId, seatIds: [] }, 'BAD_USER_INPUT', 'seatIds'],
         [{ eventId, seatIds: [seatIds[0], seatIds[0]] }, 'BAD_USER_INPUT', 'seatIds'],
         [{ eventId, seatIds: seatIds.slice(0, 11) }, 'BAD_USER_INPUT', 'seatIds'],

@@ -94,10 +94,10 @@ export type CreateVenueInput = {
 export type Event = {
   __typename?: 'Event';
   id: Scalars['ID']['output'];
-  /** Seats neither held nor sold; 0 before the event is on sale */
-  availableSeatCount: Scalars['Int']['output'];
-  /** Grows by one with every seat change of the event; subscriptions carry it */
-  seatMapVersion: Scalars['Int']['output'];
+  /** Seats open for booking (neither held nor sold); 0 while the event is not open for booking; null when it cannot be determined right now */
+  availableSeatCount?: Maybe<Scalars['Int']['output']>;
+  /** Grows by one with every seat change of the event; subscriptions carry it; null when it cannot be determined right now */
+  seatMapVersion?: Maybe<Scalars['Int']['output']>;
   title: Scalars['String']['output'];
   startsAt: Scalars['DateTime']['output'];
   status: EventStatus;
@@ -144,6 +144,8 @@ export type Mutation = {
   createEvent: Event;
   /** Puts a DRAFT event on sale (catalog:write) */
   publishEvent: Event;
+  /** Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write) */
+  changeSectionPrice: Event;
   /** Cancels an event; bookings for it are released (catalog:write) */
   cancelEvent: Event;
   /** Creates a venue and generates its seats from the sections (catalog:write) */
@@ -175,6 +177,13 @@ export type MutationCreateEventArgs = {
 
 export type MutationPublishEventArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangeSectionPriceArgs = {
+  price: Scalars['Money']['input'];
+  sectionId: Scalars['ID']['input'];
+  eventId: Scalars['ID']['input'];
 };
 
 
@@ -278,7 +287,8 @@ export type QueryVenueArgs = {
 export type Seat = {
   __typename?: 'Seat';
   id: Scalars['ID']['output'];
-  availability: SeatAvailability;
+  /** null when it cannot be determined right now (booking service unavailable) */
+  availability?: Maybe<SeatAvailability>;
   row: Scalars['String']['output'];
   number: Scalars['Int']['output'];
   x: Scalars['Float']['output'];
@@ -290,7 +300,9 @@ export type Seat = {
 export type SeatAvailability =
   | 'AVAILABLE'
   | 'HELD'
-  | 'SOLD';
+  | 'SOLD'
+  /** Not bookable: the event is not open for booking yet (just published: retry shortly) or was cancelled */
+  | 'NOT_ON_SALE';
 
 /** Seats of one event that changed, with the seat map version after the change */
 export type SeatAvailabilityChange = {
@@ -387,7 +399,7 @@ export type BookingDetailsQueryVariables = Exact<{
 }>;
 
 
-export type BookingDetailsQuery = { __typename?: 'Query', booking?: { __typename?: 'Booking', id: string, status: BookingStatus, totalAmount: string, currency: string, expiresAt: string, ticketReference?: string | null, cancellationReason?: CancellationReason | null, event: { __typename?: 'Event', id: string, title: string, startsAt: string, venue: { __typename?: 'Venue', name: string, city: string } }, items: Array<{ __typename?: 'BookingItemView', price: string, seat: { __typename?: 'Seat', id: string, row: string, number: number, availability: SeatAvailability, section: { __typename?: 'Section', name: string } } }>, tickets: Array<{ __typename?: 'Ticket', id: string, code: string, checkedInAt?: string | null, seat: { __typename?: 'Seat', row: string, number: number } }>, payment?: { __typename?: 'Payment', id: string, status: PaymentStatus, amount: string, refundedAmount: string, failureReason?: string | null } | null } | null };
+export type BookingDetailsQuery = { __typename?: 'Query', booking?: { __typename?: 'Booking', id: string, status: BookingStatus, totalAmount: string, currency: string, expiresAt: string, ticketReference?: string | null, cancellationReason?: CancellationReason | null, event: { __typename?: 'Event', id: string, title: string, startsAt: string, venue: { __typename?: 'Venue', name: string, city: string } }, items: Array<{ __typename?: 'BookingItemView', price: string, seat: { __typename?: 'Seat', id: string, row: string, number: number, availability?: SeatAvailability | null, section: { __typename?: 'Section', name: string } } }>, tickets: Array<{ __typename?: 'Ticket', id: string, code: string, checkedInAt?: string | null, seat: { __typename?: 'Seat', row: string, number: number } }>, payment?: { __typename?: 'Payment', id: string, status: PaymentStatus, amount: string, refundedAmount: string, failureReason?: string | null } | null } | null };
 
 export type MyBookingsQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -419,7 +431,7 @@ export type EventListQueryVariables = Exact<{
 }>;
 
 
-export type EventListQuery = { __typename?: 'Query', events: { __typename?: 'EventConnection', edges: Array<{ __typename?: 'EventEdge', cursor: string, node: { __typename?: 'Event', id: string, title: string, startsAt: string, status: EventStatus, currency: string, availableSeatCount: number, venue: { __typename?: 'Venue', id: string, name: string, city: string } } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+export type EventListQuery = { __typename?: 'Query', events: { __typename?: 'EventConnection', edges: Array<{ __typename?: 'EventEdge', cursor: string, node: { __typename?: 'Event', id: string, title: string, startsAt: string, status: EventStatus, currency: string, availableSeatCount?: number | null, venue: { __typename?: 'Venue', id: string, name: string, city: string } } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
 
 export type SeatMapQueryVariables = Exact<{
   eventId: Scalars['ID']['input'];
@@ -427,7 +439,7 @@ export type SeatMapQueryVariables = Exact<{
 }>;
 
 
-export type SeatMapQuery = { __typename?: 'Query', event?: { __typename?: 'Event', id: string, title: string, currency: string, seatMapVersion: number, availableSeatCount: number, venue: { __typename?: 'Venue', name: string, sections: Array<{ __typename?: 'Section', id: string, name: string, rows: number }> }, seats: Array<{ __typename?: 'Seat', id: string, row: string, number: number, x: number, y: number, price: string, availability: SeatAvailability, section: { __typename?: 'Section', id: string, name: string } }> } | null };
+export type SeatMapQuery = { __typename?: 'Query', event?: { __typename?: 'Event', id: string, title: string, currency: string, seatMapVersion?: number | null, availableSeatCount?: number | null, venue: { __typename?: 'Venue', name: string, sections: Array<{ __typename?: 'Section', id: string, name: string, rows: number }> }, seats: Array<{ __typename?: 'Seat', id: string, row: string, number: number, x: number, y: number, price: string, availability?: SeatAvailability | null, section: { __typename?: 'Section', id: string, name: string } }> } | null };
 
 export type CreateVenueMutationVariables = Exact<{
   input: CreateVenueInput;

@@ -4,12 +4,14 @@ import { EventRef, SeatAvailability, SeatRef } from '../booking/booking.types';
 
 @Resolver(() => EventRef)
 export class EventAvailabilityResolver {
-  @FieldResolver(() => Int, { description: 'Seats neither held nor sold; 0 before the event is on sale' })
+  // Nullable on purpose: when the booking service cannot answer, the gateway nulls this field
+  // alone and keeps the catalog's fields of the event instead of nulling the whole event.
+  @FieldResolver(() => Int, { nullable: true, description: 'Seats open for booking (neither held nor sold); 0 while the event is not open for booking; null when it cannot be determined right now' })
   async availableSeatCount(@Root() event: EventRef, @Ctx() ctx: BookingContext): Promise<number> {
     return (await ctx.loaders.eventAvailability.load(event.id))?.availableSeatCount ?? 0;
   }
 
-  @FieldResolver(() => Int, { description: 'Grows by one with every seat change of the event; subscriptions carry it' })
+  @FieldResolver(() => Int, { nullable: true, description: 'Grows by one with every seat change of the event; subscriptions carry it; null when it cannot be determined right now' })
   async seatMapVersion(@Root() event: EventRef, @Ctx() ctx: BookingContext): Promise<number> {
     return (await ctx.loaders.eventAvailability.load(event.id))?.seatMapVersion ?? 0;
   }
@@ -17,8 +19,9 @@ export class EventAvailabilityResolver {
 
 @Resolver(() => SeatRef)
 export class SeatAvailabilityResolver {
-  @FieldResolver(() => SeatAvailability)
+  @FieldResolver(() => SeatAvailability, { nullable: true, description: 'null when it cannot be determined right now (booking service unavailable)' })
   async availability(@Root() seat: SeatRef, @Ctx() ctx: BookingContext): Promise<SeatAvailability> {
-    return (await ctx.loaders.seatAvailability.load(seat.id)) ?? SeatAvailability.AVAILABLE;
+    // Not in the projection: the booking side cannot sell this seat (yet), whatever catalog says.
+    return (await ctx.loaders.seatAvailability.load(seat.id)) ?? SeatAvailability.NOT_ON_SALE;
   }
 }

@@ -7,19 +7,32 @@ export interface EventAvailability {
 }
 
 /**
+ * An event is open for booking here only when it is ON_SALE and every seat catalog announced
+ * has reached the projection; before that (just published, message lag) and after a
+ * cancellation its seats are NOT_ON_SALE — availability never claims what createBooking
+ * cannot honour.
+ */
+const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_seats`;
+
+/**
  * Read side of seat availability, computed from the projection and the active booking items.
  * A PENDING hold past its expiry already counts as available: the seat is bookable the moment
  * its hold ends (createBooking expires such holds when it locks the seat).
  */
 export class AvailabilityService {
-  /** Availability of many seats in one query. Unknown seats are AVAILABLE only if projected. */
+  /**
+   * Availability of many seats in one query. Seats missing from the projection are left out:
+   * the caller reports them NOT_ON_SALE (not projected yet, or not a seat of a sellable event).
+   */
   async seats(em: EntityManager, seatIds: readonly string[]): Promise<Map<string, SeatAvailability>> {
     const rows = await em.execute<Array<{ seat_id: string; state: SeatAvailability }>>(
       `select s.seat_id,
               case when i.status = 'CONFIRMED' then 'SOLD'
+                   when not (${OPEN_FOR_BOOKING}) then 'NOT_ON_SALE'
                    when i.status = 'PENDING' and b.expires_at > now() then 'HELD'
                    else 'AVAILABLE' end as state
          from seat_projection s
+         join event_projection e on e.event_id = s.event_id
          left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and i.status in ('PENDING', 'CONFIRMED')
          left join booking b on b.id = i.booking_id
         where s.seat_id in (${seatIds.map(() => '?').join(',')})`,
@@ -32,7 +45,7 @@ export class AvailabilityService {
   async events(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, EventAvailability>> {
     const rows = await em.execute<Array<{ event_id: string; available: string; seat_map_version: string }>>(
       `select e.event_id, e.seat_map_version,
-              case when e.status = 'CANCELLED' then 0 else e.total_seats - (
+              case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
                 select count(*) from booking_item i join booking b on b.id = i.booking_id
                  where i.event_id = e.event_id
                    and (i.status = 'CONFIRMED' or (i.status = 'PENDING' and b.expires_at > now()))) end as available

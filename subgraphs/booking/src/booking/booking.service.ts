@@ -20,11 +20,38 @@ export interface BookingSettings {
   lockTimeoutMs: number;
 }
 
+/** What the payment side learns when it takes a booking's hold for a charge. */
+export interface PaymentHold {
+  bookingId: string;
+  userId: string;
+  status: BookingStatus;
+  totalMinor: number;
+  currency: string;
+  expiresAt: string;
+}
+
+/** A payment success applied to its booking: confirmed, or rejected (the payment side refunds). */
+export type PaymentOutcome = { confirmed: true } | { confirmed: false; reason: string };
+
 interface ActiveHold {
   seat_id: string;
   booking_id: string;
   status: BookingStatus;
   expires_at: Date;
+}
+
+/**
+ * The booking side learns of events from catalog's messages, so right after publication (or
+ * during a broker outage) it may not know an event yet, or only part of its seats. It cannot
+ * tell "not yet" from "never" without calling catalog on the sales path (DESIGN §2.5), so it
+ * says "not yet": SERVICE_UNAVAILABLE with a retry hint, never a final NOT_FOUND.
+ */
+function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number } | undefined): void {
+  if (event?.status === 'CANCELLED') throw badUserInput('eventId', 'this event was cancelled');
+  if (!event || event.projected_seats < event.total_seats) {
+    throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
+  }
+  if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
 }
 
 /** PostgreSQL error codes we turn into contract errors. */
@@ -62,12 +89,11 @@ export class BookingService {
     try {
       return await em.transactional(async (tx) => {
         await tx.execute(`set local lock_timeout = '${Math.round(this.settings.lockTimeoutMs)}ms'`);
-        const [event] = await tx.execute<Array<{ status: string; currency: string }>>(
-          'select status, currency from event_projection where event_id = ?',
+        const [event] = await tx.execute<Array<{ status: string; currency: string; projected_seats: number; total_seats: number }>>(
+          'select status, currency, projected_seats, total_seats from event_projection where event_id = ?',
           [request.eventId],
         );
-        if (!event) throw notFound('Event', request.eventId);
-        if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
+        assertOpenForBooking(request.eventId, event);
 
         const seats = await tx.execute<Array<{ seat_id: string; price_minor: string }>>(
           `select seat_id, price_minor from seat_projection
@@ -171,16 +197,56 @@ export class BookingService {
   }
 
   /**
+   * The payment side is about to charge this booking (synchronously, before the provider is
+   * called): the hold is stretched so it cannot run out while the charge is in flight, and the
+   * booking's amount and owner are returned, so a booking can be paid the moment it exists —
+   * without waiting for booking.created to reach the payment side. A hold that is already over
+   * is expired here and refused, so no card is charged for seats that are gone.
+   */
+  async holdForPayment(em: EntityManager, caller: Caller, bookingId: string, holdSeconds: number): Promise<PaymentHold> {
+    const outcome = await em.transactional(async (tx) => {
+      const booking = await tx.findOne(Booking, { id: bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!booking || !canRead(caller, booking)) throw notFound('Booking', bookingId);
+      const now = this.now();
+      if (isOverdue(booking.status, booking.expiresAt, now)) {
+        await this.expire(tx, [booking.id]);
+        return { expired: true as const };
+      }
+      if (booking.status === BookingStatus.PENDING) {
+        const ceiling = booking.createdAt.getTime() + (this.settings.holdTtlSeconds + this.settings.maxHoldExtensionSeconds) * 1000;
+        const until = Math.min(now.getTime() + holdSeconds * 1000, ceiling);
+        if (until > booking.expiresAt.getTime()) {
+          booking.expiresAt = new Date(until);
+          booking.updatedAt = now;
+        }
+      }
+      return { booking };
+    });
+    if ('expired' in outcome) throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking is no longer held; book the seats again');
+    const { booking } = outcome;
+    if (booking.status === BookingStatus.EXPIRED) throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking is no longer held; book the seats again');
+    if (booking.status === BookingStatus.CANCELLED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking was cancelled');
+    return {
+      bookingId: booking.id,
+      userId: booking.userId,
+      status: booking.status,
+      totalMinor: Number(booking.totalMinor),
+      currency: booking.currency,
+      expiresAt: booking.expiresAt.toISOString(),
+    };
+  }
+
+  /**
    * A payment succeeded. A PENDING booking is confirmed — items, tickets and version in the
    * same transaction as the caller's processed-message row. Its seats are still its own even
    * if the hold is overdue: nobody can take them before its status changes. A booking that can
    * no longer take the money (cancelled, expired, already paid by another payment, wrong
    * amount) stays as it is, and the payment side is told to refund.
    */
-  async applyPaymentSuccess(tx: EntityManager, payment: PaymentSuccessPayload): Promise<void> {
+  async applyPaymentSuccess(tx: EntityManager, payment: PaymentSuccessPayload): Promise<PaymentOutcome> {
     const booking = await tx.findOne(Booking, { id: payment.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!booking) return this.rejectPayment(tx, payment.paymentId, payment.bookingId, 'UNKNOWN', 'unknown booking');
-    if (booking.status === BookingStatus.CONFIRMED && booking.paymentId === payment.paymentId) return;
+    if (booking.status === BookingStatus.CONFIRMED && booking.paymentId === payment.paymentId) return { confirmed: true };
     if (booking.status !== BookingStatus.PENDING) {
       return this.rejectPayment(tx, payment.paymentId, booking.id, booking.status, `booking is ${booking.status}`);
     }
@@ -205,6 +271,7 @@ export class BookingService {
       seatIds,
       ticketReference: booking.ticketReference,
     });
+    return { confirmed: true };
   }
 
   /** A payment failed: a PENDING booking is cancelled (PAYMENT_FAILED) and its seats released. */
@@ -229,12 +296,13 @@ export class BookingService {
     }
   }
 
-  private async rejectPayment(tx: EntityManager, paymentId: string, bookingId: string, bookingStatus: string, reason: string): Promise<void> {
+  private async rejectPayment(tx: EntityManager, paymentId: string, bookingId: string, bookingStatus: string, reason: string): Promise<PaymentOutcome> {
     recordEvent<BookingPaymentRejectedPayload>(tx, {
       type: BookingPaymentRejectedTopic,
       key: bookingId,
       payload: { paymentId, bookingId, bookingStatus, reason },
     });
+    return { confirmed: false, reason };
   }
 
   /**

@@ -6,8 +6,15 @@ export enum SeatAvailability {
   AVAILABLE = 'AVAILABLE',
   HELD = 'HELD',
   SOLD = 'SOLD',
+  /** Not bookable here: the event is not (yet) open for booking, or it was cancelled. */
+  NOT_ON_SALE = 'NOT_ON_SALE',
 }
-registerEnumType(SeatAvailability, { name: 'SeatAvailability' });
+registerEnumType(SeatAvailability, {
+  name: 'SeatAvailability',
+  valuesConfig: {
+    NOT_ON_SALE: { description: 'Not bookable: the event is not open for booking yet (just published: retry shortly) or was cancelled' },
+  },
+});
 
 /** The catalog's Event, as booking adds availability to it. */
 @ObjectType('Event')

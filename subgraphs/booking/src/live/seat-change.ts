@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@eventix/events';
 import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload } from '../booking/booking.messages';
 import { SeatAvailability } from '../booking/booking.types';
+import { CancellationReason } from '../booking/booking.entity';
 
 /** One change of an event's seat map, as pushed to live subscribers. */
 export interface SeatAvailabilityChangeData {
@@ -11,11 +12,22 @@ export interface SeatAvailabilityChangeData {
 
 export const seatChangeTopics = [BookingTopics.created, BookingTopics.confirmed, BookingTopics.cancelled];
 
-/** booking.created → HELD, booking.confirmed → SOLD, booking.cancelled (any reason) → AVAILABLE. */
+/**
+ * booking.created → HELD, booking.confirmed → SOLD, booking.cancelled → AVAILABLE — except when
+ * the concert itself was cancelled: its released seats are NOT_ON_SALE, never bookable again.
+ */
 export function seatChangeFrom(message: EventEnvelope): SeatAvailabilityChangeData | undefined {
-  const availability =
-    message.type === BookingTopics.created ? SeatAvailability.HELD : message.type === BookingTopics.confirmed ? SeatAvailability.SOLD : message.type === BookingTopics.cancelled ? SeatAvailability.AVAILABLE : undefined;
-  if (!availability) return undefined;
   const payload = message.payload as BookingCreatedPayload | BookingConfirmedPayload | BookingCancelledPayload;
+  const availability =
+    message.type === BookingTopics.created
+      ? SeatAvailability.HELD
+      : message.type === BookingTopics.confirmed
+        ? SeatAvailability.SOLD
+        : message.type === BookingTopics.cancelled
+          ? (payload as BookingCancelledPayload).reason === CancellationReason.EVENT_CANCELLED
+            ? SeatAvailability.NOT_ON_SALE
+            : SeatAvailability.AVAILABLE
+          : undefined;
+  if (!availability) return undefined;
   return { eventId: payload.eventId, seatMapVersion: payload.seatMapVersion, seats: payload.seatIds.map((seatId) => ({ seatId, availability })) };
 }

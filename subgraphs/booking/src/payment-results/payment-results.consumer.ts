@@ -24,7 +24,9 @@ export class PaymentResultsConsumer {
       if (!(await claimMessage(tx, CONSUMER, message.id))) return;
       switch (message.type) {
         case PaymentTopics.success:
-          return this.bookings.applyPaymentSuccess(tx, message.payload as PaymentSuccessPayload);
+          // A rejection records its own message for the payment side; nothing else to do here.
+          await this.bookings.applyPaymentSuccess(tx, message.payload as PaymentSuccessPayload);
+          return;
         case PaymentTopics.failed:
           return this.bookings.applyPaymentFailure(tx, message.payload as PaymentFailedPayload);
         case PaymentTopics.processing:

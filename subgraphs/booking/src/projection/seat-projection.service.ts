@@ -44,6 +44,11 @@ export class SeatProjectionService {
          on conflict (event_id, seat_id) do update set price_minor = excluded.price_minor`,
         [p.eventId, JSON.stringify(p.seats)],
       );
+      // Counted, not summed from parts: a redelivered or re-announced part must not count twice.
+      await em.execute(
+        `update event_projection set projected_seats = (select count(*) from seat_projection where event_id = ?) where event_id = ?`,
+        [p.eventId, p.eventId],
+      );
     });
   }
 
