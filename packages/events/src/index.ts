@@ -12,6 +12,7 @@ export { classifyDeliveryError, DeliveryAbortedError, UnprocessableMessageError,
 export { DEAD_LETTERS_METRIC, DELIVERY_RETRIES_METRIC } from './metrics';
 export { InProcessTransport, type InProcessDeadLetter, type InProcessTransportOptions } from './in-process.transport';
 export { KafkaTransport, DeadLetterHeader, type KafkaTransportOptions } from './kafka.transport';
+export { replayDeadLetters, type ReplayOptions, type ReplayResult } from './dlq-replay';
 export { createTransport, type TransportConfig } from './create-transport';
 export { OutboxMessage } from './outbox.entity';
 export { recordEvent } from './outbox';
