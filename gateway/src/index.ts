@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError } from '@eventix/config';
-import { createLogger, logLines } from '@eventix/subgraph-kit';
+import { createLogger, exitOnTerminationSignals, loadShutdownTimeout, logLines, stopInOrder } from '@eventix/subgraph-kit';
 import { loadGatewayConfig } from './env';
 import { DevIssuer } from './auth/dev-issuer';
 import { startGateway } from './server';
@@ -15,6 +15,7 @@ const log = logLines(logger);
  */
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
+  const timeoutMs = loadShutdownTimeout('gateway');
   if (config.workers > 1 && cluster.isPrimary) {
     if (config.auth.kind === 'dev' && !config.auth.keyFile) {
       throw new ConfigError('gateway', [{ variable: 'DEV_ISSUER_KEY_FILE', message: 'is required with GATEWAY_WORKERS > 1 so all workers sign with one key' }]);
@@ -28,23 +29,39 @@ async function main(): Promise<void> {
       log(`worker ${worker.process.pid} exited (${code}); starting another`);
       cluster.fork();
     });
-    const shutdown = () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    // Each worker drains and stops on its own SIGTERM; the primary exits 0 once all of them
+    // exited 0, so an orchestrator sees a failed worker stop as a failed stop.
+    exitOnTerminationSignals({
+      timeoutMs,
+      log,
+      stop: () => {
+        stopping = true;
+        const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+        return stopInOrder('gateway', [
+          [
+            'workers',
+            async () => {
+              const codes = await Promise.all(
+                workers.map((worker) => {
+                  if (worker.isDead()) return Promise.resolve(worker.process.exitCode);
+                  const exited = new Promise<number | null>((resolve) => worker.process.once('exit', (code) => resolve(code)));
+                  worker.process.kill('SIGTERM');
+                  return exited;
+                }),
+              );
+              const failed = codes.filter((code) => code !== 0);
+              if (failed.length) throw new Error(`${failed.length} worker(s) exited with ${failed.join(', ')}`);
+            },
+          ],
+        ]);
+      },
+    });
     log(`primary running ${config.workers} workers on port ${config.http.port}`);
     return;
   }
   const gateway = await startGateway({ config, log, logger });
   log(`listening on ${gateway.url}`);
-  const shutdown = async () => {
-    await gateway.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  exitOnTerminationSignals({ timeoutMs, log, stop: () => stopInOrder('gateway', [['http, subscriptions and redis', () => gateway.stop()]]) });
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError } from 'graphql';
 import { unauthenticated } from '@eventix/errors';
-import { formatError, graphqlRequestListener, healthRoutes, listen, REQUEST_ID_HEADER, requestIdOf, sendJson, type Logger, type Route } from '@eventix/subgraph-kit';
+import { formatError, graphqlRequestListener, healthRoutes, listen, redisCheck, REQUEST_ID_HEADER, requestIdOf, sendJson, type Logger, type Route } from '@eventix/subgraph-kit';
 import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
 import type { GatewayContext } from './context';
@@ -118,7 +118,8 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
   let devIssuer: DevIssuer | undefined;
   const routes: Record<string, Route> = {
     // Ready once serving; with Redis, only while Redis answers (rate limits and APQ need it).
-    ...healthRoutes('gateway', redis ? { redis: () => redis.ping() } : {}),
+    // redisCheck: a PING while Redis is down would wait in ioredis's offline queue, not fail.
+    ...healthRoutes('gateway', redis ? { redis: redisCheck(redis) } : {}),
     'GET /metrics': async (_req, _body, res) => {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
@@ -155,6 +156,9 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // index.ts owns SIGINT/SIGTERM; Apollo's handler would re-send the signal after draining
+    // HTTP and kill the process (exit 143) before the rest of the gateway had stopped.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens),

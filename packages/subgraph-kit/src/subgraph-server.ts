@@ -4,6 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { register } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { unauthenticated } from '@eventix/errors';
 import { graphqlRequestListener, listen, type Route } from './graphql-http';
@@ -32,11 +33,17 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   log: (message: string) => void;
   /** Structured logger; request errors are logged with the gateway's request id. */
   logger?: Logger;
+  /**
+   * How long `stop()` waits for in-flight requests before closing their connections
+   * (default 10 s, Apollo's drain default); keep it below the process's shutdown deadline.
+   */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningSubgraph {
   url: string;
   httpServer: http.Server;
+  /** Stops accepting connections and resolves once the requests in flight have been answered. */
   stop(): Promise<void>;
 }
 
@@ -79,10 +86,29 @@ export async function startSubgraphServer<Context extends BaseContext>(
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(options.log),
+    // The process owns SIGINT/SIGTERM (exitOnTerminationSignals): Apollo's own handler would
+    // re-send the signal once HTTP drained and kill the process before the consumers, relay and
+    // database were closed.
+    stopOnTerminationSignals: false,
     // No Apollo Studio here: federated traces would only cost time.
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs }),
       ApolloServerPluginInlineTraceDisabled(),
+      // A contract error's HTTP status (503 for SERVICE_UNAVAILABLE, ...) is for the gateway's
+      // client, not for the gateway itself: a non-2xx answer makes @apollo/gateway drop the body
+      // and report "503: Service Unavailable" instead of our code, message and retry hint. The
+      // gateway re-derives the client's status from the error codes it forwards.
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind === 'single' && response.body.singleResult.data !== undefined && response.http.status && response.http.status >= 400) {
+                response.http.status = 200;
+              }
+            },
+          };
+        },
+      },
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup?.dispose()) }) },
       {
         // One JSON line per failed request, carrying the id the gateway gave the whole request.
@@ -99,6 +125,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
     ],
   });
   await apollo.start();
+  let stopping = false;
   httpServer.on(
     'request',
     graphqlRequestListener({
@@ -112,7 +139,15 @@ export async function startSubgraphServer<Context extends BaseContext>(
           throw unauthenticated('Subgraphs only accept requests from the gateway');
         }
       },
-      routes: { ...healthRoutes(options.name, options.readinessChecks ?? {}), ...options.routes },
+      routes: {
+        ...healthRoutes(options.name, options.readinessChecks ?? {}, { stopping: () => stopping }),
+        // prom-client's default registry: what packages/events counts (dead letters, redeliveries).
+        'GET /metrics': async (_req, _body, res) => {
+          res.writeHead(200, { 'content-type': register.contentType });
+          res.end(await register.metrics());
+        },
+        ...options.routes,
+      },
       log: options.log,
     }),
   );
@@ -120,6 +155,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
   return {
     url: `http://${listenOn.host}:${port}/graphql`,
     httpServer,
-    stop: () => apollo.stop(),
+    stop: () => {
+      stopping = true;
+      return apollo.stop();
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, sendJson, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { initOrm, sendJson, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { bookingMigrations } from '../migrations';
 import { AvailabilityService } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
@@ -117,13 +117,19 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
       expiry.start();
       return running;
     },
+    // Stop taking requests and answer those in flight; then the consumers leave their groups
+    // (kafkajs sends LeaveGroup, so the partitions move to the other instances at once instead
+    // of after a session timeout) after finishing the message in hand; then the worker and the
+    // relay, which the consumers nudge; the database goes last because all of them use it.
     async stop() {
-      await running?.stop();
-      await Promise.all(unsubscribes.map((u) => u()));
-      await expiry.stop();
-      await relay.stop();
-      await fanout.close();
-      await orm.close();
+      await stopInOrder('booking', [
+        ['http', () => running?.stop()],
+        ['consumers', () => Promise.all(unsubscribes.splice(0).map((u) => u()))],
+        ['expiry worker', () => expiry.stop()],
+        ['outbox relay', () => relay.stop()],
+        ['redis fan-out', () => fanout.close()],
+        ['database', () => orm.close()],
+      ]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport } from '@eventix/events';
-import { initOrm, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { initOrm, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { catalogMigrations } from '../migrations';
 import type { CatalogConfig } from './env';
 import { createLoaders, type CatalogContext } from './context';
@@ -66,10 +66,14 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery, l
       relay.start();
       return running;
     },
+    // Stop taking requests and answer those in flight, then stop publishing, then close the
+    // database the requests and the relay used.
     async stop() {
-      await running?.stop();
-      await relay.stop();
-      await orm.close();
+      await stopInOrder('catalog', [
+        ['http', () => running?.stop()],
+        ['outbox relay', () => relay.stop()],
+        ['database', () => orm.close()],
+      ]);
     },
   };
 }

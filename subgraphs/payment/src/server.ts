@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, startSubgraphServer, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { initOrm, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { paymentMigrations } from '../migrations';
 import { createLoaders, type PaymentContext } from './context';
 import type { PaymentConfig } from './env';
@@ -83,13 +83,18 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery, l
       workers.start();
       return running;
     },
+    // No new simulated webhooks; stop taking requests and answer those in flight; the consumer
+    // leaves its group (LeaveGroup, no session-timeout stall) after the message in hand; then the
+    // workers it kicks and the relay; the database goes last because all of them use it.
     async stop() {
-      provider.close();
-      await running?.stop();
-      await Promise.all(unsubscribes.map((u) => u()));
-      await workers.stop();
-      await relay.stop();
-      await orm.close();
+      await stopInOrder('payment', [
+        ['provider webhooks', () => provider.close()],
+        ['http', () => running?.stop()],
+        ['consumers', () => Promise.all(unsubscribes.splice(0).map((u) => u()))],
+        ['settlement workers', () => workers.stop()],
+        ['outbox relay', () => relay.stop()],
+        ['database', () => orm.close()],
+      ]);
     },
   };
 }

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { freePort } from '@eventix/local-infra';
+import { waitFor } from '@eventix/testing';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** The built entry point of each service, as docker-compose runs it. */
+export const ENTRY_POINTS = {
+  gateway: 'gateway/dist/src/index.js',
+  catalog: 'subgraphs/catalog/dist/src/index.js',
+  booking: 'subgraphs/booking/dist/src/index.js',
+  payment: 'subgraphs/payment/dist/src/index.js',
+} as const;
+
+export const PORT_VARIABLE = { gateway: 'GATEWAY_PORT', catalog: 'CATALOG_PORT', booking: 'BOOKING_PORT', payment: 'PAYMENT_PORT' } as const;
+
+export type ServiceName = keyof typeof ENTRY_POINTS;
+
+export interface ServiceProcess {
+  name: ServiceName;
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** Everything the process wrote so far (JSON log lines). */
+  output(): string;
+  /** Resolves with the exit code and signal, and how long after `since` the process exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/**
+ * Starts one service from its build as a process of its own with only the given environment —
+ * not jest's: jest sets NODE_ENV=test, under which Apollo Server installs no signal handlers,
+ * and the bug under test would hide. Resolves once the service logged that it listens.
+ */
+export async function startServiceProcess(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, ENTRY_POINTS[name])], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', [PORT_VARIABLE[name]]: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  await Promise.race([
+    waitFor(() => (output.includes('listening on') ? true : undefined), 90_000, `${name} to listen; output so far:\n${output}`),
+    exited.then(({ code, signal }) => {
+      throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
+    }),
+  ]);
+  return { name, child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+export interface SlowRequest {
+  /** Sends the rest of the body; the server has been waiting for it. */
+  finish(): void;
+  response: Promise<{ status: number; body: string }>;
+}
+
+/**
+ * A POST whose body arrives in two parts: after the first the request is in flight on the
+ * server (its handler is reading the body), however fast the operation itself is.
+ */
+export async function startSlowPost(url: string, body: string, headers: Record<string, string> = {}): Promise<SlowRequest> {
+  const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } });
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  response.catch(() => undefined); // awaited by the test; this only keeps an early failure from being unhandled
+  req.write(body.slice(0, 8));
+  // Give the server time to accept the connection and start reading the body.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { finish: () => req.end(body.slice(8)), response };
+}
+
+/** True when a new TCP connection to the port is refused (the server stopped accepting). */
+export function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health/live', agent: false }, (res) => {
+      res.resume();
+      resolve(false);
+    });
+    req.on('error', () => resolve(true));
+  });
+}

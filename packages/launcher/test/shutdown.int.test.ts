@@ -1,0 +1,136 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { signInternalCredential } from '@eventix/subgraph-kit';
+import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { refusesConnections, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
+
+const SECRET = 'shutdown-test-internal-secret-0123456789abcdef';
+/** Below the 15 s default so an overrun shows as exit 1 here rather than as a jest timeout. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Issue #10: on SIGTERM every service must stop accepting, answer the requests in flight, leave
+ * its Kafka consumer groups, close everything and exit 0 within the deadline. Before the fix
+ * Apollo Server's own SIGTERM handler re-sent the signal once HTTP had drained: the process died
+ * with 143, its consumers stayed members of their groups (Stable, with stale members, until the
+ * 10 s session timeout), and relay, workers and database were never closed.
+ *
+ * Each service runs from its build as its own process, as docker-compose runs it, against the
+ * real PostgreSQL, Redis and Kafka of the test run.
+ */
+describe('SIGTERM stops every service cleanly (separate processes)', () => {
+  const prefix = `sd${uniqueSuffix()}.`;
+  const groups = {
+    booking: ['booking.seat-fanout', 'booking.seat-projection', 'booking.payment-results'].map((g) => prefix + g),
+    payment: ['payment.booking-events'].map((g) => prefix + g),
+  };
+  let dbs: TestDatabase[] = [];
+  let admin: Admin;
+  const services: Partial<Record<'gateway' | 'catalog' | 'booking' | 'payment', ServiceProcess>> = {};
+
+  beforeAll(async () => {
+    dbs = await Promise.all(['catalog', 'booking', 'payment'].map((name) => createTestDatabase(`shutdown_${name}`)));
+    admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const shared = { INTERNAL_JWT_SECRET: SECRET, KAFKA_BROKERS: testKafkaBrokers().join(','), CONSUMER_GROUP_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) };
+    // One at a time: on two shared cores, three migrating services at once only slow each other.
+    services.catalog = await startServiceProcess('catalog', { ...shared, CATALOG_DATABASE_URL: dbs[0].url });
+    services.booking = await startServiceProcess('booking', { ...shared, BOOKING_DATABASE_URL: dbs[1].url, REDIS_URL: testRedisUrl() });
+    services.payment = await startServiceProcess('payment', { ...shared, PAYMENT_DATABASE_URL: dbs[2].url, BOOKING_URL: `${services.booking.baseUrl}/graphql` });
+    services.gateway = await startServiceProcess('gateway', {
+      ...shared,
+      CATALOG_URL: `${services.catalog.baseUrl}/graphql`,
+      BOOKING_URL: `${services.booking.baseUrl}/graphql`,
+      PAYMENT_URL: `${services.payment.baseUrl}/graphql`,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const service of Object.values(services)) if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await admin?.disconnect();
+    await Promise.all(dbs.map((db) => db.drop()));
+  });
+
+  const groupStates = async (ids: string[]) => {
+    const { groups: described } = await admin.describeGroups(ids);
+    return Object.fromEntries(described.map((g) => [g.groupId, `${g.state}/${g.members.length}`]));
+  };
+
+  /**
+   * Starts a request, sends SIGTERM while it is in flight, then lets it finish; returns what the
+   * client got, the exit and how long the stop took.
+   */
+  async function terminateDuringRequest(service: ServiceProcess, path: string, body: object, headers: Record<string, string> = {}) {
+    const request = await startSlowPost(`${service.baseUrl}${path}`, JSON.stringify(body), headers);
+    const signalled = Date.now();
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refusedNew = await refusesConnections(service.port);
+    request.finish();
+    const response = await request.response;
+    const exit = await service.exited;
+    const stopMs = exit.at - signalled;
+    console.log(`[shutdown] ${service.name}: exit ${exit.code ?? exit.signal} ${stopMs} ms after SIGTERM; in-flight request answered ${response.status}`);
+    return { response, exit, stopMs, refusedNew };
+  }
+
+  const credential = (audience: string, userId = 'shutdown-user') => signInternalCredential(SECRET, { userId, permissions: [] }, audience);
+
+  it('gateway: answers the request in flight (through to catalog) and exits 0', async () => {
+    const { response, exit, stopMs, refusedNew } = await terminateDuringRequest(services.gateway!, '/graphql', { query: '{ events(first: 1) { edges { node { id } } } }' });
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(refusedNew).toBe(true);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ data: { events: { edges: [] } } });
+  });
+
+  it('catalog: answers the request in flight (a database query) and exits 0', async () => {
+    const { response, exit, stopMs, refusedNew } = await terminateDuringRequest(
+      services.catalog!,
+      '/graphql',
+      { query: '{ events(first: 1) { edges { node { id } } } }' },
+      { 'x-eventix-internal': await credential('catalog') },
+    );
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(refusedNew).toBe(true);
+    expect(JSON.parse(response.body)).toEqual({ data: { events: { edges: [] } } });
+  });
+
+  it('booking: answers the request in flight, its three consumers leave their groups, exits 0', async () => {
+    // Joined before the stop, or "Empty" afterwards would prove nothing.
+    expect(Object.values(await groupStates(groups.booking))).toEqual(['Stable/1', 'Stable/1', 'Stable/1']);
+    const { response, exit, stopMs, refusedNew } = await terminateDuringRequest(
+      services.booking!,
+      '/graphql',
+      { query: '{ booking(id: "00000000-0000-4000-8000-000000000000") { id } }' },
+      { 'x-eventix-internal': await credential('booking') },
+    );
+    const states = await groupStates(groups.booking);
+    console.log(`[shutdown] booking groups right after exit: ${JSON.stringify(states)}`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(refusedNew).toBe(true);
+    expect(JSON.parse(response.body)).toEqual({ data: { booking: null } });
+    expect(Object.values(states)).toEqual(['Empty/0', 'Empty/0', 'Empty/0']);
+  });
+
+  it('payment: answers the request in flight, its consumer leaves its group, exits 0', async () => {
+    expect(Object.values(await groupStates(groups.payment))).toEqual(['Stable/1']);
+    const { response, exit, stopMs, refusedNew } = await terminateDuringRequest(
+      services.payment!,
+      '/graphql',
+      { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Booking { payment { id } } } }', variables: { r: [{ __typename: 'Booking', id: '00000000-0000-4000-8000-000000000000' }] } },
+      { 'x-eventix-internal': await credential('payment') },
+    );
+    const states = await groupStates(groups.payment);
+    console.log(`[shutdown] payment groups right after exit: ${JSON.stringify(states)}`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(refusedNew).toBe(true);
+    expect(JSON.parse(response.body)).toEqual({ data: { _entities: [{ payment: null }] } });
+    expect(Object.values(states)).toEqual(['Empty/0']);
+    // The stop logged its end: the relay, the workers and the database were closed, not cut off.
+    expect(services.payment!.output()).toMatch(/stopped in \d+ ms/);
+  });
+});
