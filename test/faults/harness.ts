@@ -140,5 +140,5 @@ export async function runCase(
   h.log(`case ${name}: load stopped after ${stats.requests} requests; converging`);
   const { convergeMs, invariants } = await converge(h, { eventId: event.eventId, deadLettersBefore });
   h.log(`case ${name}: ${convergeMs === undefined ? 'did not converge' : `converged in ${convergeMs} ms`}`);
-  return { name, load: stats, convergeMs, invariants, checks: outcome.checks, notes: outcome.notes };
+  return { name, eventId: event.eventId, load: stats, convergeMs, invariants, checks: outcome.checks, notes: outcome.notes };
 }

@@ -57,6 +57,8 @@ export async function startFaultPlatform(infra: FaultInfra, logDir: string): Pro
         ...common,
         PAYMENT_PORT: String(ports.payment),
         PAYMENT_DATABASE_URL: infra.databases.payment.url,
+        // Payment takes the booking's hold over HTTP before charging.
+        BOOKING_URL: `http://127.0.0.1:${ports.booking}/graphql`,
         PAYMENT_HOLD_EXTENSION_SECONDS: '30',
         PAYMENT_RECONCILE_AFTER_MS: '10000',
         PAYMENT_WORKER_INTERVAL_MS: '500',

@@ -6,6 +6,8 @@ import type { LoadStats } from './load';
 /** What one case did and found. */
 export interface CaseReport {
   name: string;
+  /** The on-sale event the case's load booked. */
+  eventId?: string;
   load?: LoadStats;
   /** From the end of the load until every invariant held; undefined when they never did. */
   convergeMs?: number;
@@ -28,12 +30,14 @@ function errorsOf(stats?: LoadStats): string {
 /** The per-case table, then each failing invariant's details and each case's notes. */
 export function formatReport(cases: CaseReport[]): string {
   const invariantNames = [...new Set(cases.flatMap((c) => c.invariants.map((i) => i.name)))];
-  const header = ['case', 'requests', 'ok', '5xx', 'converge', ...invariantNames, 'checks', 'errors by code'];
+  const header = ['case', 'requests', 'ok', '5xx', 'booked', 'paid', 'converge', ...invariantNames, 'checks', 'errors by code'];
   const rows = cases.map((c) => [
     c.name,
     String(c.load?.requests ?? '-'),
     String(c.load?.ok ?? '-'),
     String(c.load?.http5xx ?? '-'),
+    String(c.load?.bookingsCreated ?? '-'),
+    String(c.load?.paymentsSucceeded ?? '-'),
     c.convergeMs === undefined ? 'never' : `${(c.convergeMs / 1000).toFixed(1)}s`,
     ...invariantNames.map((name) => {
       const result = c.invariants.find((i) => i.name === name);
