@@ -127,6 +127,40 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     );
   });
 
+  it('stops a retry loop promptly on close() and leaves the message to the next consumer', async () => {
+    // Its own topic and group, so the messages of the other tests stay out of the way.
+    const closeTopic = `${topic}.close`;
+    const closeGroup = `${groupId}-close`;
+    const first = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, log: (m) => logs.push(m) });
+    await first.subscribe({ groupId: closeGroup, topics: [closeTopic], handle });
+    await pgAdmin.query(`alter database ${db.name} with allow_connections false`);
+    await pgAdmin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db.name]);
+    const pending = message({ bookingId: 'b-3', status: 'PAID' });
+    await first.publish(closeTopic, [pending]);
+    await waitFor(() => ((attempts.get(pending.id) ?? 0) >= 3 ? true : undefined), 10_000, 'three failed attempts');
+
+    const closing = Date.now();
+    await first.close();
+    const closeMs = Date.now() - closing;
+    const attemptsAtClose = attempts.get(pending.id);
+    await sleep(1_000);
+    expect(attempts.get(pending.id)).toBe(attemptsAtClose);
+    expect(closeMs).toBeLessThan(5_000);
+
+    // Nothing was committed or dead-lettered: the next member of the group handles it.
+    await pgAdmin.query(`alter database ${db.name} with allow_connections true`);
+    const second = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, log: (m) => logs.push(m) });
+    try {
+      await second.subscribe({ groupId: closeGroup, topics: [closeTopic], handle });
+      await waitFor(async () => ((await applied(pending.id)) ? true : undefined), 20_000, 'the message in the next consumer');
+    } finally {
+      await second.close();
+    }
+    const counted = ((await register.getSingleMetric(DEAD_LETTERS_METRIC)?.get())?.values ?? []).filter((v) => v.labels.group === closeGroup);
+    expect(counted).toEqual([]);
+    process.stderr.write(`[dlq-test] close() during a retry loop took ${closeMs} ms\n`);
+  });
+
   it('dead-letters a bad body and an unknown version at once, counts and logs them, and dlq:replay sends them back', async () => {
     const badId = `bad-${uniqueSuffix()}`;
     const producer = kafka.producer();
