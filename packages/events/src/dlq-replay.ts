@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type IHeaders } from 'kafkajs';
 import { DeadLetterHeader, headerString } from './kafka.transport';
 import { deadLetterTopic } from './transport';
 
@@ -64,7 +64,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   }
   if (!pending.size) return result;
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // The partitioner KafkaTransport uses too (kafkajs's default), so a key lands where it did.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = kafka.consumer({ groupId });
   const seen = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
