@@ -4,7 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { register } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { unauthenticated } from '@eventix/errors';
 import { graphqlRequestListener, listen, type Route } from './graphql-http';
@@ -39,6 +39,12 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
    */
   drainTimeoutMs?: number;
 }
+
+/**
+ * Process metrics (CPU, memory, event loop lag) once per process: the launcher runs three
+ * subgraphs in one, and registering them twice in the default registry throws.
+ */
+let processMetricsRegistered = false;
 
 export interface RunningSubgraph {
   url: string;
@@ -125,6 +131,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
     ],
   });
   await apollo.start();
+  if (!processMetricsRegistered) {
+    processMetricsRegistered = true;
+    collectDefaultMetrics({ register });
+  }
   let stopping = false;
   httpServer.on(
     'request',
