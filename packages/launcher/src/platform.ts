@@ -57,8 +57,11 @@ export async function startPlatform(
       logger: logger?.('booking'),
     });
     started.push(booking);
+    // Payments take the booking's hold synchronously; booking's port is known once it listens.
+    let bookingUrl = '';
     const payment = await createPaymentSubgraph({
       config: loadPaymentConfig({ ...shared, PAYMENT_DATABASE_URL: infra.databaseUrls.payment }),
+      bookingUrl: () => bookingUrl,
       transport,
       log: log('payment'),
       logger: logger?.('payment'),
@@ -68,6 +71,7 @@ export async function startPlatform(
     await booking.consume();
     await payment.consume();
     const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
+    bookingUrl = bookingUp.url;
     const gateway = await startGateway({
       config: loadGatewayConfig({
         ...shared,

@@ -177,8 +177,10 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
 describe('a payment that succeeds after its booking expired (real PostgreSQL and Kafka; the simulator sends its own webhook)', () => {
   let h: PlatformHarness;
   beforeAll(async () => {
-    // Holds of 2 s that a payment in flight does not extend, and a provider slower than that.
-    h = await startTestPlatform({ HOLD_TTL_SECONDS: '2', MAX_HOLD_EXTENSION_SECONDS: '0', BOOKING_EXPIRY_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '3500', PAYMENT_WORKER_INTERVAL_MS: '200' });
+    // Holds of 7 s that a payment in flight does not extend (long enough for payBooking to take
+    // the hold: the provider's 300-ms deadline plus the 5-s margin), and a pending charge whose
+    // success arrives only after the hold is over.
+    h = await startTestPlatform({ HOLD_TTL_SECONDS: '7', MAX_HOLD_EXTENSION_SECONDS: '0', BOOKING_EXPIRY_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '9000', PAYMENT_WORKER_INTERVAL_MS: '200', PAYMENT_PROVIDER_TIMEOUT_MS: '300' });
   });
   afterAll(() => h?.close());
 

@@ -17,6 +17,7 @@ import { TicketSigner } from './ticket/ticket-signer';
 import { InProcessSeatFanout, RedisSeatFanout, type SeatFanout } from './live/seat-fanout';
 import { seatChangeFrom, seatChangeTopics } from './live/seat-change';
 import { buildBookingSchema } from './schema';
+import { paymentHoldRoutes } from './payment-hold/payment-hold.routes';
 
 export const bookingEntities = [Booking, BookingItem, Ticket];
 
@@ -105,6 +106,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
           routes: {
             // Door scanners fetch the public key once and verify ticket codes offline.
             'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),
+            ...paymentHoldRoutes({ orm, bookings, secret: config.internalSecret, onChange: () => relay.nudge(), log }),
           },
           createContext: (caller) => {
             const em = orm.em.fork();

@@ -7,6 +7,9 @@ const schema = z.object({
   PAYMENT_DATABASE_URL: envUrl(['postgres', 'postgresql']),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
+  /** The booking subgraph (the gateway's BOOKING_URL): payments take the booking's hold there before charging. */
+  BOOKING_URL: envUrl(['http', 'https']).default('http://127.0.0.1:4002/graphql'),
+  BOOKING_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
   PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
   /** Shared with the provider: signs its webhooks. */
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('whsec_eventix_simulated_dev_only'),
@@ -29,6 +32,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     database: { url: vars.PAYMENT_DATABASE_URL, debug: vars.SQL_DEBUG },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    booking: { url: vars.BOOKING_URL, timeoutMs: vars.BOOKING_CALL_TIMEOUT_MS },
     consumerGroupPrefix: vars.CONSUMER_GROUP_PREFIX,
     production: vars.NODE_ENV === 'production',
     provider: {

@@ -8,6 +8,7 @@ import { BookingEventsConsumer, bookingEventTopics } from './payment/booking-eve
 import { Payment } from './payment/payment.entity';
 import { PaymentService } from './payment/payment.service';
 import { PaymentWorkers } from './payment/payment.workers';
+import { httpBookingHolds } from './payment/booking-hold.client';
 import { SimulatedProvider } from './provider/simulated.provider';
 import { buildPaymentSchema } from './schema';
 import { providerWebhookRoute } from './webhook/webhook.route';
@@ -22,6 +23,8 @@ export interface PaymentDeps {
   onQuery?: (sql: string) => void;
   /** Structured request logs (JSON); `log` still takes plain messages. */
   logger?: Logger;
+  /** Where the booking subgraph answers, when it is only known after start (the launcher); else BOOKING_URL. */
+  bookingUrl?: () => string;
 }
 
 export interface PaymentSubgraph {
@@ -35,16 +38,22 @@ export interface PaymentSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createPaymentSubgraph({ config, transport, log, onQuery, logger }: PaymentDeps): Promise<PaymentSubgraph> {
+export async function createPaymentSubgraph({ config, transport, log, onQuery, logger, bookingUrl }: PaymentDeps): Promise<PaymentSubgraph> {
   const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   let webhookUrl: string | undefined;
   const provider = new SimulatedProvider({ webhookUrl: () => webhookUrl, webhookSecret: config.provider.webhookSecret, asyncDelayMs: config.provider.webhookDelayMs, log });
-  const payments = new PaymentService(provider, {
-    providerTimeoutMs: config.provider.timeoutMs,
-    holdExtensionSeconds: config.settlement.holdExtensionSeconds,
-    reconcileAfterMs: config.settlement.reconcileAfterMs,
-  });
+  const bookingHolds = httpBookingHolds({ bookingUrl: bookingUrl ?? (() => config.booking.url), secret: config.internalSecret, timeoutMs: config.booking.timeoutMs });
+  const payments = new PaymentService(
+    provider,
+    {
+      providerTimeoutMs: config.provider.timeoutMs,
+      holdExtensionSeconds: config.settlement.holdExtensionSeconds,
+      reconcileAfterMs: config.settlement.reconcileAfterMs,
+    },
+    bookingHolds,
+    log,
+  );
   const changed = () => relay.nudge();
   const workers = new PaymentWorkers(orm, payments, config.settlement.workerIntervalMs, changed, log);
   const bookingEvents = new BookingEventsConsumer(orm, payments, () => workers.kick());

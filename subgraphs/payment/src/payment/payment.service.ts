@@ -5,6 +5,7 @@ import { recordEvent } from '@eventix/events';
 import type { Caller } from '@eventix/subgraph-kit';
 import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
 import { Payment, PaymentStatus } from './payment.entity';
+import type { BookingHolds, ConfirmOutcome } from './booking-hold.client';
 import {
   PaymentTopics,
   type BookingCreatedPayload,
@@ -23,11 +24,19 @@ export interface PaymentSettings {
   reconcileAfterMs: number;
 }
 
+/**
+ * A charge may take up to the provider timeout; the hold must outlive it by this margin (the
+ * confirmation after it), or the card is not charged at all.
+ */
+const HOLD_MARGIN_MS = 5_000;
+
 export interface PayCommand {
   bookingId: string;
   paymentMethodToken: string;
   idempotencyKey?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const alreadyPaid = () => appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking is already paid');
 
@@ -41,11 +50,13 @@ export class PaymentService {
   constructor(
     private readonly provider: PaymentProvider,
     private readonly settings: PaymentSettings,
+    private readonly holds: BookingHolds,
+    private readonly log: (message: string) => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** booking.created → a payment waiting for the customer. Idempotent by booking id. */
-  async openForBooking(tx: EntityManager, booking: BookingCreatedPayload): Promise<void> {
+  async openForBooking(tx: EntityManager, booking: Pick<BookingCreatedPayload, 'bookingId' | 'userId' | 'totalMinor' | 'currency' | 'expiresAt'>): Promise<void> {
     await tx.execute(
       `insert into payment (id, booking_id, user_id, status, amount_minor, currency, booking_expires_at)
        values (gen_random_uuid(), ?, ?, 'REQUIRES_PAYMENT', ?, ?, ?) on conflict (booking_id) do nothing`,
@@ -56,11 +67,30 @@ export class PaymentService {
   /**
    * Charges the booking for its owner. The same idempotency key never charges twice; a second
    * attempt with another key while one is in flight or after success is refused.
+   *
+   * Before any charge the booking side is asked, synchronously, to take the hold for the
+   * payment (stretching it past the provider's deadline) and to state the amount and owner. So
+   * a booking can be paid the moment it exists — booking.created may still be on its way, or
+   * Kafka down — and a hold cannot run out while its charge is in flight. If booking cannot be
+   * reached, nothing is charged and the caller is told to try again. After a successful
+   * charge the booking is confirmed synchronously too, so SUCCEEDED means a confirmed booking.
    */
   async pay(em: EntityManager, caller: Caller, command: PayCommand): Promise<Payment> {
     if (!command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
+    if (!UUID.test(command.bookingId)) throw notFound('Booking', command.bookingId);
     const attemptKey = command.idempotencyKey?.trim() || undefined;
+    const earlier = await this.earlierAttempt(em.fork(), caller, command.bookingId, attemptKey);
+    if (earlier) return earlier;
+
+    const hold = await this.holds.hold(caller, command.bookingId, this.settings.holdExtensionSeconds);
+    if (hold.status === 'CONFIRMED') throw alreadyPaid();
+    if (new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
+      throw appError(ErrorCode.BOOKING_EXPIRED, 'This hold ends too soon to take a payment safely; book the seats again');
+    }
     const start = await em.transactional(async (tx) => {
+      // The payment row usually comes from booking.created; if that message has not arrived
+      // yet, the booking side's own answer opens it (the message then changes nothing).
+      await this.openForBooking(tx, { bookingId: hold.bookingId, userId: hold.userId, totalMinor: hold.totalMinor, currency: hold.currency, expiresAt: hold.expiresAt });
       const payment = await tx.findOne(Payment, { bookingId: command.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       // A booking that is not the caller's is "not found", like the booking itself.
       if (!payment || payment.userId !== caller.userId) throw notFound('Booking', command.bookingId);
@@ -74,7 +104,8 @@ export class PaymentService {
         throw appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
       }
       if (payment.status === PaymentStatus.FAILED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This payment failed and its booking was released');
-      if (!payment.bookingOpen || (payment.bookingExpiresAt && payment.bookingExpiresAt <= this.now())) {
+      payment.bookingExpiresAt = new Date(hold.expiresAt);
+      if (!payment.bookingOpen || payment.bookingExpiresAt <= this.now()) {
         throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking is no longer held; book the seats again');
       }
       payment.status = PaymentStatus.PROCESSING;
@@ -111,7 +142,55 @@ export class PaymentService {
     if (settled.status === PaymentStatus.FAILED) {
       throw appError(ErrorCode.PAYMENT_DECLINED, `The card was declined (${settled.failureReason})`, { reason: settled.failureReason, paymentId: settled.id });
     }
+    if (settled.status === PaymentStatus.SUCCEEDED) await this.confirmNow(settled);
     return settled;
+  }
+
+  /**
+   * Confirms the booking of a successful charge before answering. A rejection (the booking
+   * ended after all) is answered as such — the charge is refunded when the rejection message
+   * arrives — so a customer is never told SUCCEEDED for an order that will be refunded. If
+   * booking cannot be reached now, payment.success in the outbox confirms it later; the hold
+   * taken before the charge keeps the seats meanwhile.
+   */
+  private async confirmNow(payment: Payment): Promise<void> {
+    let outcome: ConfirmOutcome;
+    try {
+      outcome = await this.holds.confirm({
+        paymentId: payment.id,
+        bookingId: payment.bookingId,
+        amountMinor: Number(payment.amountMinor),
+        currency: payment.currency,
+        providerTransactionId: payment.providerTransactionId!,
+      });
+    } catch (error) {
+      this.log(`booking ${payment.bookingId} not confirmed synchronously (${(error as Error).message}); payment.success will confirm it`);
+      return;
+    }
+    if (!outcome.confirmed) {
+      throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking could not be kept; the charge will be refunded', { reason: outcome.reason, paymentId: payment.id, refund: true });
+    }
+  }
+
+  /**
+   * A repeated call needs no booking round trip: the same attempt answers with its payment, a
+   * different one after success or while one is in flight is refused, as in `pay`.
+   */
+  private async earlierAttempt(em: EntityManager, caller: Caller, bookingId: string, attemptKey: string | undefined): Promise<Payment | undefined> {
+    const payment = await em.findOne(Payment, { bookingId });
+    if (!payment) return undefined;
+    if (payment.userId !== caller.userId) throw notFound('Booking', bookingId);
+    const sameAttempt = attemptKey !== undefined && payment.idempotencyKey === attemptKey;
+    if (payment.status === PaymentStatus.SUCCEEDED || payment.status === PaymentStatus.REFUNDED) {
+      if (sameAttempt) return payment;
+      throw alreadyPaid();
+    }
+    if (payment.status === PaymentStatus.PROCESSING) {
+      if (sameAttempt) return payment;
+      throw appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
+    }
+    if (payment.status === PaymentStatus.FAILED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This payment failed and its booking was released');
+    return undefined;
   }
 
   /**
