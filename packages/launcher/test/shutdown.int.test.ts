@@ -1,6 +1,11 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { freePort } from '@eventix/local-infra';
 import { signInternalCredential } from '@eventix/subgraph-kit';
-import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
 import { refusesConnections, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
 
 const SECRET = 'shutdown-test-internal-secret-0123456789abcdef';
@@ -59,11 +64,13 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
    * Starts a request, sends SIGTERM while it is in flight, then lets it finish; returns what the
    * client got, the exit and how long the stop took.
    */
-  async function terminateDuringRequest(service: ServiceProcess, path: string, body: object, headers: Record<string, string> = {}) {
-    const request = await startSlowPost(`${service.baseUrl}${path}`, JSON.stringify(body), headers);
+  async function terminateDuringRequest(service: ServiceProcess, route: string, body: object, headers: Record<string, string> = {}, { secondSignal = false } = {}) {
+    const request = await startSlowPost(`${service.baseUrl}${route}`, JSON.stringify(body), headers);
     const signalled = Date.now();
     service.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // An impatient orchestrator (or person) signalling again must not restart or cut the stop.
+    if (secondSignal) service.child.kill('SIGTERM');
     const refusedNew = await refusesConnections(service.port);
     request.finish();
     const response = await request.response;
@@ -105,6 +112,7 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
       '/graphql',
       { query: '{ booking(id: "00000000-0000-4000-8000-000000000000") { id } }' },
       { 'x-eventix-internal': await credential('booking') },
+      { secondSignal: true },
     );
     const states = await groupStates(groups.booking);
     console.log(`[shutdown] booking groups right after exit: ${JSON.stringify(states)}`);
@@ -113,6 +121,7 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
     expect(refusedNew).toBe(true);
     expect(JSON.parse(response.body)).toEqual({ data: { booking: null } });
     expect(Object.values(states)).toEqual(['Empty/0', 'Empty/0', 'Empty/0']);
+    expect(services.booking!.output()).toContain('SIGTERM again: already stopping');
   });
 
   it('payment: answers the request in flight, its consumer leaves its group, exits 0', async () => {
@@ -132,5 +141,98 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
     expect(Object.values(states)).toEqual(['Empty/0']);
     // The stop logged its end: the relay, the workers and the database were closed, not cut off.
     expect(services.payment!.output()).toMatch(/stopped in \d+ ms/);
+  });
+});
+
+describe('a stop that overruns SHUTDOWN_TIMEOUT_MS', () => {
+  let db: TestDatabase;
+  let catalog: ServiceProcess;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('shutdown_deadline');
+    catalog = await startServiceProcess('catalog', { INTERNAL_JWT_SECRET: SECRET, CATALOG_DATABASE_URL: db.url, SHUTDOWN_TIMEOUT_MS: '1000' });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (catalog?.child.exitCode === null) catalog.child.kill('SIGKILL');
+    await db?.drop();
+  });
+
+  it('exits 1 at the deadline and names the step that hung', async () => {
+    // A request whose body never completes: the HTTP drain waits for it (up to Apollo's 10 s
+    // grace), far past the 1 s deadline.
+    const request = await startSlowPost(`${catalog.baseUrl}/graphql`, JSON.stringify({ query: '{ __typename }' }));
+    const signalled = Date.now();
+    catalog.child.kill('SIGTERM');
+    const exit = await catalog.exited;
+    console.log(`[shutdown] catalog with a hung request: exit ${exit.code ?? exit.signal} ${exit.at - signalled} ms after SIGTERM`);
+    expect(exit).toMatchObject({ code: 1, signal: null });
+    expect(exit.at - signalled).toBeGreaterThanOrEqual(1_000);
+    expect(exit.at - signalled).toBeLessThan(3_000);
+    expect(catalog.output()).toMatch(/did not stop within 1000 ms; still stopping: .*catalog: http \(\d+ ms\)/);
+    await request.response.catch(() => undefined);
+  });
+});
+
+/** `npm start` with Kafka: every service in one process; SIGTERM must stop them all the same way. */
+describe('the launcher (all services in one process) on SIGTERM', () => {
+  const prefix = `sl${uniqueSuffix()}.`;
+  const groupIds = ['booking.seat-fanout', 'booking.seat-projection', 'booking.payment-results', 'payment.booking-events'].map((g) => prefix + g);
+  let dataDir: string;
+  let child: ChildProcess;
+  let output = '';
+  let admin: Admin;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-launcher-stop-'));
+    fs.chmodSync(dataDir, 0o755); // the embedded server runs as the `postgres` user
+    admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    child = spawn(process.execPath, [path.resolve(__dirname, '../dist/index.js')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        EVENTIX_DATA_DIR: dataDir,
+        EMBEDDED_POSTGRES_PORT: String(await freePort()),
+        GATEWAY_PORT: String(await freePort()),
+        CATALOG_PORT: '0',
+        BOOKING_PORT: '0',
+        PAYMENT_PORT: '0',
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        CONSUMER_GROUP_PREFIX: prefix,
+        SEED_DEMO: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => (output.includes('Press Ctrl-C to stop.') ? true : undefined), 150_000, `the banner; output so far:\n${output}`);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    await admin?.disconnect();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers the request in flight, leaves every consumer group, stops the database and exits 0', async () => {
+    const { groups: before } = await admin.describeGroups(groupIds);
+    expect(before.map((g) => g.state)).toEqual(['Stable', 'Stable', 'Stable', 'Stable']);
+    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output)![1];
+    const request = await startSlowPost(gatewayUrl, JSON.stringify({ query: '{ events(first: 1) { edges { node { id } } } }' }));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    request.finish();
+    const response = await request.response;
+    const exit = await exited;
+    const { groups: after } = await admin.describeGroups(groupIds);
+    console.log(`[shutdown] launcher: exit ${exit.code ?? exit.signal} ${exit.at - signalled} ms after SIGTERM; groups after: ${after.map((g) => `${g.state}/${g.members.length}`).join(', ')}`);
+    expect(JSON.parse(response.body)).toEqual({ data: { events: { edges: [] } } });
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(after.map((g) => `${g.state}/${g.members.length}`)).toEqual(['Empty/0', 'Empty/0', 'Empty/0', 'Empty/0']);
+    expect(output).toMatch(/\[launcher\] stopped in \d+ ms/);
+    expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
   });
 });
