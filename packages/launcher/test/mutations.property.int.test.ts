@@ -15,6 +15,12 @@ import { assertCodesIn, assertContract } from './mutation-contract';
 const SQLISH = ["' or 1=1 --", "'; drop table booking; --", '1) or (1=1', 'select * from booking'];
 const MALFORMED_IDS = ['', ' ', 'x', 'not-a-uuid', '12345', '00000000-0000-0000-0000-00000000000g', '{00000000-0000-0000-0000-000000000000}', 'ünïcödé-🎟️', 'a\u0000b', 'x'.repeat(5000), ...SQLISH];
 const upper = (id: string) => id.toUpperCase();
+/** Any string that is not an id: the listed shapes, then arbitrary text (unicode and control characters included). */
+const malformedId = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...MALFORMED_IDS) },
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+);
 
 type Who = 'owner' | 'other' | 'organizer' | 'anonymous';
 const WHO: readonly Who[] = ['owner', 'other', 'organizer', 'anonymous'];
@@ -192,15 +198,22 @@ describe('mutations keep the contract for any input (property-based, real gatewa
       fc.record({ kind: fc.constant('malformed' as const), value: fc.oneof(fc.constantFrom(...MALFORMED_IDS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 })) }),
     );
     const eventPick: fc.Arbitrary<EventPick> = fc.oneof(
-      { weight: 6, arbitrary: fc.constant('A' as const) },
-      fc.constantFrom('A-upper' as const, 'B' as const, 'draft' as const, 'cancelled' as const, 'unknown' as const),
-      fc.record({ malformed: fc.oneof(fc.constantFrom(...MALFORMED_IDS), fc.string({ unit: 'grapheme', maxLength: 40 })) }),
+      { weight: 5, arbitrary: fc.constant('A' as const) },
+      { weight: 2, arbitrary: fc.constant('A-upper' as const) },
+      { weight: 2, arbitrary: fc.constantFrom('B' as const, 'draft' as const, 'cancelled' as const, 'unknown' as const) },
+      fc.record({ malformed: malformedId }),
     );
     const keyPick: fc.Arbitrary<KeyPick> = fc.oneof(
       { weight: 3, arbitrary: fc.constant({ kind: 'none' as const }) },
       { weight: 3, arbitrary: fc.constant({ kind: 'fresh' as const }) },
       fc.constant({ kind: 'reused' as const }),
-      fc.record({ kind: fc.constant('literal' as const), value: fc.oneof(fc.constantFrom('', ' ', '\t\n', 'k'.repeat(200), 'k'.repeat(201), 'x'.repeat(10_000), 'clé-🎟️', 'nul\u0000key', ...SQLISH), fc.string({ unit: 'binary', maxLength: 30 })) }),
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('literal' as const),
+          value: fc.oneof(fc.constantFrom('', ' ', '\t\n', 'k'.repeat(200), 'k'.repeat(201), 'x'.repeat(10_000), 'clé-🎟️', 'nul\u0000key', 'tab\tkey', ...SQLISH), fc.string({ unit: 'binary', maxLength: 30 })),
+        }),
+      },
     );
 
     it('answers every input with a booking or a contract error, and an error writes nothing', async () => {
@@ -281,13 +294,17 @@ describe('mutations keep the contract for any input (property-based, real gatewa
           expect(booking.items.map((i) => i.seat.id).sort()).toEqual(seatIds.map((s) => s.toLowerCase()).sort());
           const [row] = await bookingSql<Array<{ user_id: string; event_id: string }>>('select user_id, event_id from booking where id = ?', [booking.id]);
           expect(row).toEqual({ user_id: expect.stringContaining(sub[who as Exclude<Who, 'anonymous'>]), event_id: eventId.toLowerCase() });
+          // Messages name the event as the catalog does, whatever case the caller used: consumers,
+          // Kafka partitioning and the seat-map channels key on that string.
+          const messages = await bookingSql<Array<{ event_id: string; message_key: string }>>(`select payload->>'eventId' as event_id, message_key from outbox where payload->>'bookingId' = ?`, [booking.id]);
+          expect({ input, messages }).toEqual({ input, messages: messages.map(() => ({ event_id: row.event_id, message_key: row.event_id })) });
           if (userKey) usedKeys.set(userKey, { eventId, seats: [...seatIds].sort().join(','), bookingId: booking.id });
           // Give the seats back as the owner would; they must be free at once.
           const cancelled = await as(who)(operations.CancelBookingDocument, { id: booking.id });
           expect(cancelled.data?.cancelBooking.status).toBe('CANCELLED');
           await expectFree(ev === 'B' ? eventB.eventId : eventA.eventId, seatIds);
         }),
-        { numRuns: 60 },
+        { numRuns: 50 },
       );
       await assertBookingInvariants();
       // Sanity of the generators: the property saw both sides.
@@ -298,11 +315,8 @@ describe('mutations keep the contract for any input (property-based, real gatewa
 
   describe('payBooking', () => {
     type Target = 'mine' | 'someoneElses' | 'unknown' | { malformed: string };
-    const target: fc.Arbitrary<Target> = fc.oneof(
-      { weight: 5, arbitrary: fc.constant('mine' as const) },
-      fc.constantFrom('someoneElses' as const, 'unknown' as const),
-      fc.record({ malformed: fc.constantFrom(...MALFORMED_IDS) }),
-    );
+    const wellFormedTarget: fc.Arbitrary<Target> = fc.oneof({ weight: 5, arbitrary: fc.constant('mine' as const) }, fc.constantFrom('someoneElses' as const, 'unknown' as const));
+    const malformedTarget: fc.Arbitrary<Target> = fc.record({ malformed: malformedId });
     const token = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom('tok_visa', 'tok_chargeDeclined', 'tok_insufficientFunds') },
       fc.constantFrom('', '   ', 'tok_', 'TOK_VISA', ' tok_visa', 'tok_visa\u0000', "tok_visa' or 1=1 --", 'x'.repeat(5000), '🎟️'),
@@ -310,7 +324,8 @@ describe('mutations keep the contract for any input (property-based, real gatewa
     );
     const key = fc.option(fc.oneof(fc.constantFrom('', '   ', 'pay-fixed', 'k'.repeat(5000), 'clé-🎟️', 'nul\u0000key', ...SQLISH), fc.uuid()), { nil: undefined });
 
-    it('pays, declines or refuses with a contract code; a refusal charges and changes nothing, a decline frees the seats', async () => {
+    /** One property, run over two classes of booking id (so a bug in one class does not hide the other). */
+    async function payProperty(target: fc.Arbitrary<Target>, numRuns: number): Promise<{ paid: number; declined: number }> {
       let paid = 0;
       let declined = 0;
       await fc.assert(
@@ -357,23 +372,60 @@ describe('mutations keep the contract for any input (property-based, real gatewa
             await release(holder, bookingId, seats);
           }
         }),
-        { numRuns: 30 },
+        { numRuns },
       );
       await assertBookingInvariants();
       await assertMoneySettles();
-      expect({ paid: paid > 0, declined: declined > 0 }).toEqual({ paid: true, declined: true });
+      return { paid, declined };
+    }
+
+    it('pays, declines or refuses with a contract code; a refusal charges and changes nothing, a decline frees the seats', async () => {
+      const seen = await payProperty(wellFormedTarget, 30);
+      expect({ paid: seen.paid > 0, declined: seen.declined > 0 }).toEqual({ paid: true, declined: true });
+    }, 180_000);
+
+    it('answers any string as booking id with a contract code', async () => {
+      await payProperty(malformedTarget, 30);
+    }, 120_000);
+
+    it('scopes an idempotency key to its booking: the same key on two bookings pays each with its own card, once', async () => {
+      const card = fc.constantFrom('tok_visa', 'tok_chargeDeclined', 'tok_insufficientFunds');
+      // A key a client might reuse (a cart id, a fixed string), made unique per run so runs stay independent.
+      const sharedKey = fc.oneof(fc.constantFrom('checkout', 'pay', '1'), fc.string({ minLength: 1, maxLength: 20 }).filter((k) => k.trim() !== '' && !k.includes('\u0000')));
+      await fc.assert(
+        fc.asyncProperty(sharedKey, card, card, async (key, first, second) => {
+          const idempotencyKey = `${key}-${randomUUID()}`;
+          const seats = await freeSeats(2);
+          const ids = [await heldBooking('owner', [seats[0]]), await heldBooking('owner', [seats[1]])];
+          for (const [i, token] of [first, second].entries()) {
+            const input = { bookingId: ids[i], paymentMethodToken: token, idempotencyKey };
+            const res = await as('owner')(operations.PayBookingDocument, { input });
+            const codes = assertContract(res, input, 'payBooking');
+            expect({ booking: i, token, codes }).toEqual({ booking: i, token, codes: token === 'tok_visa' ? [] : ['PAYMENT_DECLINED'] });
+            const payment = await paymentRow(ids[i]);
+            expect({ booking: i, status: payment.status, charges: h.platform.payment.provider.chargesFor(payment.id) }).toEqual({ booking: i, status: token === 'tok_visa' ? 'SUCCEEDED' : 'FAILED', charges: 1 });
+          }
+          for (const [i, id] of ids.entries()) {
+            await waitFor(async () => (['CONFIRMED', 'CANCELLED'].includes((await bookingRow(id)).status) ? true : undefined), 30_000, 'the payment outcome to reach booking');
+            await release('owner', id, [seats[i]]);
+          }
+        }),
+        { numRuns: 30 },
+      );
+      await assertBookingInvariants();
     }, 180_000);
   });
 
   describe('cancelBooking', () => {
     type Target = 'pending' | 'confirmed' | 'cancelled' | 'someoneElses' | 'unknown' | { malformed: string };
-    const target: fc.Arbitrary<Target> = fc.oneof(
+    const wellFormedTarget: fc.Arbitrary<Target> = fc.oneof(
       { weight: 4, arbitrary: fc.constant('pending' as const) },
       fc.constantFrom('confirmed' as const, 'cancelled' as const, 'someoneElses' as const, 'unknown' as const),
-      fc.record({ malformed: fc.constantFrom(...MALFORMED_IDS) }),
     );
+    const malformedTarget: fc.Arbitrary<Target> = fc.record({ malformed: malformedId });
 
-    it('cancels your own active booking and frees its seats; anything else is a contract error that changes nothing', async () => {
+    /** One property, run over two classes of booking id (so a bug in one class does not hide the other). */
+    async function cancelProperty(target: fc.Arbitrary<Target>, numRuns: number): Promise<void> {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...WHO), target, fc.integer({ min: 1, max: 3 }), fc.boolean(), async (who, tgt, n, upperId) => {
           const seats = await freeSeats(n);
@@ -414,11 +466,19 @@ describe('mutations keep the contract for any input (property-based, real gatewa
           }
           if (bookingId) await release(holder, bookingId, seats);
         }),
-        { numRuns: 40 },
+        { numRuns },
       );
       await assertBookingInvariants();
       await assertMoneySettles();
+    }
+
+    it('cancels your own active booking and frees its seats; anything else is a contract error that changes nothing', async () => {
+      await cancelProperty(wellFormedTarget, 30);
     }, 180_000);
+
+    it('answers any string as booking id with a contract code', async () => {
+      await cancelProperty(malformedTarget, 30);
+    }, 120_000);
   });
 
   describe('catalog mutations', () => {
@@ -428,7 +488,7 @@ describe('mutations keep the contract for any input (property-based, real gatewa
 
     const name = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom('Hall', 'Arena', 'Main Stage') },
-      fc.constantFrom('', '   ', 'x'.repeat(200), 'x'.repeat(201), `${' '.repeat(300)}ok`, 'Zürich 🎵 Hallé', 'a\u0000b', ...SQLISH),
+      { weight: 2, arbitrary: fc.constantFrom('Hall\u0000', 'tab\there', '', '   ', 'x'.repeat(200), 'x'.repeat(201), `${' '.repeat(300)}ok`, 'Zürich 🎵 Hallé', 'a\u0000b', ...SQLISH) },
       fc.string({ maxLength: 30 }),
       fc.string({ unit: 'binary', maxLength: 30 }),
     );
@@ -480,26 +540,24 @@ describe('mutations keep the contract for any input (property-based, real gatewa
     const eventTarget: fc.Arbitrary<EventTarget> = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom('draft' as const, 'onSale' as const) },
       fc.constantFrom('cancelled' as const, 'unknown' as const, 'venueId' as const),
-      fc.record({ malformed: fc.constantFrom(...MALFORMED_IDS) }),
     );
     type SectionTarget = 'own' | 'otherVenue' | 'unknown' | { malformed: string };
-    const sectionTarget: fc.Arbitrary<SectionTarget> = fc.oneof(
-      { weight: 3, arbitrary: fc.constant('own' as const) },
-      fc.constantFrom('otherVenue' as const, 'unknown' as const),
-      fc.record({ malformed: fc.constantFrom(...MALFORMED_IDS) }),
-    );
+    const sectionTarget: fc.Arbitrary<SectionTarget> = fc.oneof({ weight: 3, arbitrary: fc.constant('own' as const) }, fc.constantFrom('otherVenue' as const, 'unknown' as const));
     type VenueTarget = 'fixture' | 'unknown' | 'eventId' | { malformed: string };
-    const venueTarget: fc.Arbitrary<VenueTarget> = fc.oneof(
-      { weight: 4, arbitrary: fc.constant('fixture' as const) },
-      fc.constantFrom('unknown' as const, 'eventId' as const),
-      fc.record({ malformed: fc.constantFrom(...MALFORMED_IDS) }),
-    );
-    const op = fc.oneof(
-      fc.record({ op: fc.constant('createVenue' as const), name, city: name, sections }),
-      fc.record({ op: fc.constant('createEvent' as const), venue: venueTarget, title: name, startsAt, currency }),
-      fc.record({ op: fc.constantFrom('publishEvent' as const, 'cancelEvent' as const), target: eventTarget }),
-      fc.record({ op: fc.constant('changeSectionPrice' as const), target: eventTarget, section: sectionTarget, price }),
-    );
+    const venueTarget: fc.Arbitrary<VenueTarget> = fc.oneof({ weight: 4, arbitrary: fc.constant('fixture' as const) }, fc.constantFrom('unknown' as const, 'eventId' as const));
+    const malformed = fc.record({ malformed: malformedId });
+    const operation = (ids: { event: fc.Arbitrary<EventTarget>; section: fc.Arbitrary<SectionTarget>; venue: fc.Arbitrary<VenueTarget> }, withVenues: boolean) =>
+      fc.oneof(
+        ...(withVenues ? [fc.record({ op: fc.constant('createVenue' as const), name, city: name, sections })] : []),
+        fc.record({ op: fc.constant('createEvent' as const), venue: ids.venue, title: name, startsAt, currency }),
+        fc.record({ op: fc.constantFrom('publishEvent' as const, 'cancelEvent' as const), target: ids.event }),
+        fc.record({ op: fc.constant('changeSectionPrice' as const), target: ids.event, section: ids.section, price }),
+      );
+    /** Every id well-formed (real, unknown or of the wrong kind). */
+    const wellFormedOps = operation({ event: eventTarget, section: sectionTarget, venue: venueTarget }, true);
+    /** Some id argument is any string that is not an id. */
+    const malformedOps = operation({ event: fc.oneof({ weight: 3, arbitrary: malformed }, fc.constant('draft' as const)), section: malformed, venue: malformed }, false);
+    type Op = typeof wellFormedOps extends fc.Arbitrary<infer T> ? T : never;
 
     interface CatalogCounts {
       venue: number;
@@ -539,7 +597,8 @@ describe('mutations keep the contract for any input (property-based, real gatewa
       }, 30_000, "booking's projection to match every announced event of the catalog");
     }
 
-    it('answers every organizer mutation with a result or a contract error, and an error writes nothing', async () => {
+    /** One property, run over two classes of id arguments (so a bug in one class does not hide the other). */
+    async function catalogProperty(ops: fc.Arbitrary<Op>, numRuns: number): Promise<number> {
       const org = as('organizer');
       const [fixture] = await catalogSql<Array<{ venue_id: string; section_id: string }>>(
         `select v.id as venue_id, s.id as section_id from venue v join section s on s.venue_id = v.id where v.name = 'Fixture Hall'`,
@@ -547,7 +606,7 @@ describe('mutations keep the contract for any input (property-based, real gatewa
       const [otherSection] = await catalogSql<Array<{ id: string }>>(`select s.section_id as id from seat s where s.event_id = ? limit 1`, [eventA.eventId]);
       let successes = 0;
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom<Who>('organizer', 'owner', 'anonymous'), op, async (who, o) => {
+        fc.asyncProperty(fc.constantFrom<Who>('organizer', 'owner', 'anonymous'), ops, async (who, o) => {
           // A fresh draft (and, if asked, on-sale) event of the fixture venue to aim at.
           let targetId: string | undefined;
           let targetBefore: string | undefined;
@@ -643,10 +702,18 @@ describe('mutations keep the contract for any input (property-based, real gatewa
             expect({ delta, prices: stateAfter?.prices }).toEqual({ delta: { ...none, outbox: targetBefore === 'DRAFT' ? 0 : 1 }, prices: `${fixture.section_id}:${priceMinor},${fixture.section_id}:${priceMinor}` });
           }
         }),
-        { numRuns: 60 },
+        { numRuns },
       );
       await assertCatalogInvariants();
-      expect(successes).toBeGreaterThan(0);
+      return successes;
+    }
+
+    it('answers every organizer mutation with a result or a contract error, and an error writes nothing', async () => {
+      expect(await catalogProperty(wellFormedOps, 50)).toBeGreaterThan(0);
     }, 180_000);
+
+    it('answers any string as event, venue or section id with a contract code', async () => {
+      await catalogProperty(malformedOps, 30);
+    }, 120_000);
   });
 });
