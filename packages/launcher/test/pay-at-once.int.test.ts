@@ -1,3 +1,4 @@
+import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
 import { errorCodes } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
 
@@ -83,5 +84,23 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
     expect(errorCodes(paid)).toEqual(['BOOKING_EXPIRED']);
     const [{ n }] = await h.platform.payment.orm.em.fork().execute<Array<{ n: string }>>(`select count(*) as n from payment where booking_id = ? and status <> 'REQUIRES_PAYMENT'`, [id]);
     expect(Number(n)).toBe(0);
+  });
+
+  it("only the payment service's credential reaches booking's hold route, and only for the booking's owner", async () => {
+    const owner = h.as(await h.token('owner'));
+    const created = await owner<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[36]] } });
+    const bookingId = created.data!.createBooking.id;
+    const holdUrl = h.subgraphUrls.booking.replace(/\/graphql$/, '/internal/payment-hold');
+    const post = async (credential?: string) => {
+      const res = await fetch(holdUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(credential ? { [INTERNAL_CREDENTIAL_HEADER]: credential } : {}) }, body: JSON.stringify({ bookingId, holdSeconds: 60 }) });
+      return { status: res.status, body: (await res.json()) as { ok: boolean; error?: { code: string } } };
+    };
+    expect((await post()).status).toBe(401);
+    // A credential the gateway signs for GraphQL on booking is not one for its internal routes.
+    expect((await post(await signInternalCredential(h.internalSecret, { userId: 'owner', permissions: [] }, 'booking'))).status).toBe(401);
+    const stranger = await post(await signInternalCredential(h.internalSecret, { userId: 'stranger', permissions: [] }, 'booking.internal'));
+    expect(stranger.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const paidByStranger = await h.as(await h.token('stranger'))(PAY, { i: { bookingId, paymentMethodToken: 'tok_visa' } });
+    expect(errorCodes(paidByStranger)).toEqual(['NOT_FOUND']);
   });
 });
