@@ -127,4 +127,28 @@ describe('InProcessTransport', () => {
     expect(attempts).toBe(attemptsAtClose);
     expect(bus.deadLetters).toEqual([]);
   });
+
+  it('hands a message being retried to the next member when its member unsubscribes, without dead-lettering it', async () => {
+    const bus = new InProcessTransport({ retry: { initialDelayMs: 50, maxDelayMs: 50 } });
+    let failedAttempts = 0;
+    const unsubscribe = await bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handle: async () => {
+        failedAttempts += 1;
+        await connectToNothing();
+      },
+    });
+    const publishing = bus.publish('t', [message(1)]);
+    await new Promise((r) => setTimeout(r, 200));
+    // The stopping service's relay must not wait on its own consumer's outage.
+    await unsubscribe();
+    await publishing;
+    const attemptsAtUnsubscribe = failedAttempts;
+    const handled: number[] = [];
+    await bus.subscribe({ groupId: 'g', topics: ['t'], handle: async (m) => void handled.push((m.payload as { n: number }).n) });
+    expect(handled).toEqual([1]);
+    expect(failedAttempts).toBe(attemptsAtUnsubscribe);
+    expect(bus.deadLetters).toEqual([]);
+  });
 });

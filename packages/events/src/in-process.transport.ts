@@ -1,5 +1,5 @@
 import type { EventEnvelope } from './envelope';
-import type { DeliveryFailure } from './delivery-errors';
+import { DeliveryAbortedError, type DeliveryFailure } from './delivery-errors';
 import { countDeadLetter, countDeliveryRetry } from './metrics';
 import {
   DEFAULT_RETRY_POLICY,
@@ -13,6 +13,8 @@ import {
 
 interface Member {
   handle: MessageHandler;
+  /** Aborted on unsubscribe: a retry loop running for this member stops waiting. */
+  leaving: AbortController;
 }
 
 /** A message the bus gave up on for one group, kept until it is replayed. */
@@ -67,7 +69,7 @@ export class InProcessTransport implements EventTransport {
   }
 
   async subscribe({ groupId, topics, handle }: SubscribeOptions): Promise<Unsubscribe> {
-    const member: Member = { handle };
+    const member: Member = { handle, leaving: new AbortController() };
     for (const topic of topics) {
       const byGroup = this.groups.get(topic) ?? new Map<string, Member[]>();
       this.groups.set(topic, byGroup);
@@ -82,6 +84,8 @@ export class InProcessTransport implements EventTransport {
         if (members.length) byGroup?.set(groupId, members);
         else byGroup?.delete(groupId);
       }
+      // After the removal, so the interrupted delivery finds the remaining members (or none).
+      member.leaving.abort();
     };
   }
 
@@ -140,14 +144,22 @@ export class InProcessTransport implements EventTransport {
       if (!members?.length) return;
       const member = members[turn++ % members.length];
       const message = topicLog[position];
-      const result = await deliverWithRetries(() => member.handle(message, topic), {
-        policy: this.policy,
-        signal: this.closing.signal,
-        onRetry: (retry) => {
-          countDeliveryRetry(topic, groupId, retry.failure.reason);
-          this.options.onRetry?.({ topic, groupId, message, ...retry });
-        },
-      });
+      let result;
+      try {
+        result = await deliverWithRetries(() => member.handle(message, topic), {
+          policy: this.policy,
+          signal: AbortSignal.any([this.closing.signal, member.leaving.signal]),
+          onRetry: (retry) => {
+            countDeliveryRetry(topic, groupId, retry.failure.reason);
+            this.options.onRetry?.({ topic, groupId, message, ...retry });
+          },
+        });
+      } catch (error) {
+        // The member unsubscribed mid-retry (its service is stopping): like a Kafka partition
+        // whose owner leaves, the message goes to another member, or waits for the group.
+        if (error instanceof DeliveryAbortedError && !this.closing.signal.aborted) continue;
+        throw error;
+      }
       if (!result.delivered) {
         const letter: InProcessDeadLetter = { topic, groupId, message, error: result.error, failure: result.failure, attempts: result.attempts };
         this.deadLetters.push(letter);
