@@ -96,6 +96,8 @@ export async function converge(h: Harness, scope: Parameters<typeof checkInvaria
 export interface FaultOutcome {
   checks: InvariantResult[];
   notes: string[];
+  /** Events the fault published besides the case's own; their projection is checked too. */
+  eventIds?: string[];
 }
 
 export interface CaseOptions {
@@ -138,7 +140,7 @@ export async function runCase(
     await h.restoreAll();
   }
   h.log(`case ${name}: load stopped after ${stats.requests} requests; converging`);
-  const { convergeMs, invariants } = await converge(h, { eventId: event.eventId, deadLettersBefore });
+  const { convergeMs, invariants } = await converge(h, { eventIds: [event.eventId, ...(outcome.eventIds ?? [])], deadLettersBefore });
   h.log(`case ${name}: ${convergeMs === undefined ? 'did not converge' : `converged in ${convergeMs} ms`}`);
   return { name, eventId: event.eventId, load: stats, convergeMs, invariants, checks: outcome.checks, notes: outcome.notes };
 }

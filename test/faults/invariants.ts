@@ -16,12 +16,12 @@ const sample = (rows: unknown[]) => JSON.stringify(rows.slice(0, 3));
 
 /**
  * Limits the checks to what one case did, so a violation is charged to the case that caused it:
- * the bookings, payments and seats of its event, and the dead letters added since it began.
+ * the bookings, payments and seats of its events, and the dead letters added since it began.
  * Outboxes are checked whole (a stuck relay is stuck for everyone). Without a scope every check
  * covers the whole run, and any dead letter fails.
  */
 export interface Scope {
-  eventId?: string;
+  eventIds?: string[];
   /** Dead letters counted when the case began (see {@link countDeadLetters}). */
   deadLettersBefore?: number;
 }
@@ -60,12 +60,12 @@ async function seatsHeldOnce(infra: FaultInfra, scope: Scope) {
     'booking',
     `select i.event_id, i.seat_id, array_agg(b.id) as bookings
        from booking_item i join booking b on b.id = i.booking_id
-      where b.status in ('PENDING', 'CONFIRMED') and ($1::uuid is null or b.event_id = $1)
+      where b.status in ('PENDING', 'CONFIRMED') and ($1::uuid[] is null or b.event_id = any($1))
       group by i.event_id, i.seat_id having count(*) > 1`,
-    [scope.eventId ?? null],
+    [scope.eventIds ?? null],
   );
-  const drifted = await infra.query('booking', `select b.id, b.status, i.status as item_status from booking_item i join booking b on b.id = i.booking_id where i.status <> b.status and ($1::uuid is null or b.event_id = $1)`,
-    [scope.eventId ?? null],
+  const drifted = await infra.query('booking', `select b.id, b.status, i.status as item_status from booking_item i join booking b on b.id = i.booking_id where i.status <> b.status and ($1::uuid[] is null or b.event_id = any($1))`,
+    [scope.eventIds ?? null],
   );
   const ok = doubles.length === 0 && drifted.length === 0;
   return { ok, detail: ok ? 'ok' : `${doubles.length} seats in two active bookings ${sample(doubles)}; ${drifted.length} items out of step ${sample(drifted)}` };
@@ -79,7 +79,7 @@ async function capturedPaymentsConfirmed(infra: FaultInfra, scope: Scope) {
     : [];
   const byId = new Map(bookings.map((b) => [b.id, b]));
   // A payment whose booking does not exist belongs to no event: only the whole-run check sees it.
-  const inScope = payments.filter((p) => !scope.eventId || byId.get(p.booking_id)?.event_id === scope.eventId);
+  const inScope = payments.filter((p) => !scope.eventIds || scope.eventIds.includes(byId.get(p.booking_id)?.event_id ?? ''));
   const captured = inScope.filter((p) => p.status === 'SUCCEEDED');
   const orphans = captured.filter((p) => byId.get(p.booking_id)?.status !== 'CONFIRMED').map((p) => ({ booking: p.booking_id, status: byId.get(p.booking_id)?.status ?? 'missing' }));
   const refunded = inScope.filter((p) => p.status === 'REFUNDED').length;
@@ -104,11 +104,11 @@ async function outboxPublished(infra: FaultInfra) {
 async function noExpiredPending(infra: FaultInfra, scope: Scope) {
   const stale = await infra.query<{ id: string; expires_at: Date }>(
     'booking',
-    `select id, expires_at from booking where status = 'PENDING' and expires_at < now() - make_interval(secs => $1) and ($2::uuid is null or event_id = $2)`,
-    [EXPIRY_GRACE_SECONDS, scope.eventId ?? null],
+    `select id, expires_at from booking where status = 'PENDING' and expires_at < now() - make_interval(secs => $1) and ($2::uuid[] is null or event_id = any($2))`,
+    [EXPIRY_GRACE_SECONDS, scope.eventIds ?? null],
   );
-  const [counts] = await infra.query<{ pending: string; expired: string }>('booking', `select count(*) filter (where status = 'PENDING') as pending, count(*) filter (where status = 'EXPIRED') as expired from booking where ($1::uuid is null or event_id = $1)`,
-    [scope.eventId ?? null],
+  const [counts] = await infra.query<{ pending: string; expired: string }>('booking', `select count(*) filter (where status = 'PENDING') as pending, count(*) filter (where status = 'EXPIRED') as expired from booking where ($1::uuid[] is null or event_id = any($1))`,
+    [scope.eventIds ?? null],
   );
   return { ok: stale.length === 0, detail: `${counts.pending} pending, ${counts.expired} expired${stale.length ? `; ${stale.length} PENDING past expiry ${sample(stale)}` : ''}` };
 }
@@ -117,8 +117,8 @@ async function noExpiredPending(infra: FaultInfra, scope: Scope) {
 async function catalogMatchesProjection(infra: FaultInfra, scope: Scope) {
   const catalog = await infra.query<{ event_id: string; id: string; price_minor: string }>(
     'catalog',
-    `select s.event_id, s.id, s.price_minor from seat s join event e on e.id = s.event_id where e.status = 'ON_SALE' and ($1::uuid is null or e.id = $1)`,
-    [scope.eventId ?? null],
+    `select s.event_id, s.id, s.price_minor from seat s join event e on e.id = s.event_id where e.status = 'ON_SALE' and ($1::uuid[] is null or e.id = any($1))`,
+    [scope.eventIds ?? null],
   );
   const eventIds = [...new Set(catalog.map((s) => s.event_id))];
   const projected = eventIds.length

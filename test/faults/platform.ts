@@ -117,16 +117,7 @@ export interface SeededEvent {
  * once the booking side has projected every seat (the projection travels over Kafka).
  */
 export async function seedOnSaleEvent(platform: FaultPlatform, title: string, rows = 10, seatsPerRow = 30): Promise<SeededEvent> {
-  const org = graphqlClient(platform.gatewayUrl, { authorization: `Bearer ${await platform.token('organizer', ['catalog:write'])}` });
-  const venue = await org(operations.CreateVenueDocument, { input: { name: `${title} Hall`, city: 'Faultville', sections: [{ name: 'A', rows, seatsPerRow, price: '25.00' }] } });
-  if (!venue.data) throw new Error(`createVenue failed: ${JSON.stringify(venue.errors)}`);
-  const event = await org(operations.CreateEventDocument, {
-    input: { venueId: venue.data.createVenue.id, title, startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), currency: 'EUR' },
-  });
-  if (!event.data) throw new Error(`createEvent failed: ${JSON.stringify(event.errors)}`);
-  const eventId = event.data.createEvent.id;
-  const published = await org(operations.PublishEventDocument, { id: eventId });
-  if (!published.data) throw new Error(`publishEvent failed: ${JSON.stringify(published.errors)}`);
+  const eventId = await publishEvent(platform, title, rows, seatsPerRow);
   const anonymous = graphqlClient(platform.gatewayUrl);
   const seatIds = await waitFor(
     async () => {
@@ -139,4 +130,19 @@ export async function seedOnSaleEvent(platform: FaultPlatform, title: string, ro
     `booking's projection of event ${title}`,
   );
   return { eventId, seatIds };
+}
+
+/** Creates a venue and an event and puts it on sale (catalog only: booking learns of it through Kafka). */
+export async function publishEvent(platform: FaultPlatform, title: string, rows: number, seatsPerRow: number): Promise<string> {
+  const org = graphqlClient(platform.gatewayUrl, { authorization: `Bearer ${await platform.token('organizer', ['catalog:write'])}` });
+  const venue = await org(operations.CreateVenueDocument, { input: { name: `${title} Hall`, city: 'Faultville', sections: [{ name: 'A', rows, seatsPerRow, price: '25.00' }] } });
+  if (!venue.data) throw new Error(`createVenue failed: ${JSON.stringify(venue.errors)}`);
+  const event = await org(operations.CreateEventDocument, {
+    input: { venueId: venue.data.createVenue.id, title, startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), currency: 'EUR' },
+  });
+  if (!event.data) throw new Error(`createEvent failed: ${JSON.stringify(event.errors)}`);
+  const eventId = event.data.createEvent.id;
+  const published = await org(operations.PublishEventDocument, { id: eventId });
+  if (!published.data) throw new Error(`publishEvent failed: ${JSON.stringify(published.errors)}`);
+  return eventId;
 }

@@ -8,7 +8,8 @@ import type { FaultInfra } from './infra';
  * the planted outbox row, and a consumer would trip over it).
  */
 export async function plantViolations(infra: FaultInfra, eventId: string): Promise<void> {
-  const [seat] = await infra.query<{ seat_id: string; price_minor: string }>('booking', 'select seat_id, price_minor from seat_projection where event_id = $1 limit 1', [eventId]);
+  const [seat] = await infra.query<{ seat_id: string; price_minor: string }>('booking', `select seat_id, price_minor from seat_projection p where event_id = $1 and not exists
+       (select 1 from booking_item i where i.event_id = p.event_id and i.seat_id = p.seat_id and i.status in ('PENDING', 'CONFIRMED')) limit 1`, [eventId]);
   const [twice, drifted, stalePending] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
   const booking = (id: string, status: string, expiresAt: string) =>
     infra.query('booking', `insert into booking (id, user_id, event_id, status, total_minor, currency, expires_at) values ($1, 'planted', $2, $3, 100, 'EUR', ${expiresAt})`, [id, eventId, status]);
