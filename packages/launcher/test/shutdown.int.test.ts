@@ -76,7 +76,8 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
     const response = await request.response;
     const exit = await service.exited;
     const stopMs = exit.at - signalled;
-    console.log(`[shutdown] ${service.name}: exit ${exit.code ?? exit.signal} ${stopMs} ms after SIGTERM; in-flight request answered ${response.status}`);
+    const steps = /stopped in \d+ ms \(([^)]*)\)/.exec(service.output())?.[1] ?? 'no stop logged';
+    console.log(`[shutdown] ${service.name}: exit ${exit.code ?? exit.signal} ${stopMs} ms after SIGTERM; in-flight request answered ${response.status}; steps: ${steps}`);
     return { response, exit, stopMs, refusedNew };
   }
 

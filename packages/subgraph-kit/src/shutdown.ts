@@ -12,6 +12,8 @@ export type StopStep = readonly [part: string, stop: (() => Promise<unknown> | v
  * deadline names as having hung.
  */
 const pendingSteps = new Map<string, number>();
+/** Steps finished since the last signal, with their durations: the stop's own log line says where the time went. */
+const finishedSteps: string[] = [];
 
 /** `booking: consumers (8012 ms)`, ... for each part still stopping. */
 export function pendingStopSteps(now = Date.now()): string[] {
@@ -29,13 +31,15 @@ export async function stopInOrder(service: string, steps: readonly StopStep[]): 
   for (const [part, stop] of steps) {
     if (!stop) continue;
     const key = `${service}: ${part}`;
-    pendingSteps.set(key, Date.now());
+    const started = Date.now();
+    pendingSteps.set(key, started);
     try {
       await stop();
     } catch (error) {
       failures.push(new Error(`${key}: ${error instanceof Error ? error.message : String(error)}`));
     } finally {
       pendingSteps.delete(key);
+      if (finishedSteps.length < 100) finishedSteps.push(`${key} ${Date.now() - started} ms`);
     }
   }
   if (failures.length === 1) throw failures[0];
@@ -77,6 +81,7 @@ export function exitOnTerminationSignals({ stop, timeoutMs, log, exit = (code) =
       return;
     }
     stopping = true;
+    finishedSteps.length = 0;
     const started = Date.now();
     log(`${signal}: stopping (gives up after ${timeoutMs} ms)`);
     const deadline = setTimeout(() => {
@@ -87,7 +92,7 @@ export function exitOnTerminationSignals({ stop, timeoutMs, log, exit = (code) =
     stop().then(
       () => {
         clearTimeout(deadline);
-        log(`stopped in ${Date.now() - started} ms`);
+        log(`stopped in ${Date.now() - started} ms (${finishedSteps.join(', ')})`);
         exit(0);
       },
       (error: unknown) => {
