@@ -4,7 +4,6 @@ import { parseEnvelope, type EventEnvelope } from './envelope';
 import { countDeadLetter, countDeliveryRetry } from './metrics';
 import {
   DEFAULT_RETRY_POLICY,
-  abortableSleep,
   deadLetterTopic,
   deliverWithRetries,
   type EventTransport,
@@ -134,7 +133,6 @@ export class KafkaTransport implements EventTransport {
           const result = await deliverWithRetries(() => handle(envelope, topic), {
             policy: this.policy,
             signal: keepAlive.signal,
-            wait: abortableSleep,
             onRetry: ({ error, failure, attempt, delayMs }) => {
               countDeliveryRetry(topic, groupId, failure.reason);
               if (attempt === 1 || attempt % LOG_EVERY_N_RETRIES === 0) {

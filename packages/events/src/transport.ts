@@ -62,11 +62,6 @@ export interface DeliveryOptions {
   /** Aborted when the transport closes: the loop stops waiting and throws DeliveryAbortedError. */
   signal?: AbortSignal;
   onRetry?: (retry: RetryEvent) => void;
-  /**
-   * Waits between attempts. Kafka passes one that keeps heartbeating, so a consumer waiting out
-   * a database outage is not taken for dead and thrown out of its group.
-   */
-  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -78,7 +73,6 @@ export interface DeliveryOptions {
  */
 export async function deliverWithRetries(handle: () => Promise<void>, options: DeliveryOptions = {}): Promise<DeliveryResult> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  const wait = options.wait ?? abortableSleep;
   let attempts = 0;
   let unknownFailures = 0;
   for (;;) {
@@ -101,7 +95,7 @@ export async function deliverWithRetries(handle: () => Promise<void>, options: D
     if (failure.kind === 'unknown' && ++unknownFailures >= policy.maxAttempts) return { delivered: false, attempts, error, failure };
     const delayMs = backoffDelay(policy, attempts);
     options.onRetry?.({ error, failure, attempt: attempts, delayMs });
-    await wait(delayMs, options.signal).catch((reason: unknown) => {
+    await abortableSleep(delayMs, options.signal).catch((reason: unknown) => {
       throw reason instanceof DeliveryAbortedError ? new DeliveryAbortedError(error) : reason;
     });
   }
