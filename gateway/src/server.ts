@@ -17,7 +17,7 @@ import { tokenLimitError, useOperationLimits } from './plugins/operation-limits'
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { createGatewayRedis } from './redis/redis-client';
 import { redisStores } from './redis/resilient-store';
-import { SubgraphDataSource } from './subgraph-data-source';
+import { SubgraphDataSource, withoutSubgraphNames } from './subgraph-data-source';
 import { FederatedSubscriptions } from './subscriptions/federated-subscriptions';
 import { useGatewaySubscriptions } from './subscriptions/ws-server';
 
@@ -161,7 +161,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    formatError: withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens),
+    formatError: withoutSubgraphNames(withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens)),
     persistedQueries: stores ? { cache: stores.apqCache } : {},
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -114,3 +114,18 @@ function describe(error: Error): string {
   const code = (error as { code?: string }).code;
   return `${error.name}: ${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
 }
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/**
+ * @apollo/gateway adds `extensions.serviceName` to every error a subgraph returns. Clients
+ * branch on `code`; which subgraph answered is topology, kept for the logs.
+ */
+export function withoutSubgraphNames(format: FormatError): FormatError {
+  return (formatted, error) => {
+    const result = format(formatted, error);
+    if (!result.extensions || !('serviceName' in result.extensions)) return result;
+    const { serviceName: _serviceName, ...extensions } = result.extensions;
+    return { ...result, extensions };
+  };
+}

@@ -71,4 +71,15 @@ describe('a subgraph down (booking stopped)', () => {
     expect(errorCodes(book)).toEqual(['SERVICE_UNAVAILABLE']);
     expectNoTopology(book, bookingUrl);
   });
+
+  it("does not name the subgraph in a subgraph's own errors either", async () => {
+    // A contract error catalog answers with HTTP 200, to which @apollo/gateway adds
+    // extensions.serviceName ("catalog").
+    const organizer = graphqlClient(gateway.url, { authorization: `Bearer ${await gateway.devIssuer!.issue('outage-organizer', ['catalog:write'])}` });
+    const res = await organizer(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: { venueId: '00000000-0000-4000-8000-00000000dead', title: 'Nowhere', startsAt: new Date(Date.now() + 86_400_000).toISOString(), currency: 'EUR' },
+    });
+    expect(errorCodes(res)).toEqual(['NOT_FOUND']);
+    for (const error of res.errors ?? []) expect(error.extensions).not.toHaveProperty('serviceName');
+  });
 });
