@@ -32,9 +32,9 @@ export interface ServiceProcess {
 /**
  * Starts one service from its build as a process of its own with only the given environment —
  * not jest's: jest sets NODE_ENV=test, under which Apollo Server installs no signal handlers,
- * and the bug under test would hide. Resolves once the service logged that it listens.
+ * and the bug under test would hide. Resolves once the service logged `until` (that it listens).
  */
-export async function startServiceProcess(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(name: ServiceName, env: Record<string, string>, { until = 'listening on' } = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, ENTRY_POINTS[name])], {
     cwd: root,
@@ -48,7 +48,7 @@ export async function startServiceProcess(name: ServiceName, env: Record<string,
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   await Promise.race([
-    waitFor(() => (output.includes('listening on') ? true : undefined), 90_000, `${name} to listen; output so far:\n${output}`),
+    waitFor(() => (output.includes(until) ? true : undefined), 90_000, `${name} to log "${until}"; output so far:\n${output}`),
     exited.then(({ code, signal }) => {
       throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
     }),

@@ -145,6 +145,37 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
   });
 });
 
+describe('SIGTERM during start-up', () => {
+  let db: TestDatabase;
+  let admin: Admin;
+  afterAll(async () => {
+    await admin?.disconnect();
+    await db?.drop();
+  });
+
+  it('lets start-up finish, then stops as usual: exit 0, no consumer left in its group', async () => {
+    db = await createTestDatabase('shutdown_startup');
+    admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const prefix = `su${uniqueSuffix()}.`;
+    // Booking logs the throw-away ticket key after migrating and before its consumers join
+    // their groups (seconds): the signal lands in the middle of start-up.
+    const booking = await startServiceProcess(
+      'booking',
+      { INTERNAL_JWT_SECRET: SECRET, BOOKING_DATABASE_URL: db.url, KAFKA_BROKERS: testKafkaBrokers().join(','), CONSUMER_GROUP_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      { until: 'TICKET_SIGNING_KEY is not set' },
+    );
+    const signalled = Date.now();
+    booking.child.kill('SIGTERM');
+    const exit = await booking.exited;
+    const { groups: after } = await admin.describeGroups(['booking.seat-fanout', 'booking.seat-projection', 'booking.payment-results'].map((g) => prefix + g));
+    console.log(`[shutdown] booking signalled during start-up: exit ${exit.code ?? exit.signal} ${exit.at - signalled} ms later; listened before stopping: ${booking.output().includes('listening on')}; groups: ${after.map((g) => `${g.state}/${g.members.length}`).join(', ')}`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // Empty once joined and left, Dead if the group never formed; never a member left behind.
+    for (const group of after) expect(group.members).toEqual([]);
+  });
+});
+
 describe('a stop that overruns SHUTDOWN_TIMEOUT_MS', () => {
   let db: TestDatabase;
   let catalog: ServiceProcess;

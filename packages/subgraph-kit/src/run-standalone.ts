@@ -29,10 +29,16 @@ export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
     const config = loadConfig();
     const timeoutMs = loadShutdownTimeout(name);
     const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: name, log });
-    const service = await create({ config, transport, log, logger });
-    await service.consume?.();
-    const running = await service.start();
-    log(`listening on ${running.url}`);
+    let service: Service | undefined;
+    const starting = (async () => {
+      service = await create({ config, transport, log, logger });
+      await service.consume?.();
+      const running = await service.start();
+      log(`listening on ${running.url}`);
+    })();
+    // Installed before start-up so that a signal during it (migrations, consumers joining their
+    // groups) is not the default kill that leaves stale group members behind: start-up finishes
+    // within the deadline and what it started stops as usual.
     exitOnTerminationSignals({
       timeoutMs,
       log,
@@ -40,10 +46,12 @@ export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
       // resolves; the transport (producer, admin) goes last because the relay published with it.
       stop: () =>
         stopInOrder(name, [
-          ['service', () => service.stop()],
+          ['start-up', () => starting.catch(() => undefined)],
+          ['service', () => service?.stop()],
           ['event transport', () => transport.close()],
         ]),
     });
+    await starting;
   };
   main().catch((error: unknown) => {
     console.error(error instanceof ConfigError ? error.message : `[${name}] failed to start: ${error instanceof Error ? error.stack : String(error)}`);
