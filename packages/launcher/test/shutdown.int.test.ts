@@ -176,6 +176,29 @@ describe('SIGTERM during start-up', () => {
   });
 });
 
+describe('the gateway with GATEWAY_WORKERS=2 (node:cluster) on SIGTERM', () => {
+  let keyDir: string;
+  afterAll(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
+
+  it('each worker runs its whole stop, and the primary exits 0 once they did', async () => {
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-gateway-cluster-'));
+    // Waits for the primary's line; the workers are up once the port answers.
+    const gateway = await startServiceProcess(
+      'gateway',
+      { INTERNAL_JWT_SECRET: SECRET, GATEWAY_WORKERS: '2', DEV_ISSUER_KEY_FILE: path.join(keyDir, 'key.json'), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      { until: 'primary running' },
+    );
+    await waitFor(() => ((gateway.output().match(/listening on/g) ?? []).length === 2 ? true : undefined), 90_000, `two workers listening:\n${gateway.output()}`);
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    const exit = await gateway.exited;
+    console.log(`[shutdown] gateway with 2 workers: exit ${exit.code ?? exit.signal} ${exit.at - signalled} ms after SIGTERM`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // Two workers and the primary each logged the end of a complete stop.
+    expect(gateway.output().match(/stopped in \d+ ms/g)).toHaveLength(3);
+  });
+});
+
 describe('a stop that overruns SHUTDOWN_TIMEOUT_MS', () => {
   let db: TestDatabase;
   let catalog: ServiceProcess;
