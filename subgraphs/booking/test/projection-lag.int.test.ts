@@ -64,6 +64,14 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     expect(await availability(eventId, [first[0], second[0]])).toEqual({ count: 2, seats: ['HELD', 'AVAILABLE'] });
   });
 
+  it('a catalog message of a version this code does not know is refused as unprocessable (dead-lettered, not misread)', async () => {
+    const eventId = randomUUID();
+    const message = { ...createEnvelope({ type: 'catalog.event-published', key: eventId, payload: { eventId } }), version: 2 };
+    await expect(h.booking.projection.handle(message)).rejects.toMatchObject({ name: 'UnprocessableMessageError' });
+    const rows = await h.sql('select 1 from event_projection where event_id = ?', [eventId]);
+    expect(rows).toHaveLength(0);
+  });
+
   it('a redelivered part does not count twice towards the projection', async () => {
     const eventId = randomUUID();
     const first = [randomUUID()];

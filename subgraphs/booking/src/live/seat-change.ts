@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@eventix/events';
+import { requireVersion, type EventEnvelope } from '@eventix/events';
 import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload } from '../booking/booking.messages';
 import { SeatAvailability } from '../booking/booking.types';
 import { CancellationReason } from '../booking/booking.entity';
@@ -17,6 +17,7 @@ export const seatChangeTopics = [BookingTopics.created, BookingTopics.confirmed,
  * the concert itself was cancelled: its released seats are NOT_ON_SALE, never bookable again.
  */
 export function seatChangeFrom(message: EventEnvelope): SeatAvailabilityChangeData | undefined {
+  requireVersion(message, 1);
   const payload = message.payload as BookingCreatedPayload | BookingConfirmedPayload | BookingCancelledPayload;
   const availability =
     message.type === BookingTopics.created

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimMessage, type EventEnvelope } from '@eventix/events';
+import { claimMessage, requireVersion, type EventEnvelope } from '@eventix/events';
 import type { BookingService } from '../booking/booking.service';
 import { PaymentTopics, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from './payment.messages';
 
@@ -20,6 +20,7 @@ export class PaymentResultsConsumer {
   ) {}
 
   async handle(message: EventEnvelope): Promise<void> {
+    requireVersion(message, 1);
     await this.orm.em.fork().transactional(async (tx) => {
       if (!(await claimMessage(tx, CONSUMER, message.id))) return;
       switch (message.type) {

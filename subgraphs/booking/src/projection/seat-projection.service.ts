@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimMessage, type EventEnvelope } from '@eventix/events';
+import { claimMessage, requireVersion, type EventEnvelope } from '@eventix/events';
 import type { BookingService } from '../booking/booking.service';
 import { CatalogTopics, type EventCancelledPayload, type EventPublishedPayload } from './catalog.messages';
 
@@ -18,6 +18,9 @@ export class SeatProjectionService {
   ) {}
 
   async handle(message: EventEnvelope): Promise<void> {
+    // A version this code does not know can never succeed: dead-lettered at once, replayable
+    // after an upgrade (npm run dlq:replay), instead of being misread.
+    requireVersion(message, 1);
     if (message.type === CatalogTopics.eventPublished) await this.applyPublished(message as EventEnvelope<EventPublishedPayload>);
     else if (message.type === CatalogTopics.eventCancelled) await this.applyCancelled(message as EventEnvelope<EventCancelledPayload>);
   }

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimMessage, type EventEnvelope } from '@eventix/events';
+import { claimMessage, requireVersion, type EventEnvelope } from '@eventix/events';
 import { BookingTopics, type BookingCancelledPayload, type BookingCreatedPayload, type BookingPaymentRejectedPayload } from './payment.messages';
 import type { PaymentService } from './payment.service';
 
@@ -21,6 +21,7 @@ export class BookingEventsConsumer {
   ) {}
 
   async handle(message: EventEnvelope): Promise<void> {
+    requireVersion(message, 1);
     await this.orm.em.fork().transactional(async (tx) => {
       if (!(await claimMessage(tx, CONSUMER, message.id))) return;
       if (message.type === BookingTopics.created) return this.payments.openForBooking(tx, message.payload as BookingCreatedPayload);
