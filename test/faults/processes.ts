@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { killWhenParentDies } from '@eventix/local-infra';
 
 /** How a service process ended: its exit code, or the signal that ended it. */
 export interface Exit {
@@ -62,6 +63,8 @@ export class ServiceProcess {
     this.child = child;
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
+    // Also when this process is SIGKILLed (a jest timeout): no service outlives the suite.
+    if (child.pid) killWhenParentDies(child.pid);
     this.exited = new Promise<Exit>((resolve) =>
       child.once('exit', (code, signal) => {
         process.removeListener('exit', killOnExit);
