@@ -14,18 +14,24 @@ export interface HealthOptions {
   probeTimeoutMs?: number;
   /** True once the service is stopping: readiness answers 503 so no new traffic is routed here. */
   stopping?: () => boolean;
+  /** After this long an unanswered probe is abandoned and a fresh one starts (default 5 s). */
+  abandonProbeAfterMs?: number;
 }
+
+/** A probe still unanswered after this long is left to settle on its own and a fresh one starts. */
+const ABANDON_PROBE_AFTER_MS = 5_000;
 
 /**
  * Starts a probe unless the previous one of the same part is still running, in which case the
  * caller waits on that one. During an outage a kafkajs admin connect keeps retrying and an
  * ioredis command waits for a reconnect; starting one per request would pile them up, and each
- * readiness request would still wait its full deadline anyway.
+ * readiness request would still wait its full deadline anyway. A probe that never settles is
+ * replaced after {@link ABANDON_PROBE_AFTER_MS}, so it cannot keep the service unready forever.
  */
-function singleFlight(check: ReadinessCheck): () => { result: Promise<unknown>; since: number } {
+function singleFlight(check: ReadinessCheck, abandonAfterMs: number): () => { result: Promise<unknown>; since: number } {
   let current: { result: Promise<unknown>; since: number } | undefined;
   return () => {
-    if (current) return current;
+    if (current && Date.now() - current.since < abandonAfterMs) return current;
     const started = { result: Promise.resolve().then(check), since: Date.now() };
     current = started;
     // Cleared on settling, so the next request probes afresh rather than reading a stale answer.
@@ -45,7 +51,8 @@ function singleFlight(check: ReadinessCheck): () => { result: Promise<unknown>; 
  */
 export function healthRoutes(service: string, checks: Record<string, ReadinessCheck>, options: HealthOptions = {}): Record<string, Route> {
   const timeoutMs = options.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
-  const probes = Object.entries(checks).map(([name, check]) => [name, singleFlight(check)] as const);
+  const abandonAfterMs = options.abandonProbeAfterMs ?? ABANDON_PROBE_AFTER_MS;
+  const probes = Object.entries(checks).map(([name, check]) => [name, singleFlight(check, abandonAfterMs)] as const);
   const live: Route = (_req, _body, res) => sendJson(res, 200, { status: 'ok', service });
   return {
     'GET /health': live,
