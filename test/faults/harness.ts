@@ -92,6 +92,19 @@ export async function converge(h: Harness, scope: Parameters<typeof checkInvaria
   }
 }
 
+/**
+ * A fault may make requests fail, but with a code a client can act on (SERVICE_UNAVAILABLE: try
+ * again later); an unmasked INTERNAL_SERVER_ERROR, a missing code or a non-JSON answer is a defect.
+ * Network errors and timeouts are counted in the table but not judged here: while the gateway
+ * itself is down there is nobody to answer.
+ */
+const UNEXPECTED = ['INTERNAL_SERVER_ERROR', 'NO_CODE', 'NON_JSON'];
+
+function contractErrorsOnly(stats: LoadStats): InvariantResult {
+  const found = UNEXPECTED.filter((code) => stats.errors[code]).map((code) => `${code}: ${stats.errors[code]}`);
+  return { name: 'errors are contract codes', ok: found.length === 0, detail: found.length ? found.join(', ') : 'ok' };
+}
+
 /** What a fault hands back: checks of its own (exit codes, readiness) and notes for the report. */
 export interface FaultOutcome {
   checks: InvariantResult[];
@@ -139,6 +152,7 @@ export async function runCase(
     stats = await load.stop();
     await h.restoreAll();
   }
+  outcome.checks.push(contractErrorsOnly(stats));
   h.log(`case ${name}: load stopped after ${stats.requests} requests; converging`);
   const { convergeMs, invariants } = await converge(h, { eventIds: [event.eventId, ...(outcome.eventIds ?? [])], deadLettersBefore });
   h.log(`case ${name}: ${convergeMs === undefined ? 'did not converge' : `converged in ${convergeMs} ms`}`);
