@@ -30,6 +30,7 @@ const schema = z
     LIMIT_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_LIMITS.maxDirectives),
     LIMIT_TOKENS: z.coerce.number().int().min(10).max(100_000).default(DEFAULT_LIMITS.maxTokens),
     LIMIT_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCost),
+    LIMIT_LIST_SLICE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxSlice),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** createBooking and payBooking, per caller. */
     RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(30),
@@ -80,6 +81,7 @@ function toConfig(vars: z.infer<typeof schema>) {
       maxTokens: vars.LIMIT_TOKENS,
       maxCost: vars.LIMIT_COST,
       defaultListSize: DEFAULT_LIMITS.defaultListSize,
+      maxSlice: vars.LIMIT_LIST_SLICE,
     },
     rateLimits: {
       general: { limit: vars.RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },

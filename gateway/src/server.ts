@@ -12,6 +12,7 @@ import { DevIssuer, DEV_AUDIENCE, parseTokenRequest } from './auth/dev-issuer';
 import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier } from './auth/token-verifier';
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
+import { CostModel } from './plugins/cost';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
@@ -90,6 +91,11 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
       return { supergraphSdl, cleanup: async () => watcher?.close() };
     },
     buildService: ({ name, url }) => dataSources[name] ?? dataSource(name, String(url)),
+  });
+  // The cost directives of the supergraph being served, rebuilt when it is reloaded.
+  let costModel = CostModel.fromSupergraph(supergraphSdl);
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    costModel = CostModel.fromSupergraph(coreSupergraphSdl);
   });
   const subscriptions = new FederatedSubscriptions({
     supergraphSdl,
@@ -188,7 +194,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
           };
         },
       },
-      useOperationLimits(config.limits),
+      useOperationLimits({ limits: config.limits, costModel: () => costModel, metrics }),
       useRateLimit({
         ...config.rateLimits,
         store: stores?.rateLimitStore ?? new MemoryRateLimitStore(),
@@ -197,7 +203,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     ],
   });
   await apollo.start();
-  const ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, metrics, log });
+  const ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, costModel: () => costModel, metrics, log });
 
   handler = graphqlRequestListener<GatewayContext>({
     apollo,

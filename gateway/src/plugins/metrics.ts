@@ -32,6 +32,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Cost after the supergraph's IBM cost directives (see cost.ts), before planning and from the result. */
+  readonly costEstimated = new Histogram({
+    name: 'eventix_gateway_operation_cost_estimated',
+    help: 'Estimated cost of each operation (IBM cost directives), refused ones included',
+    buckets: [1, 10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 1_000_000],
+    registers: [this.registry],
+  });
+  readonly costActual = new Histogram({
+    name: 'eventix_gateway_operation_cost_actual',
+    help: 'Actual cost of each executed operation, from the lengths of the lists it returned',
+    buckets: [1, 10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 1_000_000],
+    registers: [this.registry],
+  });
+
   readonly openSockets = new Gauge({ name: 'eventix_gateway_ws_open_sockets', help: 'Open graphql-ws sockets', registers: [this.registry] });
   readonly upstreamStreams = new Gauge({ name: 'eventix_gateway_subscription_upstreams', help: 'Upstream subscription streams open to subgraphs', registers: [this.registry] });
   readonly eventsDelivered = new Counter({ name: 'eventix_gateway_subscription_events_total', help: 'Subscription events resolved and handed to clients', registers: [this.registry] });

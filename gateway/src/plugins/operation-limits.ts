@@ -1,9 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
   getNamedType,
-  getNullableType,
   GraphQLError,
-  isListType,
   Kind,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -18,6 +16,8 @@ import {
   isInterfaceType,
 } from 'graphql';
 import { ErrorCode } from '@eventix/errors';
+import type { GatewayMetrics } from './metrics';
+import { actualCost, estimateCost, SlicingViolation, type CostModel } from './cost';
 
 /**
  * Limits checked on every operation before it is planned or executed, in the spirit of
@@ -31,10 +31,12 @@ export interface OperationLimits {
   maxRootFields: number;
   maxDirectives: number;
   maxTokens: number;
-  /** Estimated cost: every field costs 1, times the size of each list it sits in. */
+  /** Estimated cost after the IBM cost directives of the supergraph (see cost.ts). */
   maxCost: number;
-  /** Assumed size of a list without a `first` argument. */
+  /** Assumed size of a list the supergraph gives no `@listSize` for. */
   defaultListSize: number;
+  /** Largest value of a slicing argument (`first`), the subgraphs' page maximum. */
+  maxSlice: number;
 }
 
 export const DEFAULT_LIMITS: OperationLimits = {
@@ -45,10 +47,11 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxTokens: 2000,
   maxCost: 50_000,
   defaultListSize: 100,
+  maxSlice: 100,
 };
 
-export function tooComplex(message: string, limit: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit, http: { status: 400 } } });
+export function tooComplex(message: string, limit: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit, ...details, http: { status: 400 } } });
 }
 
 /**
@@ -68,17 +71,16 @@ interface Measures {
   depth: number;
   aliases: number;
   directives: number;
-  cost: number;
 }
 
-/** Walks one operation (fragments inlined) measuring depth, aliases, directives and cost. */
-export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, defaultListSize: number): Measures {
+/** Walks one operation (fragments inlined) measuring depth, aliases and directives. */
+export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Measures {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  const measures: Measures = { depth: 0, aliases: 0, directives: operation.directives?.length ?? 0, cost: 0 };
+  const measures: Measures = { depth: 0, aliases: 0, directives: operation.directives?.length ?? 0 };
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
 
-  const visit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | undefined | null, depth: number, multiplier: number, seen: Set<string>): void => {
+  const visit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | undefined | null, depth: number, seen: Set<string>): void => {
     for (const selection of selectionSet.selections) {
       measures.directives += selection.directives?.length ?? 0;
       if (selection.kind === Kind.FIELD) {
@@ -87,54 +89,102 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
         const field: GraphQLField<unknown, unknown> | undefined =
           parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[selection.name.value] : undefined;
         measures.depth = Math.max(measures.depth, depth);
-        measures.cost += multiplier;
         if (!selection.selectionSet) continue;
-        // A `first` argument sizes the list below (connections too); other lists get the default.
-        const first = selection.arguments?.find((a) => a.name.value === 'first')?.value;
-        const isList = field !== undefined && isListType(getNullableType(field.type));
-        const size = first?.kind === Kind.INT ? Number(first.value) : isList ? defaultListSize : 1;
         const named = field ? getNamedType(field.type) : undefined;
-        visit(selection.selectionSet, named && isCompositeType(named) ? named : undefined, depth + 1, multiplier * Math.max(size, 1), seen);
+        visit(selection.selectionSet, named && isCompositeType(named) ? named : undefined, depth + 1, seen);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        visit(selection.selectionSet, typed && isCompositeType(typed) ? typed : parent, depth, multiplier, seen);
+        visit(selection.selectionSet, typed && isCompositeType(typed) ? typed : parent, depth, seen);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment || seen.has(name)) continue; // cycles are refused by validation anyway
         const typed = schema.getType(fragment.typeCondition.name.value);
-        visit(fragment.selectionSet, typed && isCompositeType(typed) ? typed : parent, depth, multiplier, new Set([...seen, name]));
+        visit(fragment.selectionSet, typed && isCompositeType(typed) ? typed : parent, depth, new Set([...seen, name]));
       }
     }
   };
-  visit(operation.selectionSet, root, 1, 1, new Set());
+  visit(operation.selectionSet, root, 1, new Set());
   return measures;
 }
 
+/** What the cost analysis needs besides the operation: the supergraph's directives and the variables. */
+export interface CostInput {
+  model: CostModel;
+  variables: Record<string, unknown>;
+}
+
+export interface OperationCheck {
+  /** The first exceeded limit, if any. */
+  error?: GraphQLError;
+  /** Estimated cost, once the structural limits passed and the slicing rules held. */
+  estimated?: number;
+}
+
 /** Checks an operation against the limits; returns the first exceeded limit as an error. */
-export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): GraphQLError | undefined {
+export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits, cost: CostInput): OperationCheck {
   const rootFields = operation.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || !s.name.value.startsWith('__')).length;
-  if (rootFields > limits.maxRootFields) return tooComplex(`Operation has ${rootFields} root fields; the limit is ${limits.maxRootFields}`, 'rootFields');
-  const m = measureOperation(schema, document, operation, limits.defaultListSize);
-  if (m.depth > limits.maxDepth) return tooComplex(`Operation depth ${m.depth} exceeds the limit of ${limits.maxDepth}`, 'depth');
-  if (m.aliases > limits.maxAliases) return tooComplex(`Operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}`, 'aliases');
-  if (m.directives > limits.maxDirectives) return tooComplex(`Operation uses ${m.directives} directives; the limit is ${limits.maxDirectives}`, 'directives');
-  if (m.cost > limits.maxCost) return tooComplex(`Operation's estimated cost ${m.cost} exceeds the limit of ${limits.maxCost}`, 'cost');
-  return undefined;
+  if (rootFields > limits.maxRootFields) return { error: tooComplex(`Operation has ${rootFields} root fields; the limit is ${limits.maxRootFields}`, 'rootFields') };
+  const m = measureOperation(schema, document, operation);
+  if (m.depth > limits.maxDepth) return { error: tooComplex(`Operation depth ${m.depth} exceeds the limit of ${limits.maxDepth}`, 'depth') };
+  if (m.aliases > limits.maxAliases) return { error: tooComplex(`Operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}`, 'aliases') };
+  if (m.directives > limits.maxDirectives) return { error: tooComplex(`Operation uses ${m.directives} directives; the limit is ${limits.maxDirectives}`, 'directives') };
+  let estimated: number;
+  try {
+    estimated = estimateCost(schema, cost.model, document, operation, cost.variables, limits);
+  } catch (error) {
+    if (error instanceof SlicingViolation) return { error: tooComplex(error.message, 'slicing') };
+    throw error;
+  }
+  if (estimated > limits.maxCost) {
+    return { estimated, error: tooComplex(`Operation's estimated cost ${estimated} exceeds the limit of ${limits.maxCost}`, 'cost', { estimatedCost: estimated, maxCost: limits.maxCost }) };
+  }
+  return { estimated };
+}
+
+/** `extensions.cost` of a response, after Apollo Router's demand control. */
+export interface CostExtension {
+  estimated: number;
+  /** From the result's real list lengths; absent when the operation was refused. */
+  actual?: number;
+}
+
+export interface OperationLimitsOptions {
+  limits: OperationLimits;
+  /** The cost directives of the supergraph being served (it may be reloaded). */
+  costModel: () => CostModel;
+  metrics?: GatewayMetrics;
 }
 
 /**
  * Apollo Server plugin: measures the operation once it is resolved — after validation, before
- * the gateway plans it. (Tokens are limited at parse time, see tokenLimitError.)
+ * the gateway plans it — and reports `extensions.cost` { estimated, actual } on the response.
+ * (Tokens are limited at parse time, see tokenLimitError.)
  */
-export function useOperationLimits(limits: OperationLimits): ApolloServerPlugin<BaseContext> {
+export function useOperationLimits({ limits, costModel, metrics }: OperationLimitsOptions): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
+      let estimated: number | undefined;
+      let model: CostModel | undefined;
       return {
-        async didResolveOperation({ schema, document, operation }) {
+        async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const error = checkOperation(schema, document, operation, limits);
-          if (error) throw error;
+          model = costModel();
+          const check = checkOperation(schema, document, operation, limits, { model, variables: request.variables ?? {} });
+          estimated = check.estimated;
+          if (estimated !== undefined) metrics?.costEstimated.observe(estimated);
+          if (check.error) throw check.error;
+        },
+        async willSendResponse({ response, schema, document, operation, request }) {
+          if (estimated === undefined || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const cost: CostExtension = { estimated };
+          // Only executed operations have an actual cost (a refused one never ran).
+          if (model && document && operation && result.data !== undefined) {
+            cost.actual = actualCost(schema, model, document, operation, request.variables ?? {}, result.data);
+            metrics?.costActual.observe(cost.actual);
+          }
+          result.extensions = { ...result.extensions, cost };
         },
       };
     },

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../plugins/metrics';
+import type { CostModel } from '../plugins/cost';
 import { checkOperation, isTokenLimitMessage, tooComplex, type OperationLimits } from '../plugins/operation-limits';
 import { bearerToken, InvalidTokenError, type TokenVerifier } from '../auth/token-verifier';
 import type { FederatedSubscriptions } from './federated-subscriptions';
@@ -29,6 +30,8 @@ export function useGatewaySubscriptions(options: {
   subscriptions: FederatedSubscriptions;
   verify: () => TokenVerifier;
   limits: OperationLimits;
+  /** The supergraph's cost directives; a subscription is estimated per event it delivers. */
+  costModel: () => CostModel;
   metrics: GatewayMetrics;
   log: (message: string) => void;
 }): { dispose(): Promise<void> } {
@@ -78,7 +81,7 @@ export function useGatewaySubscriptions(options: {
         if (operation.operation !== 'subscription') {
           return [new GraphQLError('Send queries and mutations over HTTP; this socket carries subscriptions', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
-        const tooBig = checkOperation(schema, document, operation, options.limits);
+        const { error: tooBig } = checkOperation(schema, document, operation, options.limits, { model: options.costModel(), variables: payload.variables ?? {} });
         if (tooBig) return [tooBig];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? {}, contextValue: ctx.extra.context };
       },

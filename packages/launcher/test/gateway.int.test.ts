@@ -42,7 +42,8 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
   });
 
   describe('operation limits', () => {
-    const deep = `{ events { edges { node { venue { sections { id } } seats { section { id } } } } } }`;
+    // Two events with venue sections and the whole seat map: 1 + 2 × (1 + 1 + (1 + 100) + 5000 × 2) = 20,207.
+    const deep = `{ events(first: 2) { edges { node { venue { sections { id } } seats { section { id } } } } } }`;
     it.each([
       ['depth', `{ myBookings { edges { node { event { venue { sections { id } } seats { section { id name } } } } } } }`, { LIMIT_DEPTH: '5' }],
       ['aliases', `{ events { pageInfo { ${Array.from({ length: 16 }, (_, i) => `a${i}: hasNextPage`).join(' ')} } } }`, {}],

@@ -4,8 +4,12 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 
-/** Federation 2 directives a subgraph may use in `@Directive(...)`. */
-const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])`;
+/**
+ * Federation 2 directives a subgraph may use in `@Directive(...)`. v2.9 brings the IBM cost
+ * directives (`@cost`, `@listSize`), which composition copies into the supergraph for the
+ * gateway's cost analysis.
+ */
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@cost", "@listSize"])`;
 
 export type ReferenceResolvers = Record<string, { __resolveReference: (reference: never, context: never) => unknown }>;
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromMinorUnits, MoneyScalar, pageSize, requireUser } from '@eventix/subgraph-kit';
 import type { BookingContext } from '../context';
 import { Booking } from './booking.entity';
@@ -6,6 +6,8 @@ import { BookingConnection, BookingItemView, CreateBookingInput, EventRef } from
 import { Ticket } from '../ticket/ticket.entity';
 
 const PAGE = { default: 20, max: 100 } as const;
+/** Items and tickets per booking for cost analysis: MAX_SEATS_PER_BOOKING's default. */
+const BOOKING_SEATS_ASSUMED_SIZE = 10;
 
 @Resolver(() => Booking)
 export class BookingResolver {
@@ -16,6 +18,7 @@ export class BookingResolver {
   }
 
   @Query(() => BookingConnection, { description: "The caller's bookings, newest first" })
+  @Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"])')
   async myBookings(
     @Ctx() ctx: BookingContext,
     @Arg('first', () => Int, { nullable: true, defaultValue: PAGE.default }) first: number,
@@ -50,11 +53,13 @@ export class BookingResolver {
   }
 
   @FieldResolver(() => [Ticket], { description: 'One per seat once the booking is confirmed' })
+  @Directive(`@listSize(assumedSize: ${BOOKING_SEATS_ASSUMED_SIZE})`)
   tickets(@Root() booking: Booking, @Ctx() ctx: BookingContext): Promise<Ticket[]> {
     return ctx.loaders.ticketsOfBooking.load(booking.id);
   }
 
   @FieldResolver(() => [BookingItemView])
+  @Directive(`@listSize(assumedSize: ${BOOKING_SEATS_ASSUMED_SIZE})`)
   async items(@Root() booking: Booking, @Ctx() ctx: BookingContext): Promise<BookingItemView[]> {
     const items = await ctx.loaders.itemsOfBooking.load(booking.id);
     return items.map((item) => ({ seat: { id: item.seatId, eventId: item.eventId }, price: fromMinorUnits(item.priceMinor) }));

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, ID, Int, ObjectType, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Ctx, Directive, Field, ID, Int, ObjectType, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '@eventix/errors';
 import type { BookingContext } from '../context';
 import { SeatAvailability, SeatRef } from '../booking/booking.types';
@@ -23,6 +23,8 @@ export class SeatAvailabilityChange {
   seatMapVersion!: number;
 
   @Field(() => [SeatStateChange])
+  // One booking's seats (MAX_SEATS_PER_BOOKING's default) per change.
+  @Directive('@listSize(assumedSize: 10)')
   seats!: SeatStateChange[];
 }
 

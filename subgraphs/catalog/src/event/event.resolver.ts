@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
@@ -7,11 +7,15 @@ import { Event } from './event.entity';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
 export const CATALOG_WRITE = 'catalog:write';
+/** Seats the gateway's cost analysis assumes for one event's seat map (`@listSize(assumedSize:)`). */
+export const SEAT_MAP_ASSUMED_SIZE = 5000;
 const canSeeDrafts = (caller: Caller) => caller.permissions.includes(CATALOG_WRITE);
 
 @Resolver(() => Event)
 export class EventResolver {
   @Query(() => EventConnection, { description: 'Published events in start order; organizers also see drafts' })
+  // Cost analysis: `first` sizes the page's edges (IBM cost directives, read by the gateway).
+  @Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"])')
   async events(
     @Ctx() ctx: CatalogContext,
     @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE.default }) first: number,
@@ -72,6 +76,8 @@ export class EventResolver {
   }
 
   @FieldResolver(() => [Seat], { description: 'Every seat of the event in map order, optionally of one section' })
+  // A large arena's map (the demo venues have 500–1,000 seats; a venue may have up to 100,000).
+  @Directive(`@listSize(assumedSize: ${SEAT_MAP_ASSUMED_SIZE})`)
   seats(@Root() event: Event, @Ctx() ctx: CatalogContext, @Arg('sectionId', () => ID, { nullable: true }) sectionId?: string | null): Promise<Seat[]> {
     return ctx.venues.seatsOf(ctx.em, event.id, sectionId ?? undefined);
   }

@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromMinorUnits, MoneyScalar, requirePermission } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { CATALOG_WRITE } from '../event/event.resolver';
 import { Seat } from '../event/seat.entity';
 import { Section, Venue } from './venue.entity';
 import { CreateVenueInput } from './venue.inputs';
+import { LAYOUT_LIMITS } from './venue.rules';
 
 @Resolver(() => Venue)
 export class VenueResolver {
@@ -20,6 +21,7 @@ export class VenueResolver {
   }
 
   @FieldResolver(() => [Section])
+  @Directive(`@listSize(assumedSize: ${LAYOUT_LIMITS.maxSections})`)
   sections(@Root() venue: Venue, @Ctx() ctx: CatalogContext): Promise<Section[]> {
     return ctx.venues.sectionsOf(ctx.em, venue.id);
   }

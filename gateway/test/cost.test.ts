@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Supergraph } from '@apollo/federation-internals';
+import { getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import { actualCost, CostModel, estimateCost, SlicingViolation } from '../src/plugins/cost';
+import { DEFAULT_LIMITS } from '../src/plugins/operation-limits';
+
+/** The committed supergraph: the cost directives are the subgraphs' own, as composed. */
+const sdl = fs.readFileSync(path.resolve(__dirname, '../../schema/supergraph.graphql'), 'utf8');
+const api: GraphQLSchema = Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
+const model = CostModel.fromSupergraph(sdl);
+
+const estimate = (query: string, variables: Record<string, unknown> = {}) => {
+  const document = parse(query);
+  return estimateCost(api, model, document, getOperationAST(document)!, variables, DEFAULT_LIMITS);
+};
+const actual = (query: string, data: unknown) => {
+  const document = parse(query);
+  return actualCost(api, model, document, getOperationAST(document)!, {}, data);
+};
+
+describe('cost directives in the supergraph', () => {
+  it('are composed from the subgraphs: connections sized by `first`, seat maps and booking lists assumed', () => {
+    expect(model.listSizes.get('Query.events')).toEqual({ slicingArguments: ['first'], sizedFields: ['edges'], requireOneSlicingArgument: true, assumedSize: undefined });
+    expect(model.listSizes.get('Query.myBookings')).toEqual({ slicingArguments: ['first'], sizedFields: ['edges'], requireOneSlicingArgument: true, assumedSize: undefined });
+    expect(model.listSizes.get('Event.seats')?.assumedSize).toBe(5000);
+    expect(model.listSizes.get('Venue.sections')?.assumedSize).toBe(100);
+    expect(model.listSizes.get('Booking.items')?.assumedSize).toBe(10);
+    expect(model.listSizes.get('Booking.tickets')?.assumedSize).toBe(10);
+  });
+});
+
+describe('estimated cost (IBM cost directives, Apollo Router scoring)', () => {
+  it('five events with their seats: 1 + 5 × (1 edge + 1 event + 5000 seats × 1)', () => {
+    // events: object 1 + edges; edges: 5 (sized by first) × (edge 1 + node); node: event 1 + seats;
+    // seats: 5000 (assumedSize) × seat 1; id and title are scalars (0).
+    expect(estimate(`{ events(first: 5) { edges { node { id title seats { id } } } } }`)).toBe(1 + 5 * (1 + 1 + 5000));
+  });
+
+  it('sizes edges from a variable and from the argument default (20)', () => {
+    expect(estimate(`query ($n: Int) { events(first: $n) { edges { cursor } } }`, { n: 7 })).toBe(1 + 7);
+    expect(estimate(`{ events { edges { cursor } pageInfo { hasNextPage } } }`)).toBe(1 + 20 + 1);
+    expect(estimate(`{ myBookings(first: 3) { edges { node { id items { price } tickets { id } } } } }`)).toBe(1 + 3 * (1 + 1 + 10 + 10));
+  });
+
+  it('counts aliases and fragments as written, skips @skip(if: true), adds 10 for a mutation', () => {
+    const seatMap = `seats { id section { name } }`; // 5000 × (1 + 1)
+    expect(estimate(`{ a: event(id: "1") { ${seatMap} } b: event(id: "2") { ...S } } fragment S on Event { ${seatMap} }`)).toBe(2 * (1 + 10_000));
+    expect(estimate(`{ event(id: "1") { seats @skip(if: true) { id } venue { name } } }`)).toBe(1 + 1);
+    expect(estimate(`mutation { cancelBooking(id: "1") { id status } }`)).toBe(10 + 1);
+  });
+
+  it('enforces the slicing rules: one slicing argument, at most the page maximum', () => {
+    expect(() => estimate(`{ events(first: 101) { edges { cursor } } }`)).toThrow(SlicingViolation);
+    expect(() => estimate(`{ events(first: null) { edges { cursor } } }`)).toThrow('Query.events needs exactly one of first');
+    expect(() => estimate(`{ events(first: -1) { edges { cursor } } }`)).toThrow(SlicingViolation);
+    expect(estimate(`{ events(first: 100) { edges { cursor } } }`)).toBe(101);
+  });
+});
+
+describe('actual cost', () => {
+  it('counts each list at the length it came back with', () => {
+    const query = `{ events(first: 5) { edges { node { id seats { id } } } } }`;
+    const seats = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(i) }));
+    const data = { events: { edges: [{ node: { id: 'a', seats: seats(600) } }, { node: { id: 'b', seats: seats(20) } }] } };
+    expect(actual(query, data)).toBe(1 + (1 + 1 + 600) + (1 + 1 + 20));
+    expect(actual(`{ event(id: "x") { id } }`, { event: null })).toBe(0);
+  });
+});
