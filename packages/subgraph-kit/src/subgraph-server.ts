@@ -33,11 +33,6 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   log: (message: string) => void;
   /** Structured logger; request errors are logged with the gateway's request id. */
   logger?: Logger;
-  /**
-   * How long `stop()` waits for in-flight requests before closing their connections
-   * (default 10 s, Apollo's drain default); keep it below the process's shutdown deadline.
-   */
-  drainTimeoutMs?: number;
 }
 
 /**
@@ -98,7 +93,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
     stopOnTerminationSignals: false,
     // No Apollo Studio here: federated traces would only cost time.
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs }),
+      // In-flight requests get Apollo's 10 s grace before their connections are closed, which
+      // leaves the default 15 s shutdown deadline time for the consumers, relay and database.
+      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       // A contract error's HTTP status (503 for SERVICE_UNAVAILABLE, ...) is for the gateway's
       // client, not for the gateway itself: a non-2xx answer makes @apollo/gateway drop the body
