@@ -1,7 +1,9 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
 import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
 import { REQUEST_ID_HEADER } from '@eventix/subgraph-kit';
-import { errorCodes, graphqlClient, type GraphQLResponse } from '@eventix/testing';
+import { errorCodes, graphqlClient, waitFor, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
 
 type Events = { events: { edges: Array<{ node: { id: string; title: string } }> } };
@@ -27,6 +29,10 @@ describe('a subgraph down (booking stopped)', () => {
   const logs: string[] = [];
   let eventId: string;
   let bookingUrl: string;
+  let live: Client;
+  /** What a live subscriber to the seat map saw once booking stopped under it. */
+  const seen = { errors: [] as Array<{ message: string; extensions?: Record<string, unknown> }>, completed: 0 };
+  let stoppedAt = 0;
 
   beforeAll(async () => {
     // Events on the in-process bus: this file is about HTTP between gateway and subgraphs.
@@ -37,9 +43,18 @@ describe('a subgraph down (booking stopped)', () => {
       log: (m) => logs.push(m),
     });
     ({ eventId } = await onSaleEvent(h, { venue: 'Dark Hall', title: 'Booking Outage Night', rows: 1, seatsPerRow: 4 }));
+    live = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await gateway.devIssuer!.issue('outage-viewer', [])}` } });
+    live.subscribe({ query: `subscription($id: ID!) { seatAvailabilityChanged(eventId: $id) { seatMapVersion } }`, variables: { id: eventId } }, {
+      next: (r) => seen.errors.push(...((r.errors ?? []) as typeof seen.errors)),
+      error: (e) => seen.errors.push({ message: String(e) }),
+      complete: () => (seen.completed = Date.now()),
+    });
+    await waitFor(() => (h.platform.booking.fanout.subscriberCount(eventId) === 1 ? true : undefined), 10_000, 'the live subscription to reach booking');
+    stoppedAt = Date.now();
     await h.platform.booking.stop();
   });
   afterAll(async () => {
+    await live?.dispose();
     await gateway?.stop();
     await h?.close();
   });
@@ -81,5 +96,12 @@ describe('a subgraph down (booking stopped)', () => {
     });
     expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     for (const error of res.errors ?? []) expect(error.extensions).not.toHaveProperty('serviceName');
+  });
+
+  it('ends a live subscription with SERVICE_UNAVAILABLE as soon as the subgraph goes away, not after a silent reconnect', async () => {
+    await waitFor(() => (seen.completed ? true : undefined), 5_000, 'the live subscription to end');
+    process.stderr.write(`live subscriber told ${seen.completed - stoppedAt} ms after booking began stopping\n`);
+    expect(seen.errors.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+    expectNoTopology({ status: 200, errors: seen.errors }, bookingUrl);
   });
 });
