@@ -737,6 +737,74 @@ describe('mutations keep the contract for any input (property-based, real gatewa
       await catalogProperty(malformedOps, 30);
     }, 120_000);
   });
+  describe('free text', () => {
+    /** Text as clients send it: any unicode, control characters (NUL included), lone surrogates, padding. */
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '\u0000', '\u0007', '\t', '\u00a0', '\ufeff', '\u200b', 'é', '🎟️', "'", '\\'), minLength: 1, maxLength: 12 }),
+      fc.constantFrom('x'.repeat(200), `${'x'.repeat(200)}  `, 'x'.repeat(201)),
+    );
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    type Field = 'venue name' | 'city' | 'section name' | 'event title' | 'booking key' | 'payment key';
+    const field = fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom<Field>('venue name', 'city', 'section name', 'event title', 'booking key') },
+      { weight: 1, arbitrary: fc.constant<Field>('payment key') },
+    );
+
+    it('takes any text in names, titles and idempotency keys: kept as sent (trimmed) or refused as BAD_USER_INPUT, never a 500', async () => {
+      await fc.assert(
+        fc.asyncProperty(field, text, async (where, sent) => {
+          // A payment key is made unique per booking (one key on two bookings is another property's class).
+          const value = where === 'payment key' ? `${randomUUID()}${sent}` : sent;
+          const trimmed = value.trim();
+          // Names are 1..200 characters after trimming; booking keys 1..200 before it; payment keys are free.
+          const mustRefuse = where === 'payment key' ? false : trimmed === '' || (where === 'booking key' ? value.length > 200 : trimmed.length > 200);
+          let res: GraphQLResponse<Record<string, unknown>>;
+          let variables: Record<string, unknown>;
+          let stored: () => Promise<string | undefined>;
+          let cleanup: () => Promise<void> = async () => undefined;
+          if (where === 'booking key' || where === 'payment key') {
+            const seats = await freeSeats(1);
+            if (where === 'booking key') {
+              variables = { input: { eventId: eventA.eventId, seatIds: seats, idempotencyKey: value } };
+              res = await as('owner')(operations.CreateBookingDocument, variables as never);
+              const id = (res.data?.createBooking as { id: string } | undefined)?.id;
+              stored = async () => id && (await bookingSql<Array<{ k: string }>>('select idempotency_key as k from booking where id = ?', [id]))[0]?.k;
+              cleanup = async () => (id ? release('owner', id, seats) : expect(await stillHeld(seats)).toEqual([]));
+            } else {
+              const bookingId = await heldBooking('owner', seats);
+              variables = { input: { bookingId, paymentMethodToken: 'tok_visa', idempotencyKey: value } };
+              res = await as('owner')(operations.PayBookingDocument, variables as never);
+              stored = async () => (await paymentRow(bookingId)).idempotency_key ?? undefined;
+              cleanup = () => release('owner', bookingId, seats);
+            }
+          } else if (where === 'event title') {
+            variables = { i: { venueId: fixtureVenueId, title: value, startsAt: new Date(Date.now() + 86_400_000).toISOString() } };
+            res = await as('organizer')(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id title } }`, variables);
+            const id = (res.data?.createEvent as { id: string } | undefined)?.id;
+            stored = async () => id && (await catalogSql<Array<{ t: string }>>('select title as t from event where id = ?', [id]))[0]?.t;
+          } else {
+            const venue = { name: where === 'venue name' ? value : 'Hall', city: where === 'city' ? value : 'Town', sections: [{ name: where === 'section name' ? value : 'A', rows: 1, seatsPerRow: 1, price: '1.00' }] };
+            variables = { i: venue };
+            res = await as('organizer')(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, variables);
+            const id = (res.data?.createVenue as { id: string } | undefined)?.id;
+            const column = where === 'venue name' ? 'v.name' : where === 'city' ? 'v.city' : 's.name';
+            stored = async () => id && (await catalogSql<Array<{ t: string }>>(`select ${column} as t from venue v join section s on s.venue_id = v.id where v.id = ?`, [id]))[0]?.t;
+          }
+          const field = where === 'booking key' ? 'createBooking' : where === 'payment key' ? 'payBooking' : where === 'event title' ? 'createEvent' : 'createVenue';
+          const codes = assertContract(res, variables, field);
+          if (mustRefuse) assertCodesIn(codes, ['BAD_USER_INPUT'], `${where} ${JSON.stringify(value)}`);
+          else if (codes.length) assertCodesIn(codes, ['BAD_USER_INPUT'], `${where} ${JSON.stringify(value)}`);
+          // What was stored is what was sent (trimmed), unless the text was not valid unicode to begin with.
+          else if (!loneSurrogate.test(value)) expect({ where, stored: await stored() }).toEqual({ where, stored: trimmed });
+          await cleanup();
+        }),
+        { numRuns: 40 },
+      );
+    }, 120_000);
+  });
+
   /**
    * The smallest inputs the properties above shrank their failures to, one test each, so every
    * bug shows as its own red line (and turns green on its own when fixed).
