@@ -12,6 +12,9 @@ export interface InvariantResult {
 /** A PENDING booking may outlive its expires_at by this much (the expiry worker runs every second). */
 const EXPIRY_GRACE_SECONDS = 15;
 
+/** The suite runs payment with PAYMENT_RECONCILE_AFTER_MS=10000; this leaves room for the worker. */
+const STUCK_PROCESSING_SECONDS = 30;
+
 const sample = (rows: unknown[]) => JSON.stringify(rows.slice(0, 3));
 
 /**
@@ -71,9 +74,17 @@ async function seatsHeldOnce(infra: FaultInfra, scope: Scope) {
   return { ok, detail: ok ? 'ok' : `${doubles.length} seats in two active bookings ${sample(doubles)}; ${drifted.length} items out of step ${sample(drifted)}` };
 }
 
-/** Money taken (SUCCEEDED) must have bought a CONFIRMED booking; otherwise it is refunded (REFUNDED). */
+/**
+ * Money taken (SUCCEEDED) must have bought a CONFIRMED booking; otherwise it is refunded
+ * (REFUNDED). A charge still PROCESSING long after reconciliation should have settled it would
+ * let this pass now and fail later, so it fails too.
+ */
 async function capturedPaymentsConfirmed(infra: FaultInfra, scope: Scope) {
-  const payments = await infra.query<{ booking_id: string; status: string }>('payment', `select booking_id, status from payment`);
+  const payments = await infra.query<{ booking_id: string; status: string; stuck: boolean }>(
+    'payment',
+    `select booking_id, status, (status = 'PROCESSING' and processing_since < now() - make_interval(secs => $1)) as stuck from payment`,
+    [STUCK_PROCESSING_SECONDS],
+  );
   const bookings = payments.length
     ? await infra.query<{ id: string; status: string; event_id: string }>('booking', 'select id, status, event_id from booking where id = any($1::uuid[])', [payments.map((p) => p.booking_id)])
     : [];
@@ -84,9 +95,13 @@ async function capturedPaymentsConfirmed(infra: FaultInfra, scope: Scope) {
   const orphans = captured.filter((p) => byId.get(p.booking_id)?.status !== 'CONFIRMED').map((p) => ({ booking: p.booking_id, status: byId.get(p.booking_id)?.status ?? 'missing' }));
   const refunded = inScope.filter((p) => p.status === 'REFUNDED').length;
   const processing = inScope.filter((p) => p.status === 'PROCESSING').length;
+  const stuck = inScope.filter((p) => p.stuck).map((p) => p.booking_id);
   return {
-    ok: orphans.length === 0,
-    detail: `${captured.length} captured, ${refunded} refunded, ${processing} processing${orphans.length ? `; ${orphans.length} captured without a CONFIRMED booking ${sample(orphans)}` : ''}`,
+    ok: orphans.length === 0 && stuck.length === 0,
+    detail:
+      `${captured.length} captured, ${refunded} refunded, ${processing} processing` +
+      (orphans.length ? `; ${orphans.length} captured without a CONFIRMED booking ${sample(orphans)}` : '') +
+      (stuck.length ? `; ${stuck.length} PROCESSING for over ${STUCK_PROCESSING_SECONDS} s (bookings ${sample(stuck)})` : ''),
   };
 }
 
