@@ -142,6 +142,42 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     expect(sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"')).toBe(fallbacksAfter);
   });
 
+  it('answers within the command timeout while Redis hangs without closing connections, and recovers when it resumes', async () => {
+    const anonymous = graphqlClient(gateway.url);
+    await waitFor(async () => ((await anonymous(EVENTS)).errors ? undefined : sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 || undefined), 10_000, 'the gateway on Redis');
+    const fallbacksBefore = sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"');
+    redis.pause();
+    try {
+      const latencies: number[] = [];
+      let ok = 0;
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++) {
+        const started = Date.now();
+        const res = await anonymous(EVENTS);
+        latencies.push(Date.now() - started);
+        if (res.status === 200 && !res.errors) ok++;
+      }
+      process.stderr.write(`Redis frozen: ${ok}/20 queries ok in ${Date.now() - t0} ms, slowest ${Math.max(...latencies)} ms, median ${latencies.sort((a, b) => a - b)[10]} ms\n`);
+      expect(ok).toBe(20);
+      // The first request waits out the 500 ms command timeout; the rest mostly skip Redis.
+      expect(Math.max(...latencies)).toBeLessThan(2_000);
+      expect(latencies[10]).toBeLessThan(300);
+      expect(sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"')).toBeGreaterThan(fallbacksBefore);
+    } finally {
+      redis.resume();
+    }
+    const resumed = Date.now();
+    await waitFor(
+      async () => {
+        await anonymous(EVENTS);
+        return sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 ? true : undefined;
+      },
+      15_000,
+      'the rate limits to go back to Redis',
+    );
+    process.stderr.write(`back on Redis ${Date.now() - resumed} ms after it resumed\n`);
+  });
+
   describe('live seat map', () => {
     const connect = async (sub: string) => {
       const client = createClient({ url: h.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${await h.token(sub)}` } });

@@ -8,6 +8,9 @@ export interface RestartableRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty, so clients reconnect to the same URL. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, commands get no answer, as when swapping. */
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -26,10 +29,17 @@ export async function restartableRedis(): Promise<RestartableRedis> {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
       await waitForPort(port, 10_000);
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async kill() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGKILL');
+      child.kill('SIGCONT');
       await exited;
     },
   };
