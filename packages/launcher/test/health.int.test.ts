@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitForPort } from '@eventix/local-infra';
+import { freePort, killWhenParentDies, waitForPort } from '@eventix/local-infra';
 import { createTestDatabase, testKafkaBrokers, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
@@ -29,6 +29,7 @@ class OwnRedis {
   }
   async start(): Promise<void> {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    if (this.child.pid) killWhenParentDies(this.child.pid);
     await waitForPort(this.port, 10_000);
   }
   async stop(): Promise<void> {

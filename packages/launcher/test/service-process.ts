@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort } from '@eventix/local-infra';
+import { freePort, killWhenParentDies } from '@eventix/local-infra';
 import { waitFor } from '@eventix/testing';
 
 const root = path.resolve(__dirname, '../../..');
@@ -41,6 +41,8 @@ export async function startServiceProcess(name: ServiceName, env: Record<string,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', [PORT_VARIABLE[name]]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // No service outlives the test run, even when jest's worker is killed.
+  if (child.pid) killWhenParentDies(child.pid);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
