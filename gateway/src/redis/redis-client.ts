@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
 /** How long start-up waits for Redis before serving on per-instance fallbacks. */
@@ -35,7 +34,16 @@ export async function createGatewayRedis(url: string, log: (message: string) => 
     if (down) log('redis: connected again');
     down = false;
   });
-  const timeout = AbortSignal.timeout(STARTUP_WAIT_MS);
-  await once(redis, 'ready', { signal: timeout }).catch(() => log(`redis: not ready after ${STARTUP_WAIT_MS} ms; starting on per-instance fallbacks`));
+  // Waits through refused connections too (Redis starting alongside, as in docker compose).
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log(`redis: not ready after ${STARTUP_WAIT_MS} ms; starting on per-instance fallbacks`);
+      resolve();
+    }, STARTUP_WAIT_MS);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   return redis;
 }
