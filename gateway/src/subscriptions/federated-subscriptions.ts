@@ -139,7 +139,7 @@ export class FederatedSubscriptions {
             .catch((error: Error) => this.options.log(`subscription: resolving an event failed: ${error.message}`));
         },
         error: (error) => {
-          if (!Array.isArray(error)) this.options.log(`subscription: upstream ${primary.serviceName} failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (!Array.isArray(error)) this.options.log(`subscription: upstream ${primary.serviceName} failed: ${describeUpstreamError(error)}`);
           end(error ?? new Error('upstream error'));
         },
         complete: () => end(),
@@ -194,6 +194,13 @@ export class FederatedSubscriptions {
     } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
     return executeQueryPlan(plan, serviceMap, requestContext as GatewayGraphQLRequestContext, operationContext, this.supergraphSchema, this.apiSchema);
   }
+}
+
+/** A lost socket arrives as a CloseEvent, not an Error: log its code and reason. */
+function describeUpstreamError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const close = error as { code?: number; reason?: string };
+  return typeof close?.code === 'number' ? `socket closed (${close.code}${close.reason ? ` ${close.reason}` : ''})` : String(error);
 }
 
 /** graphql-ws serialises errors it sends with toJSON: upstream errors arrive as plain objects. */

@@ -171,7 +171,9 @@ export class RedisSeatFanout extends SeatFanout {
    * would only send it through the consumer's retries to the dead letters.
    */
   async publish(_routingKey: string, change: SeatAvailabilityChangeData): Promise<void> {
-    if (this.publisher.status !== 'ready') {
+    // Only a lost connection drops: while it is first connecting, failing lets the consumer's
+    // retries publish the change a moment later.
+    if (['close', 'reconnecting', 'end'].includes(this.publisher.status)) {
       this.log(`seat fan-out: Redis ${this.publisher.status}; change of event ${change.eventId} (version ${change.seatMapVersion}) not published`);
       return;
     }
