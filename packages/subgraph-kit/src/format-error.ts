@@ -14,6 +14,13 @@ export function formatError(log: (message: string) => void) {
       return { ...formatted, extensions };
     }
     const original = (error as { originalError?: Error }).originalError ?? error;
+    // Backstop behind the resolvers' own checks: a value PostgreSQL refuses as data (SQLSTATE
+    // class 22: bad uuid, NUL byte, out of range, too long) is the caller's input, not our bug.
+    const sqlState = (original as { code?: unknown }).code;
+    if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      log(`input refused by the database (${sqlState}): ${original instanceof Error ? original.message : String(original)}`);
+      return { message: 'An input value is not valid', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     log(`unexpected error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

@@ -12,6 +12,7 @@ export { encodeCursor, decodeCursor } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';
 export { runStandalone } from './run-standalone';
+export { isUuid, entityId, storableText } from './ids';
 export { serviceRoute, serviceClient, internalAudience, type ServiceCall, type ServiceClientOptions } from './service-call';
 export { healthRoutes, redisCheck, PROBE_TIMEOUT_MS, type HealthOptions, type ReadinessCheck } from './health';
 export { exitOnTerminationSignals, loadShutdownTimeout, pendingStopSteps, stopInOrder, DEFAULT_SHUTDOWN_TIMEOUT_MS, type StopStep, type TerminationOptions } from './shutdown';

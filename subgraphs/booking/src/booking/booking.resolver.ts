@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fromMinorUnits, MoneyScalar, pageSize, requireUser } from '@eventix/subgraph-kit';
+import { entityId, fromMinorUnits, isUuid, MoneyScalar, pageSize, requireUser } from '@eventix/subgraph-kit';
 import type { BookingContext } from '../context';
 import { Booking } from './booking.entity';
 import { BookingConnection, BookingItemView, CreateBookingInput, EventRef } from './booking.types';
@@ -14,7 +14,8 @@ export class BookingResolver {
   @Query(() => Booking, { nullable: true, description: "One of the caller's bookings (bookings:admin sees all)" })
   booking(@Ctx() ctx: BookingContext, @Arg('id', () => ID) id: string): Promise<Booking | null> {
     requireUser(ctx.caller);
-    return ctx.queries.findVisible(ctx.em, ctx.caller, id);
+    if (!isUuid(id)) return Promise.resolve(null);
+    return ctx.queries.findVisible(ctx.em, ctx.caller, id.toLowerCase());
   }
 
   @Query(() => BookingConnection, { description: "The caller's bookings, newest first" })
@@ -39,7 +40,7 @@ export class BookingResolver {
   @Mutation(() => Booking, { description: 'Cancels one of your bookings and releases its seats; a paid booking is refunded' })
   cancelBooking(@Ctx() ctx: BookingContext, @Arg('id', () => ID) id: string): Promise<Booking> {
     requireUser(ctx.caller);
-    return ctx.bookings.cancel(ctx.em, ctx.caller, id);
+    return ctx.bookings.cancel(ctx.em, ctx.caller, entityId('Booking', id));
   }
 
   @FieldResolver(() => EventRef)

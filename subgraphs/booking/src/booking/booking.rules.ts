@@ -25,6 +25,8 @@ export function validateSeatRequest(request: SeatRequest, maxSeats: number): str
   if (request.idempotencyKey !== undefined && (!request.idempotencyKey.trim() || request.idempotencyKey.length > 200)) {
     throw badUserInput('idempotencyKey', 'must be 1 to 200 characters');
   }
+  // PostgreSQL's text type cannot hold NUL; refuse it here instead of failing the INSERT.
+  if (request.idempotencyKey?.includes('\u0000')) throw badUserInput('idempotencyKey', 'must not contain NUL characters');
   return lockOrder(normalised);
 }
 

@@ -81,9 +81,11 @@ export class BookingService {
    */
   async create(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
     const seatIds = validateSeatRequest(request, this.settings.maxSeatsPerBooking);
+    // One spelling of the concert's id in rows, messages and Kafka keys, whatever the case sent.
+    const eventId = request.eventId.toLowerCase();
     const key = request.idempotencyKey?.trim();
     if (key) {
-      const existing = await this.findByIdempotencyKey(em, userId, key, request.eventId, seatIds);
+      const existing = await this.findByIdempotencyKey(em, userId, key, eventId, seatIds);
       if (existing) return existing;
     }
     try {
@@ -91,15 +93,15 @@ export class BookingService {
         await tx.execute(`set local lock_timeout = '${Math.round(this.settings.lockTimeoutMs)}ms'`);
         const [event] = await tx.execute<Array<{ status: string; currency: string; projected_seats: number; total_seats: number }>>(
           'select status, currency, projected_seats, total_seats from event_projection where event_id = ?',
-          [request.eventId],
+          [eventId],
         );
-        assertOpenForBooking(request.eventId, event);
+        assertOpenForBooking(eventId, event);
 
         const seats = await tx.execute<Array<{ seat_id: string; price_minor: string }>>(
           `select seat_id, price_minor from seat_projection
             where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')})
             order by seat_id for update`,
-          [request.eventId, ...seatIds],
+          [eventId, ...seatIds],
         );
         if (seats.length !== seatIds.length) {
           const known = new Set(seats.map((s) => s.seat_id));
@@ -109,11 +111,11 @@ export class BookingService {
         // A duplicate request with the same key waited on the seat locks above; now that the
         // first one has committed, answer with its booking instead of refusing the seats.
         if (key) {
-          const existing = await this.findByIdempotencyKey(tx, userId, key, request.eventId, seatIds);
+          const existing = await this.findByIdempotencyKey(tx, userId, key, eventId, seatIds);
           if (existing) return existing;
         }
 
-        const holds = await this.activeHolds(tx, request.eventId, seatIds);
+        const holds = await this.activeHolds(tx, eventId, seatIds);
         const now = this.now();
         const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
         if (overdue.length) await this.expire(tx, overdue);
@@ -123,7 +125,7 @@ export class BookingService {
         const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
         const booking = tx.create(Booking, {
           userId,
-          eventId: request.eventId,
+          eventId: eventId,
           totalMinor: String(totalMinor),
           currency: event.currency,
           expiresAt: holdExpiry(now, this.settings.holdTtlSeconds),
@@ -131,13 +133,13 @@ export class BookingService {
           createdAt: now,
         });
         for (const seat of seats) {
-          tx.create(BookingItem, { booking, eventId: request.eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
+          tx.create(BookingItem, { booking, eventId: eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
         }
         await tx.flush();
         await this.announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, {
           bookingId: booking.id,
           userId,
-          eventId: request.eventId,
+          eventId: eventId,
           seatIds,
           totalMinor,
           totalAmount: fromMinorUnits(totalMinor),
@@ -149,7 +151,7 @@ export class BookingService {
     } catch (error) {
       if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
         // The same key raced itself: the other request won; answer with its booking.
-        const existing = await this.findByIdempotencyKey(em.fork(), userId, key, request.eventId, seatIds);
+        const existing = await this.findByIdempotencyKey(em.fork(), userId, key, eventId, seatIds);
         if (existing) return existing;
       }
       if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);

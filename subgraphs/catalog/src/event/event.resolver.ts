@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
+import { entityId, isUuid, MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
@@ -36,19 +36,20 @@ export class EventResolver {
 
   @Query(() => Event, { nullable: true })
   event(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event | null> {
-    return ctx.events.findEvent(ctx.em, id, canSeeDrafts(ctx.caller));
+    if (!isUuid(id)) return Promise.resolve(null);
+    return ctx.events.findEvent(ctx.em, id.toLowerCase(), canSeeDrafts(ctx.caller));
   }
 
   @Mutation(() => Event, { description: 'Creates a DRAFT event at a venue (catalog:write)' })
   createEvent(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateEventInput) input: CreateEventInput): Promise<Event> {
     requirePermission(ctx.caller, CATALOG_WRITE);
-    return ctx.events.createEvent(ctx.em, input);
+    return ctx.events.createEvent(ctx.em, { ...input, venueId: entityId('Venue', input.venueId) });
   }
 
   @Mutation(() => Event, { description: 'Puts a DRAFT event on sale (catalog:write)' })
   publishEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
     requirePermission(ctx.caller, CATALOG_WRITE);
-    return ctx.events.publishEvent(ctx.em, id);
+    return ctx.events.publishEvent(ctx.em, entityId('Event', id));
   }
 
   @Mutation(() => Event, { description: "Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write)" })
@@ -59,13 +60,13 @@ export class EventResolver {
     @Arg('price', () => MoneyScalar) price: string,
   ): Promise<Event> {
     requirePermission(ctx.caller, CATALOG_WRITE);
-    return ctx.events.changeSectionPrice(ctx.em, eventId, sectionId, price);
+    return ctx.events.changeSectionPrice(ctx.em, entityId('Event', eventId), entityId('Section', sectionId), price);
   }
 
   @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })
   cancelEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
     requirePermission(ctx.caller, CATALOG_WRITE);
-    return ctx.events.cancelEvent(ctx.em, id);
+    return ctx.events.cancelEvent(ctx.em, entityId('Event', id));
   }
 
   @FieldResolver(() => Venue)

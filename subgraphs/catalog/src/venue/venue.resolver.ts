@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fromMinorUnits, MoneyScalar, requirePermission } from '@eventix/subgraph-kit';
+import { fromMinorUnits, isUuid, MoneyScalar, requirePermission } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { CATALOG_WRITE } from '../event/event.resolver';
 import { Seat } from '../event/seat.entity';
@@ -11,7 +11,8 @@ import { LAYOUT_LIMITS } from './venue.rules';
 export class VenueResolver {
   @Query(() => Venue, { nullable: true })
   venue(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Venue | null> {
-    return ctx.loaders.venue.load(id);
+    if (!isUuid(id)) return Promise.resolve(null);
+    return ctx.loaders.venue.load(id.toLowerCase());
   }
 
   @Mutation(() => Venue, { description: 'Creates a venue and generates its seats from the sections (catalog:write)' })

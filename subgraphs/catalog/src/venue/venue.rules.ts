@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput } from '@eventix/errors';
-import { toMinorUnits } from '@eventix/subgraph-kit';
+import { storableText, toMinorUnits } from '@eventix/subgraph-kit';
 
 /** Limits that keep one venue drawable and one createVenue call bounded. */
 export const LAYOUT_LIMITS = { maxRows: 200, maxSeatsPerRow: 500, maxSections: 100, maxSeats: 100_000, maxNameLength: 200 } as const;
@@ -38,7 +38,7 @@ export function rowLabel(index: number): string {
 }
 
 export function requireName(field: string, value: string): string {
-  const trimmed = value.trim();
+  const trimmed = storableText(field, value).trim();
   if (!trimmed) throw badUserInput(field, 'must not be empty');
   if (trimmed.length > LAYOUT_LIMITS.maxNameLength) throw badUserInput(field, `must be at most ${LAYOUT_LIMITS.maxNameLength} characters`);
   return trimmed;

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appError, badUserInput, ErrorCode, notFound } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import type { Caller } from '@eventix/subgraph-kit';
+import { entityId, type Caller } from '@eventix/subgraph-kit';
 import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { BookingHolds, ConfirmOutcome } from './booking-hold.client';
@@ -35,8 +35,6 @@ export interface PayCommand {
   paymentMethodToken: string;
   idempotencyKey?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const alreadyPaid = () => appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking is already paid');
 
@@ -77,12 +75,16 @@ export class PaymentService {
    */
   async pay(em: EntityManager, caller: Caller, command: PayCommand): Promise<Payment> {
     if (!command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
-    if (!UUID.test(command.bookingId)) throw notFound('Booking', command.bookingId);
-    const attemptKey = command.idempotencyKey?.trim() || undefined;
-    const earlier = await this.earlierAttempt(em.fork(), caller, command.bookingId, attemptKey);
+    const bookingId = entityId('Booking', command.bookingId);
+    const rawKey = command.idempotencyKey?.trim() || undefined;
+    if (rawKey?.includes('\u0000')) throw badUserInput('idempotencyKey', 'must not contain NUL characters');
+    // A client's key names one payment attempt of one booking: the same key sent for another
+    // booking is another attempt (its own charge), never a replay of the first booking's.
+    const attemptKey = rawKey === undefined ? undefined : `${bookingId}:${rawKey}`;
+    const earlier = await this.earlierAttempt(em.fork(), caller, bookingId, attemptKey);
     if (earlier) return earlier;
 
-    const hold = await this.holds.hold(caller, command.bookingId, this.settings.holdExtensionSeconds);
+    const hold = await this.holds.hold(caller, bookingId, this.settings.holdExtensionSeconds);
     if (hold.status === 'CONFIRMED') throw alreadyPaid();
     if (new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
       throw appError(ErrorCode.BOOKING_EXPIRED, 'This hold ends too soon to take a payment safely; book the seats again');
@@ -91,9 +93,9 @@ export class PaymentService {
       // The payment row usually comes from booking.created; if that message has not arrived
       // yet, the booking side's own answer opens it (the message then changes nothing).
       await this.openForBooking(tx, { bookingId: hold.bookingId, userId: hold.userId, totalMinor: hold.totalMinor, currency: hold.currency, expiresAt: hold.expiresAt });
-      const payment = await tx.findOne(Payment, { bookingId: command.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const payment = await tx.findOne(Payment, { bookingId: bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       // A booking that is not the caller's is "not found", like the booking itself.
-      if (!payment || payment.userId !== caller.userId) throw notFound('Booking', command.bookingId);
+      if (!payment || payment.userId !== caller.userId) throw notFound('Booking', bookingId);
       const sameAttempt = attemptKey !== undefined && payment.idempotencyKey === attemptKey;
       if (payment.status === PaymentStatus.SUCCEEDED || payment.status === PaymentStatus.REFUNDED) {
         if (sameAttempt) return { payment, charge: false };
