@@ -6,6 +6,7 @@ import {
   DEFAULT_RETRY_POLICY,
   deadLetterTopic,
   deliverWithRetries,
+  sleep,
   type EventTransport,
   type RetryPolicy,
   type SubscribeOptions,
@@ -242,13 +243,30 @@ export class KafkaTransport implements EventTransport {
     const missing = topics.filter((t) => !this.knownTopics.has(t));
     if (!missing.length) return;
     await this.admin.connect();
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+        });
+        break;
+      } catch (error) {
+        // A broker that has just started (or a concurrent creator of the same topic) can answer
+        // the leader wait with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this
+        // topic-partition") while the topic is being created: wait and ask again rather than
+        // failing a publish or a subscription.
+        if (attempt >= TOPIC_CREATE_ATTEMPTS || !isRetriableKafkaError(error)) throw error;
+        await sleep(200 * attempt);
+      }
+    }
     missing.forEach((t) => this.knownTopics.add(t));
   }
 }
+
+const TOPIC_CREATE_ATTEMPTS = 10;
+
+const isRetriableKafkaError = (error: unknown) =>
+  (error as { retriable?: boolean }).retriable === true || (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' || (error as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded';
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
