@@ -63,7 +63,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
   const paymentResults = new PaymentResultsConsumer(orm, bookings, () => relay.nudge());
   const projection = new SeatProjectionService(orm, bookings, () => relay.nudge());
   const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
-  const fanout: SeatFanout = config.redisUrl ? new RedisSeatFanout(config.redisUrl) : new InProcessSeatFanout();
+  const fanout: SeatFanout = config.redisUrl ? new RedisSeatFanout(config.redisUrl, log) : new InProcessSeatFanout();
   const unsubscribes: Unsubscribe[] = [];
   let running: RunningSubgraph | undefined;
   return {
