@@ -13,6 +13,7 @@ import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { CostModel } from './plugins/cost';
+import { useInputValidation } from './plugins/input-validation';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
@@ -194,6 +195,8 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
           };
         },
       },
+      // Before the limits: a bad variable is the caller's input error, whatever else is wrong.
+      useInputValidation(),
       useOperationLimits({ limits: config.limits, costModel: () => costModel, metrics }),
       useRateLimit({
         ...config.rateLimits,

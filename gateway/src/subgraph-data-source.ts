@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, hasContractCode } from '@eventix/errors';
+import { appError, ErrorCode, hasContractCode } from '@eventix/errors';
 import { REQUEST_ID_HEADER, signInternalCredential, type Caller, type Logger } from '@eventix/subgraph-kit';
 import type { GatewayContext } from './context';
 import type { GatewayMetrics } from './plugins/metrics';
@@ -93,6 +93,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return new GraphQLError(first.message, { extensions });
     }
     if (response.status >= 500) return new UnavailableAnswer(`HTTP ${response.status} ${response.statusText}`);
+    // A value the subgraph's own scalar or type refused (the gateway's input validation checks
+    // values first, so this is a backstop): the caller's input error, worded by the subgraph.
+    if (response.status === 400 && first && isValueRejection(first.message)) {
+      return appError(ErrorCode.BAD_USER_INPUT, first.message);
+    }
     // Anything else is the gateway's bug (it sent what the subgraph refused): no code, so the
     // gateway's formatError logs it and answers INTERNAL_SERVER_ERROR.
     return new GraphQLError(`subgraph ${this.options.subgraph} answered HTTP ${response.status} ${response.statusText}`);
@@ -108,6 +113,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     throw subgraphUnavailable();
   }
 }
+
+/** graphql-js's wording for a literal or variable value its type refused. */
+const isValueRejection = (message: string) => /^(Expected value of type|Variable "\$\w+" got invalid value)/.test(message);
 
 /** The fetch error with its system code (ECONNREFUSED, ECONNRESET, ...) or abort reason. */
 function describe(error: Error): string {

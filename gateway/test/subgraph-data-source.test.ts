@@ -83,4 +83,13 @@ describe('SubgraphDataSource failure mapping', () => {
     expect(error.extensions.code).toBeUndefined();
     expect(logs).toEqual([]);
   });
+
+  it("turns a value the subgraph's scalar refused with HTTP 400 into BAD_USER_INPUT in the subgraph's words (behind the gateway's own input validation)", async () => {
+    const message = 'Expected value of type "Money!", found "-5.00"; price: Money must be a non-negative decimal string with two places, e.g. "49.90"';
+    const error = await fetchFrom(await answering(400, JSON.stringify({ errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] })));
+    expect({ message: error.message, code: error.extensions.code }).toEqual({ message, code: 'BAD_USER_INPUT' });
+    const variable = await fetchFrom(await answering(400, JSON.stringify({ errors: [{ message: 'Variable "$at" got invalid value "soon"; Expected type "DateTime".' }] })));
+    expect(variable.extensions.code).toBe('BAD_USER_INPUT');
+    expect(logs).toEqual([]);
+  });
 });

@@ -66,4 +66,47 @@ describe('gateway front door', () => {
       expect(text).toMatch(/^eventix_gateway_operation_cost_estimated_bucket\{le="50000"\} \d+/m);
     });
   });
+
+  describe('bad input values answer BAD_USER_INPUT naming the field, never INTERNAL_SERVER_ERROR', () => {
+    let organizer: ReturnType<PlatformHarness['as']>;
+    let eventId: string;
+    beforeAll(async () => {
+      organizer = h.as(await h.token('organizer-12', ['catalog:write']));
+      eventId = (await onSaleEvent(h, { title: 'Bad inputs', rows: 1, seatsPerRow: 4 })).eventId;
+    });
+
+    const CHANGE_PRICE = `mutation($price: Money!, $eventId: ID!) { changeSectionPrice(price: $price, sectionId: "s", eventId: $eventId) { id } }`;
+    const CREATE_EVENT = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`;
+    const CREATE_VENUE = `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`;
+    const CREATE_BOOKING = `mutation($input: CreateBookingInput!) { createBooking(input: $input) { id } }`;
+    const EVENTS_FROM = `query($from: DateTime) { events(from: $from) { edges { cursor } } }`;
+    const section = (price: unknown) => ({ name: 'A', rows: 1, seatsPerRow: 2, price });
+
+    it.each([
+      ['Money variable "-5.00"', CHANGE_PRICE, () => ({ price: '-5.00', eventId }), 'price'],
+      ['Money variable as a number', CHANGE_PRICE, () => ({ price: 5, eventId }), 'price'],
+      ['Money inside an input object', CREATE_VENUE, () => ({ input: { name: 'V', city: 'C', sections: [section('1.5')] } }), 'input.sections[0].price'],
+      ['Money literal', `mutation($eventId: ID!) { changeSectionPrice(price: "-5.00", sectionId: "s", eventId: $eventId) { id } }`, () => ({ eventId }), 'price'],
+      ['DateTime variable', CREATE_EVENT, () => ({ input: { venueId: 'v', title: 'T', startsAt: 'next tuesday' } }), 'input.startsAt'],
+      ['DateTime argument variable', EVENTS_FROM, () => ({ from: '2026-13-45T99:00:00Z' }), 'from'],
+      ['DateTime literal', `{ events(from: "yesterday") { edges { cursor } } }`, () => ({}), 'from'],
+      ['ID variable (a float)', `query($id: ID!) { event(id: $id) { id } }`, () => ({ id: 1.5 }), 'id'],
+      ['ID list item', CREATE_BOOKING, () => ({ input: { eventId, seatIds: ['a', { x: 1 }] } }), 'input.seatIds[1]'],
+      ['list of objects where IDs are expected', CREATE_BOOKING, () => ({ input: { eventId, seatIds: [[true]] } }), 'input.seatIds[0]'],
+      ['Int given a string', CREATE_VENUE, () => ({ input: { name: 'V', city: 'C', sections: [{ ...section('5.00'), rows: 'two' }] } }), 'input.sections[0].rows'],
+      ['missing required field', CREATE_EVENT, () => ({ input: { venueId: 'v', title: 'T' } }), 'input'],
+      ['Boolean in @include', `query($on: Boolean!) { events { edges { cursor @include(if: $on) } } }`, () => ({ on: 'yes' }), 'on'],
+    ])('%s', async (_name, query, variables, field) => {
+      const res = await organizer(query, variables());
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].extensions?.field).toBe(field);
+      expect(res.errors![0].message).toContain(field.split('.').at(-1)!.replace(/\[\d+\]$/, ''));
+      expect(res.status).toBe(400);
+    });
+
+    it('still executes good values of the same operations', async () => {
+      const res = await organizer(`{ events(from: "2020-01-01T00:00:00Z", first: 1) { edges { cursor } } }`);
+      expect(res.errors).toBeUndefined();
+    });
+  });
 });

@@ -7,7 +7,7 @@ export { graphqlRequestListener, listen, readBody, sendJson, BodyTooLargeError, 
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph } from './subgraph-server';
 export { formatError } from './format-error';
 export { requireUser, requirePermission } from './guards';
-export { DateTimeScalar, MoneyScalar } from './scalars';
+export { CONTRACT_SCALARS, DateTimeScalar, MoneyScalar, withContractScalars } from './scalars';
 export { encodeCursor, decodeCursor } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';

@@ -1,4 +1,5 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { GraphQLScalarType, Kind, type GraphQLSchema } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { badUserInput } from '@eventix/errors';
 
@@ -25,4 +26,33 @@ export const MoneyScalar = new GraphQLScalarType<string, string>({
 function parseMoney(value: unknown): string {
   if (typeof value !== 'string' || !MONEY.test(value)) throw badUserInput('price', 'Money must be a non-negative decimal string with two places, e.g. "49.90"');
   return value;
+}
+
+/** The contract's custom scalars by name. */
+export const CONTRACT_SCALARS: Readonly<Record<string, GraphQLScalarType>> = { Money: MoneyScalar, DateTime: DateTimeScalar };
+
+/**
+ * A copy of `schema` whose custom scalars parse as the subgraphs parse them. A supergraph's API
+ * schema knows only their names (any value passes), so the gateway checks inputs against this
+ * copy to refuse a bad Money or DateTime itself rather than forwarding it.
+ */
+export function withContractScalars(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.SCALAR_TYPE]: (type) => {
+      const scalar = CONTRACT_SCALARS[type.name];
+      if (!scalar) return type;
+      // graphql-js reports a GraphQLError thrown by parseLiteral as is, without the value's
+      // node; a plain Error gets the node (and the error as originalError) attached.
+      return new GraphQLScalarType({
+        ...scalar.toConfig(),
+        parseLiteral: (ast, variables) => {
+          try {
+            return scalar.parseLiteral(ast, variables);
+          } catch (error) {
+            throw new Error((error as Error).message, { cause: error });
+          }
+        },
+      });
+    },
+  });
 }

@@ -1,0 +1,115 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import {
+  coerceInputValue,
+  GraphQLError,
+  isNonNullType,
+  Kind,
+  typeFromAST,
+  validate,
+  ValuesOfCorrectTypeRule,
+  visit,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValueNode,
+} from 'graphql';
+import { appError, ErrorCode } from '@eventix/errors';
+import { withContractScalars } from '@eventix/subgraph-kit';
+
+/**
+ * Checks every input value of an operation at the gateway, before it is planned: literals in the
+ * document and the request's variables, against the API schema with the contract's real scalars
+ * (Money, DateTime). Without this, a bad Money literal passes the gateway (the supergraph's
+ * scalars accept anything) and the subgraph refuses the whole fetch with HTTP 400, which
+ * @apollo/gateway reports as an internal error; and graphql-js's own coercion errors name the
+ * variable, not the argument. Refusals are BAD_USER_INPUT (HTTP 400, nothing executed) with
+ * `extensions.field` naming where the value sits: the argument (`price`), or its path inside an
+ * input object (`input.sections[0].price`); a variable used only in a directive is named itself.
+ */
+export function useInputValidation(): ApolloServerPlugin<BaseContext> {
+  const strict = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  const strictFor = (schema: GraphQLSchema): GraphQLSchema => {
+    const cached = strict.get(schema);
+    if (cached) return cached;
+    const copy = withContractScalars(schema);
+    strict.set(schema, copy);
+    return copy;
+  };
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const error = checkInputs(strictFor(schema), document, operation, request.variables ?? {});
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field, http: { status: 400 } });
+
+/** `price: Money must be …` from a contract scalar: keep the reason, the caller names the field. */
+const reason = (error: GraphQLError | Error): string => {
+  if (!(error instanceof GraphQLError) && error.cause instanceof Error) return reason(error.cause);
+  const own = (error as GraphQLError).extensions?.field;
+  return typeof own === 'string' && error.message.startsWith(`${own}: `) ? error.message.slice(own.length + 2) : error.message;
+};
+
+/** The first bad input value of an operation, as BAD_USER_INPUT naming its field. */
+export function checkInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
+  const { literals, variableUses } = inputPaths(document);
+  const [literal] = validate(schema, document, [ValuesOfCorrectTypeRule]);
+  if (literal) {
+    const node = literal.nodes?.[0] as ValueNode | undefined;
+    const original = literal.originalError;
+    const message = original ? `${reason(original)}` : literal.message;
+    return badInput((node && literals.get(node)) ?? 'input', message);
+  }
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+    if (!type) continue; // unknown types are refused by validation
+    const at = variableUses.get(name) ?? name;
+    if (!(name in variables) || variables[name] === undefined) {
+      if (!definition.defaultValue && isNonNullType(type)) return badInput(at, `a value of type ${String(type)} is required (variable $${name})`);
+      continue;
+    }
+    if (variables[name] === null && isNonNullType(type)) return badInput(at, `must not be null (variable $${name})`);
+    let found: GraphQLError | undefined;
+    coerceInputValue(variables[name], type, (path, _invalid, error) => {
+      if (found) return;
+      const suffix = path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+      found = badInput(`${at}${suffix}`, `${reason(error.originalError ?? error)} (variable $${name})`);
+    });
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Where each value sits: every literal value node and the first field-argument use of each
+ * variable, as `argument.inputField[index]` paths.
+ */
+function inputPaths(document: DocumentNode) {
+  const literals = new Map<ValueNode, string>();
+  const variableUses = new Map<string, string>();
+  const walk = (value: ValueNode, path: string) => {
+    literals.set(value, path);
+    if (value.kind === Kind.VARIABLE) {
+      if (!variableUses.has(value.name.value)) variableUses.set(value.name.value, path);
+    } else if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
+    } else if (value.kind === Kind.LIST) {
+      value.values.forEach((item, i) => walk(item, `${path}[${i}]`));
+    }
+  };
+  visit(document, {
+    Field(node) {
+      for (const argument of node.arguments ?? []) walk(argument.value, argument.name.value);
+    },
+  });
+  return { literals, variableUses };
+}
