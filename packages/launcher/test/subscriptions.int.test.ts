@@ -123,7 +123,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('refuses a bad or missing token on connection_init with 4403, an unknown event with a clear error, and queries on the socket', async () => {
+  it('refuses a bad or missing token on connection_init with 4403, an event booking does not know (yet) with a retryable error, and queries on the socket', async () => {
     const code = await new Promise<number>((resolve) => connect('Bearer not-a-token', resolve));
     expect(code).toBe(4403);
     const missing = await new Promise<number>((resolve) => connect(undefined, resolve));
@@ -131,7 +131,8 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     const token = `Bearer ${await h.token('explorer')}`;
     const lost = watch(connect(token), '00000000-0000-4000-8000-000000000000');
     await waitFor(() => (lost.errors.length ? true : undefined), 10_000, 'the error');
-    expect(JSON.stringify(lost.errors)).toMatch(/NOT_FOUND/);
+    expect(JSON.stringify(lost.errors)).toMatch(/SERVICE_UNAVAILABLE/);
+    expect(JSON.stringify(lost.errors)).toMatch(/retryAfterSeconds/);
     // Queries belong on HTTP; the socket refuses them with a clear error.
     const queryErrors: unknown[] = [];
     connect(token).subscribe({ query: `{ events { edges { cursor } } }` }, { next: () => undefined, error: (e) => queryErrors.push(e), complete: () => undefined });

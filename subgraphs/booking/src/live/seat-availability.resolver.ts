@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, Field, ID, Int, ObjectType, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { notFound } from '@eventix/errors';
+import { appError, ErrorCode } from '@eventix/errors';
+import { isUuid } from '@eventix/subgraph-kit';
 import type { BookingContext } from '../context';
 import { SeatAvailability, SeatRef } from '../booking/booking.types';
 import type { SeatAvailabilityChangeData } from './seat-change';
@@ -34,12 +35,13 @@ export class SeatAvailabilityResolver {
     description: 'Live seat changes of one event (held, sold, released)',
     // An unknown event is refused up front rather than left as a silent, endless stream.
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { eventId: string }, BookingContext>) => {
-      const eventId = String(args.eventId);
-      const [known] = await context.em.execute<Array<{ event_id: string }>>(
-        `select event_id from event_projection where event_id::text = ?`,
-        [eventId],
-      );
-      if (!known) throw notFound('Event', eventId);
+      const eventId = String(args.eventId).toLowerCase();
+      const [known] = isUuid(eventId)
+        ? await context.em.execute<Array<{ event_id: string }>>(`select event_id from event_projection where event_id = ?`, [eventId])
+        : [];
+      // Like createBooking: booking may simply not have heard of a just-published event yet, so
+      // "not yet, retry" rather than a final NOT_FOUND (see docs/architecture.md, decision 5).
+      if (!known) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
       return context.fanout.subscribe(SEAT_AVAILABILITY, known.event_id);
     },
   })
