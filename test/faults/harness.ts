@@ -145,7 +145,12 @@ export async function runCase(
     h.log(`case ${name}: fault (${load.stats.requests} requests so far)`);
     outcome = await fault({ load, event });
     h.log(`case ${name}: fault undone; cooling down`);
+    const okBefore = load.stats.ok;
     await sleep(options.coolDownMs ?? 5_000);
+    if (options.coolDownMs !== 0) {
+      const served = load.stats.ok - okBefore;
+      outcome.checks.push({ name: 'serves after the fault', ok: served > 0, detail: `${served} successful requests in the ${options.coolDownMs ?? 5_000} ms after it` });
+    }
   } catch (error) {
     outcome.checks.push({ name: 'fault ran', ok: false, detail: (error as Error).message });
   } finally {
