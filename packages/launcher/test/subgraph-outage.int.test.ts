@@ -79,8 +79,13 @@ describe('a subgraph down (booking stopped)', () => {
 
   it('answers SERVICE_UNAVAILABLE, never INTERNAL_SERVER_ERROR, for booking fields of catalog entities and for mutations', async () => {
     const fan = await client();
-    const seats = await fan(`query Seats($id: ID!) { event(id: $id) { title availableSeatCount } }`, { id: eventId });
+    const seats = await fan<{ event: { title: string; availableSeatCount: number | null; seats: Array<{ row: string; availability: string | null }> } }>(
+      `query Seats($id: ID!) { event(id: $id) { title availableSeatCount seats { row availability } } }`,
+      { id: eventId },
+    );
     expect(new Set(errorCodes(seats))).toEqual(new Set(['SERVICE_UNAVAILABLE']));
+    // The booking fields are nullable, so only they are lost: the event and its layout stay.
+    expect(seats.data!.event).toEqual({ title: 'Booking Outage Night', availableSeatCount: null, seats: Array.from({ length: 4 }, () => ({ row: 'A', availability: null })) });
     expectNoTopology(seats, bookingUrl);
     const book = await fan(`mutation { createBooking(input: { eventId: "${eventId}", seatIds: ["00000000-0000-4000-8000-000000000001"] }) { id } }`);
     expect(errorCodes(book)).toEqual(['SERVICE_UNAVAILABLE']);
