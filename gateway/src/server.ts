@@ -14,6 +14,7 @@ import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { CostModel } from './plugins/cost';
 import { useInputValidation } from './plugins/input-validation';
+import { useSandboxWithDevToken } from './plugins/sandbox';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
@@ -157,7 +158,6 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     verify = createTokenVerifier({ jwksUrl: new URL(`${baseUrl}/.well-known/jwks.json`), issuer: issuer.issuer, audience: DEV_AUDIENCE });
   }
 
-  const sandboxToken = devIssuer ? await devIssuer.issue('sandbox-user', []) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
@@ -174,11 +174,10 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({
-            footer: false,
-            // Sandbox opens with a dev token for a plain user; mint others with POST /dev/token.
-            embed: { initialState: { sharedHeaders: sandboxToken ? { Authorization: `Bearer ${sandboxToken}` } : {} } },
-          }),
+        : devIssuer
+          ? // Sandbox opens with a fresh dev token for a plain user; mint others with POST /dev/token.
+            useSandboxWithDevToken(() => devIssuer.issue('sandbox-user', []))
+          : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
       useMetrics(metrics),
       {
         async requestDidStart({ contextValue }) {

@@ -42,6 +42,12 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   });
 }
 
+/** Media types a POSTed GraphQL request may use: JSON, as GraphQL over HTTP specifies. */
+const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+
+/** `application/json; charset=utf-8` → `application/json`; '' when absent. */
+const mediaType = (header: string | undefined) => (header ?? '').split(';')[0].trim().toLowerCase();
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
@@ -76,6 +82,13 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
     }
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       sendJson(res, 404, { error: 'not found' });
+      return;
+    }
+    // Only JSON bodies are GraphQL requests (GraphQL over HTTP; Apollo's own integrations parse
+    // nothing else). A form or text/plain POST is what a cross-site page can send without a
+    // preflight, so it is refused before the body is read, whatever headers it carries.
+    if (method === 'POST' && !JSON_MEDIA_TYPES.has(mediaType(req.headers['content-type']))) {
+      sendJson(res, 415, { errors: [{ message: 'POST bodies must be application/json', extensions: { code: 'BAD_REQUEST' } }] }, { accept: 'application/json, application/graphql-response+json', connection: 'close' });
       return;
     }
     const raw = method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
