@@ -145,11 +145,12 @@ export async function runCase(
     h.log(`case ${name}: fault (${load.stats.requests} requests so far)`);
     outcome = await fault({ load, event });
     h.log(`case ${name}: fault undone; cooling down`);
-    const okBefore = load.stats.ok;
+    const [okBefore, idleBefore] = [load.stats.ok, load.stats.noSeatLeft];
     await sleep(options.coolDownMs ?? 5_000);
     if (options.coolDownMs !== 0) {
-      const served = load.stats.ok - okBefore;
-      outcome.checks.push({ name: 'serves after the fault', ok: served > 0, detail: `${served} successful requests in the ${options.coolDownMs ?? 5_000} ms after it` });
+      const [served, idle] = [load.stats.ok - okBefore, load.stats.noSeatLeft - idleBefore];
+      const detail = `${served} successful requests in the ${options.coolDownMs ?? 5_000} ms after it${idle ? ` (users found no free seat ${idle} times)` : ''}`;
+      outcome.checks.push({ name: 'serves after the fault', ok: served > 0, detail });
     }
   } catch (error) {
     outcome.checks.push({ name: 'fault ran', ok: false, detail: (error as Error).message });

@@ -14,6 +14,8 @@ export interface LoadStats {
   byOperation: Record<string, { requests: number; errors: number }>;
   bookingsCreated: number;
   paymentsSucceeded: number;
+  /** Times a user found no seat it believed free and waited instead (a drained pool, not a platform error). */
+  noSeatLeft: number;
 }
 
 export interface LoadOptions {
@@ -27,7 +29,8 @@ export interface LoadOptions {
   requestTimeoutMs?: number;
 }
 
-type Outcome = { ok: true; data: unknown } | { ok: false };
+/** `answered`: the gateway gave a GraphQL answer (an error), as opposed to no answer at all. */
+type Outcome = { ok: true; data: unknown } | { ok: false; answered: boolean };
 
 const THINK_MS = [100, 300] as const;
 const BACKOFF_MS = 500;
@@ -43,7 +46,7 @@ const between = ([lo, hi]: readonly [number, number]) => lo + Math.floor(Math.ra
  * running through a fault.
  */
 export class Load {
-  readonly stats: LoadStats = { requests: 0, ok: 0, errors: {}, http5xx: 0, byOperation: {}, bookingsCreated: 0, paymentsSucceeded: 0 };
+  readonly stats: LoadStats = { requests: 0, ok: 0, errors: {}, http5xx: 0, byOperation: {}, bookingsCreated: 0, paymentsSucceeded: 0, noSeatLeft: 0 };
   private running = false;
   private users: Promise<void>[] = [];
   private readonly free: Set<string>;
@@ -105,14 +108,17 @@ export class Load {
   private async oneBooking(token: string): Promise<void> {
     const seatIds = this.takeSeats();
     if (!seatIds.length) {
+      this.stats.noSeatLeft++;
       await sleep(BACKOFF_MS);
       return;
     }
     for (const id of seatIds) this.free.delete(id);
     const created = await this.request(token, 'createBooking', operations.CreateBookingDocument, { input: { eventId: this.options.eventId, seatIds, idempotencyKey: crypto.randomUUID() } });
     if (!created.ok) {
-      // Unknown whether a hold was taken (a lost answer): treat the seats like an abandoned hold.
-      this.release(seatIds, this.options.abandonedSeatsReturnAfterMs);
+      // An error answer means no hold (or one the next user will meet as SEAT_UNAVAILABLE); with
+      // no answer at all a hold may have been taken: those seats come back like an abandoned hold.
+      // Keeping errored seats out for long would drain the pool during an outage.
+      this.release(seatIds, created.answered ? 0 : this.options.abandonedSeatsReturnAfterMs);
       return;
     }
     this.stats.bookingsCreated++;
@@ -167,7 +173,7 @@ export class Load {
       const name = (error as Error).name;
       this.count(operation, [name === 'TimeoutError' || name === 'AbortError' ? 'TIMEOUT' : 'NETWORK']);
       await sleep(BACKOFF_MS);
-      return { ok: false };
+      return { ok: false, answered: false };
     }
     if (response.status >= 500) this.stats.http5xx++;
     let body: { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: { code?: unknown } }> };
@@ -175,11 +181,11 @@ export class Load {
       body = JSON.parse(await response.text()) as typeof body;
     } catch {
       this.count(operation, ['NON_JSON']);
-      return { ok: false };
+      return { ok: false, answered: true };
     }
     if (body.errors?.length || !body.data?.[operation]) {
       this.count(operation, (body.errors ?? [{}]).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'NO_CODE')));
-      return { ok: false };
+      return { ok: false, answered: true };
     }
     this.count(operation);
     return { ok: true, data: body.data };
