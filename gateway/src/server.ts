@@ -13,7 +13,7 @@ import { bearerToken, createTokenVerifier, InvalidTokenError, type TokenVerifier
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { CostModel } from './plugins/cost';
-import { useInputValidation } from './plugins/input-validation';
+import { useInputValidation, withLiteralInputErrors } from './plugins/input-validation';
 import { useSandboxWithDevToken } from './plugins/sandbox';
 import { GatewayMetrics, useMetrics } from './plugins/metrics';
 import { tokenLimitError, useOperationLimits } from './plugins/operation-limits';
@@ -168,7 +168,7 @@ export async function startGateway({ config, log, logger }: GatewayDeps): Promis
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    formatError: withoutSubgraphNames(withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens)),
+    formatError: withoutSubgraphNames(withLiteralInputErrors(withTokenLimit(config.production ? withoutSuggestions(formatError(log)) : formatError(log), config.limits.maxTokens))),
     persistedQueries: stores ? { cache: stores.apqCache } : {},
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

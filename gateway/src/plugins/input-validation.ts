@@ -4,11 +4,13 @@ import {
   GraphQLError,
   isNonNullType,
   Kind,
+  parse,
   typeFromAST,
   validate,
   ValuesOfCorrectTypeRule,
   visit,
   type DocumentNode,
+  type GraphQLFormattedError,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -112,4 +114,44 @@ function inputPaths(document: DocumentNode) {
     },
   });
   return { literals, variableUses };
+}
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/**
+ * graphql-js 16's ValuesOfCorrectTypeRule wording: a literal its type refused (the built-in
+ * scalars' own messages included), a missing or unknown input field.
+ */
+const LITERAL_VALUE_ERROR =
+  /^(Expected value of type |Field "[\w.]+" of required type .+ was not provided|Field "\w+" is not defined by type |(Int|Float|String|Boolean|ID) cannot represent |Enum "\w+" cannot represent |Value "\w+" does not exist in )/;
+
+/**
+ * Apollo Server validates the document against the API schema before any plugin runs, so a bad
+ * literal of a built-in type (`event(id: 1.5)`, an unknown input field) comes back as
+ * GRAPHQL_VALIDATION_FAILED. This reports it like the plugin's own refusals: BAD_USER_INPUT
+ * with `extensions.field`, found by parsing the document again (formatError only has the error).
+ * Apollo has already chosen HTTP 400 for a validation failure.
+ */
+export function withLiteralInputErrors(format: FormatError): FormatError {
+  return (formatted, error) => {
+    const result = format(formatted, error);
+    if (result.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED' || !LITERAL_VALUE_ERROR.test(result.message)) return result;
+    const field = literalFieldOf(error as GraphQLError) ?? 'input';
+    return { ...result, message: `${field}: ${result.message}`, extensions: { ...result.extensions, code: ErrorCode.BAD_USER_INPUT, field } };
+  };
+}
+
+function literalFieldOf(error: GraphQLError): string | undefined {
+  const loc = error.nodes?.[0]?.loc;
+  if (!loc) return undefined;
+  try {
+    // Walk order puts a value before the values inside it: the first one within the error's
+    // node is the node itself, or for an input field node, its value.
+    for (const [value, path] of inputPaths(parse(loc.source.body)).literals) {
+      if (value.loc && value.loc.start >= loc.start && value.loc.end <= loc.end) return path;
+    }
+  } catch {
+    // an unparsable source cannot have reached validation; keep the generic name
+  }
+  return undefined;
 }
