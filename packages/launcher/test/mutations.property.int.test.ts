@@ -607,17 +607,20 @@ describe('mutations keep the contract for any input (property-based, real gatewa
       expect(await catalogSql(`select e.id from event e where e.status <> 'DRAFT' and not exists (select 1 from seat s where s.event_id = e.id)`)).toEqual([]);
       expect(await catalogSql(`select v.id from venue v where (select count(*) from venue_seat s where s.venue_id = v.id) <> (select coalesce(sum(rows * seats_per_row), 0) from section c where c.venue_id = v.id) or not exists (select 1 from section c where c.venue_id = v.id)`)).toEqual([]);
       h.platform.catalog.relay.nudge();
-      await waitFor(async () => {
-        // Same status, same seats, same prices (a repriced on-sale event announces its new prices).
+      // Same status, same seats, same prices (a repriced on-sale event announces its new prices).
+      const behind = async () => {
         const events = await catalogSql<Array<{ id: string; status: string; seats: string }>>(
           `select e.id, e.status::text as status, (select count(*) || ':' || sum(s.price_minor) from seat s where s.event_id = e.id) as seats from event e where e.status in ('ON_SALE', 'CANCELLED') and e.price_version > 0`,
         );
         const projected = new Map(
           (await bookingSql<Array<{ event_id: string; status: string; seats: string }>>(`select p.event_id, p.status, (select count(*) || ':' || sum(s.price_minor) from seat_projection s where s.event_id = p.event_id) as seats from event_projection p`)).map((p) => [p.event_id, p]),
         );
-        const behind = events.filter((e) => projected.get(e.id)?.status !== e.status || projected.get(e.id)?.seats !== e.seats);
-        return behind.length ? undefined : true;
-      }, 30_000, "booking's projection to match every announced event of the catalog");
+        return events
+          .filter((e) => projected.get(e.id)?.status !== e.status || projected.get(e.id)?.seats !== e.seats)
+          .map((e) => ({ event: e.id, catalog: `${e.status} ${e.seats}`, booking: projected.has(e.id) ? `${projected.get(e.id)!.status} ${projected.get(e.id)!.seats}` : 'missing' }));
+      };
+      await waitFor(async () => ((await behind()).length ? undefined : true), 30_000, "booking's projection to match the catalog").catch(() => undefined);
+      expect(await behind()).toEqual([]);
     }
 
     /** One property, run over two classes of id arguments (so a bug in one class does not hide the other). */
@@ -821,6 +824,39 @@ describe('mutations keep the contract for any input (property-based, real gatewa
    * bug shows as its own red line (and turns green on its own when fixed).
    */
   describe('minimal counterexamples', () => {
+    it('an event cancelled right after it was published is never left on sale in booking (no bookings for a cancelled event)', async () => {
+      const org = as('organizer');
+      const startsAt = new Date(Date.now() + 20 * 86_400_000).toISOString();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const created = await org(operations.CreateEventDocument, { input: { venueId: fixtureVenueId, title: `Race ${i}`, startsAt, currency: 'EUR' } });
+        const id = created.data!.createEvent.id;
+        expect((await org(operations.PublishEventDocument, { id })).errors).toBeUndefined();
+        expect((await org(`mutation($id: ID!) { cancelEvent(id: $id) { id } }`, { id })).errors).toBeUndefined();
+        ids.push(id);
+      }
+      h.platform.catalog.relay.nudge();
+      // Once both messages have been consumed, booking must know each event as cancelled.
+      const settled = async () => {
+        const rows = await bookingSql<Array<{ event_id: string; status: string }>>(`select event_id, status from event_projection where event_id in (${ids.map(() => '?').join(',')})`, ids);
+        return new Map(rows.map((r) => [r.event_id, r.status]));
+      };
+      await waitFor(async () => ([...(await settled()).values()].every((s) => s === 'CANCELLED') && (await settled()).size === ids.length ? true : undefined), 20_000, 'the projection').catch(() => undefined);
+      const statuses = await settled();
+      const seatsOf = await catalogSql<Array<{ event_id: string; id: string }>>(`select distinct on (event_id) event_id, id from seat where event_id in (${ids.map(() => '?').join(',')}) order by event_id, ordinal`, ids);
+      const bookable: Array<{ event: string; booking: string }> = [];
+      const refusals = new Set<string>();
+      for (const { event_id, id } of seatsOf) {
+        const res = await as('other')(operations.CreateBookingDocument, { input: { eventId: event_id, seatIds: [id] } });
+        if (res.data?.createBooking) {
+          bookable.push({ event: event_id, booking: res.data.createBooking.status });
+          await as('other')(operations.CancelBookingDocument, { id: res.data.createBooking.id });
+        }
+        errorCodes(res).forEach((c) => refusals.add(String(c)));
+      }
+      expect({ onSaleInBooking: ids.filter((id) => statuses.get(id) === 'ON_SALE'), bookable, refusals: [...refusals] }).toEqual({ onSaleInBooking: [], bookable: [], refusals: ['BAD_USER_INPUT'] });
+    }, 60_000);
+
     it('cancelBooking with an id that is not a uuid ("") is a contract error', async () => {
       const res = await as('owner')(operations.CancelBookingDocument, { id: '' });
       assertCodesIn(assertContract(res, { id: '' }, 'cancelBooking'), ['NOT_FOUND', 'BAD_USER_INPUT'], 'cancelBooking("")');
