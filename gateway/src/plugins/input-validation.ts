@@ -30,14 +30,6 @@ import { withContractScalars } from '@eventix/subgraph-kit';
  * input object (`input.sections[0].price`); a variable used only in a directive is named itself.
  */
 export function useInputValidation(): ApolloServerPlugin<BaseContext> {
-  const strict = new WeakMap<GraphQLSchema, GraphQLSchema>();
-  const strictFor = (schema: GraphQLSchema): GraphQLSchema => {
-    const cached = strict.get(schema);
-    if (cached) return cached;
-    const copy = withContractScalars(schema);
-    strict.set(schema, copy);
-    return copy;
-  };
   return {
     async requestDidStart() {
       return {
@@ -49,6 +41,17 @@ export function useInputValidation(): ApolloServerPlugin<BaseContext> {
       };
     },
   };
+}
+
+const strict = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+/** The API schema with the contract's real scalars, built once per (re)loaded schema. */
+export function strictFor(schema: GraphQLSchema): GraphQLSchema {
+  const cached = strict.get(schema);
+  if (cached) return cached;
+  const copy = withContractScalars(schema);
+  strict.set(schema, copy);
+  return copy;
 }
 
 const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field, http: { status: 400 } });

@@ -7,6 +7,7 @@ import { ErrorCode } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../plugins/metrics';
 import type { CostModel } from '../plugins/cost';
+import { checkInputs, strictFor } from '../plugins/input-validation';
 import { checkOperation, isTokenLimitMessage, tooComplex, type OperationLimits } from '../plugins/operation-limits';
 import { bearerToken, InvalidTokenError, type TokenVerifier } from '../auth/token-verifier';
 import type { FederatedSubscriptions } from './federated-subscriptions';
@@ -81,6 +82,8 @@ export function useGatewaySubscriptions(options: {
         if (operation.operation !== 'subscription') {
           return [new GraphQLError('Send queries and mutations over HTTP; this socket carries subscriptions', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
+        const badInput = checkInputs(strictFor(schema), document, operation, payload.variables ?? {});
+        if (badInput) return [badInput];
         const { error: tooBig } = checkOperation(schema, document, operation, options.limits, { model: options.costModel(), variables: payload.variables ?? {} });
         if (tooBig) return [tooBig];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? {}, contextValue: ctx.extra.context };

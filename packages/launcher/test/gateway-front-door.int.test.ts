@@ -1,4 +1,6 @@
+import { createClient } from 'graphql-ws';
 import { serverAudits } from 'graphql-http';
+import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
 import { errorCodes, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
@@ -108,6 +110,18 @@ describe('gateway front door', () => {
       expect(res.errors![0].extensions?.field).toBe(field);
       expect(res.errors![0].message).toContain(field.split('.').at(-1)!.replace(/\[\d+\]$/, ''));
       expect(res.status).toBe(400);
+    });
+
+    it('refuses a bad subscription variable the same way over graphql-ws', async () => {
+      const client = createClient({ url: h.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await h.token('viewer-12')}` } });
+      try {
+        const errors = await new Promise<unknown>((resolve) => {
+          client.subscribe({ query: `subscription($id: ID!) { seatAvailabilityChanged(eventId: $id) { seatMapVersion } }`, variables: { id: 1.5 } }, { next: resolve, error: resolve, complete: () => resolve('completed') });
+        });
+        expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'eventId' }) })]);
+      } finally {
+        await client.dispose();
+      }
     });
 
     it('still executes good values of the same operations', async () => {
