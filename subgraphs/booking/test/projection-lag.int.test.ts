@@ -87,4 +87,14 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     const res = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
   });
+
+  it('a cancellation that overtakes its publication (separate topics) leaves the event cancelled for good', async () => {
+    const eventId = randomUUID();
+    const seatIds = [randomUUID(), randomUUID()];
+    await h.cancelEvent(eventId);
+    await part(eventId, seatIds, 1, 1, 2);
+    expect(await availability(eventId, seatIds)).toEqual({ count: 0, seats: ['NOT_ON_SALE', 'NOT_ON_SALE'] });
+    const res = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [seatIds[0]] } });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+  });
 });

@@ -58,7 +58,16 @@ export class SeatProjectionService {
   private async applyCancelled(message: EventEnvelope<EventCancelledPayload>): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
       if (!(await claimMessage(em, CONSUMER, message.id))) return;
-      await em.execute(`update event_projection set status = 'CANCELLED', updated_at = now() where event_id = ?`, [message.payload.eventId]);
+      // Published and cancelled travel on different topics, so a cancellation can arrive before
+      // (or without) the publication. It then leaves a tombstone: a later publication fills in
+      // seats and prices but keeps the status CANCELLED (see applyPublished), so a cancelled
+      // event never opens for booking. 'XXX' is ISO 4217's "no currency".
+      await em.execute(
+        `insert into event_projection (event_id, currency, status, price_version, total_seats)
+         values (?, 'XXX', 'CANCELLED', 0, 0)
+         on conflict (event_id) do update set status = 'CANCELLED', updated_at = now()`,
+        [message.payload.eventId],
+      );
       await this.bookings.cancelAllForEvent(em, message.payload.eventId);
     });
     this.onChange();
