@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
-import { getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { actualCost, CostModel, estimateCost, SlicingViolation } from '../src/plugins/cost';
 import { DEFAULT_LIMITS } from '../src/plugins/operation-limits';
 
@@ -65,5 +65,31 @@ describe('actual cost', () => {
     const data = { events: { edges: [{ node: { id: 'a', seats: seats(600) } }, { node: { id: 'b', seats: seats(20) } }] } };
     expect(actual(query, data)).toBe(1 + (1 + 1 + 600) + (1 + 1 + 20));
     expect(actual(`{ event(id: "x") { id } }`, { event: null })).toBe(0);
+  });
+});
+
+describe('@cost weights', () => {
+  // A supergraph fragment as composition writes it: @cost by its spec name, @listSize imported.
+  const sdl = `
+    schema @link(url: "https://specs.apollo.dev/link/v1.0") @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"]) { query: Query }
+    directive @link(url: String, as: String, import: [String]) repeatable on SCHEMA
+    directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+    directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+    type Query { report(deep: Boolean @cost(weight: 7)): Report @cost(weight: 20) heavy: [Heavy!]! @listSize(assumedSize: 3) }
+    type Report { score: Int @cost(weight: 2) }
+    type Heavy @cost(weight: 4) { id: ID! }
+  `;
+  const schema = buildSchema(sdl);
+  const costModel = CostModel.fromSupergraph(sdl);
+  const cost = (query: string) => {
+    const document = parse(query);
+    return estimateCost(schema, costModel, document, getOperationAST(document)!, {}, DEFAULT_LIMITS);
+  };
+
+  it('takes field, type and argument weights from the supergraph', () => {
+    expect(cost(`{ report { score } }`)).toBe(20 + 2);
+    expect(cost(`{ report(deep: true) { score } }`)).toBe(20 + 2 + 7);
+    expect(cost(`{ heavy { id } }`)).toBe(3 * 4);
+    expect(actualCost(schema, costModel, parse(`{ heavy { id } }`), getOperationAST(parse(`{ heavy { id } }`))!, {}, { heavy: [{ id: '1' }] })).toBe(4);
   });
 });
