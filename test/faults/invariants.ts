@@ -86,13 +86,13 @@ async function capturedPaymentsConfirmed(infra: FaultInfra, scope: Scope) {
     [STUCK_PROCESSING_SECONDS],
   );
   const bookings = payments.length
-    ? await infra.query<{ id: string; status: string; event_id: string }>('booking', 'select id, status, event_id from booking where id = any($1::uuid[])', [payments.map((p) => p.booking_id)])
+    ? await infra.query<{ id: string; status: string; event_id: string; cancellation_reason: string | null }>('booking', 'select id, status, event_id, cancellation_reason from booking where id = any($1::uuid[])', [payments.map((p) => p.booking_id)])
     : [];
   const byId = new Map(bookings.map((b) => [b.id, b]));
   // A payment whose booking does not exist belongs to no event: only the whole-run check sees it.
   const inScope = payments.filter((p) => !scope.eventIds || scope.eventIds.includes(byId.get(p.booking_id)?.event_id ?? ''));
   const captured = inScope.filter((p) => p.status === 'SUCCEEDED');
-  const orphans = captured.filter((p) => byId.get(p.booking_id)?.status !== 'CONFIRMED').map((p) => ({ booking: p.booking_id, status: byId.get(p.booking_id)?.status ?? 'missing' }));
+  const orphans = captured.filter((p) => byId.get(p.booking_id)?.status !== 'CONFIRMED').map((p) => ({ booking: p.booking_id, status: byId.get(p.booking_id)?.status ?? 'missing', reason: byId.get(p.booking_id)?.cancellation_reason ?? undefined }));
   const refunded = inScope.filter((p) => p.status === 'REFUNDED').length;
   const processing = inScope.filter((p) => p.status === 'PROCESSING').length;
   const stuck = inScope.filter((p) => p.stuck).map((p) => p.booking_id);
