@@ -324,6 +324,59 @@ describe('mutations keep the contract for any input (property-based, real gatewa
     it('books an event named in any letter case as that event, and its messages name it as the catalog does', async () => {
       await bookingProperty(fc.constant('A-upper' as const), 20);
     }, 120_000);
+
+    it('concurrent createBookings over overlapping seats: each seat held once, losers refused because a winner holds their seats, and they wrote nothing', async () => {
+      type Attempt = { who: 'owner' | 'other' | 'rival'; seats: number[]; key?: string };
+      const attempt: fc.Arbitrary<Attempt> = fc.record(
+        {
+          who: fc.constantFrom('owner' as const, 'other' as const, 'rival' as const),
+          seats: fc.uniqueArray(fc.nat({ max: 7 }), { minLength: 1, maxLength: 4 }),
+          key: fc.constantFrom('race-a', 'race-b'),
+        },
+        { requiredKeys: ['who', 'seats'] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(attempt, { minLength: 2, maxLength: 6 }), async (attempts) => {
+          const pool = await freeSeats(8);
+          const run = randomUUID();
+          const before = await snapshot();
+          const results = await Promise.all(
+            attempts.map(async (a) => {
+              const input = { eventId: eventA.eventId, seatIds: a.seats.map((i) => pool[i]), ...(a.key ? { idempotencyKey: `${a.key}-${run}` } : {}) };
+              const res = await as(a.who)(operations.CreateBookingDocument, { input });
+              return { a, input, res, codes: assertContract(res, input, 'createBooking') };
+            }),
+          );
+          const winners = new Map<string, { who: string; seats: string[] }>();
+          for (const r of results) if (!r.codes.length) winners.set(r.res.data!.createBooking.id, { who: r.a.who, seats: [...r.input.seatIds].sort() });
+          const held = [...winners.values()].flatMap((w) => w.seats);
+          try {
+            // Each seat in at most one winning booking; the database agrees, with nothing else written.
+            expect(new Set(held).size).toBe(held.length);
+            const after = await snapshot();
+            expect({ bookings: after.bookings - before.bookings, items: after.items - before.items, created: after.created - before.created }).toEqual({ bookings: winners.size, items: held.length, created: winners.size });
+            expect((await stillHeld(pool)).sort()).toEqual([...held].sort());
+            for (const r of results) {
+              if (!r.codes.length) continue;
+              if (r.codes.includes('SEAT_UNAVAILABLE')) {
+                // Refused seats are seats a winner holds (or held while this one looked).
+                const named = (r.res.errors![0].extensions?.seatIds as string[] | undefined) ?? [];
+                expect({ attempt: r.input, refusedFor: named.filter((s) => !held.includes(s)) }).toEqual({ attempt: r.input, refusedFor: [] });
+                expect(named.length).toBeGreaterThan(0);
+              } else {
+                // The only other acceptable answers: a busy-seat timeout, or a key already used for other seats.
+                assertCodesIn(r.codes, ['SERVICE_UNAVAILABLE', 'BAD_USER_INPUT'], `a concurrent attempt ${JSON.stringify(r.input)}`);
+                if (r.codes.includes('BAD_USER_INPUT')) expect(r.input.idempotencyKey).toBeDefined();
+              }
+            }
+          } finally {
+            for (const [id, w] of winners) await release(w.who as 'owner' | 'other' | 'rival', id, w.seats);
+          }
+        }),
+        { numRuns: 25 },
+      );
+      await assertBookingInvariants();
+    }, 120_000);
   });
 
   describe('payBooking', () => {
