@@ -116,7 +116,7 @@ export interface SeededEvent {
  * Creates a venue and an on-sale event through the gateway as an organizer does, and returns
  * once the booking side has projected every seat (the projection travels over Kafka).
  */
-export async function seedOnSaleEvent(platform: FaultPlatform, title: string, rows = 10, seatsPerRow = 30): Promise<SeededEvent> {
+export async function seedOnSaleEvent(platform: FaultPlatform, title: string, rows = 20, seatsPerRow = 30): Promise<SeededEvent> {
   const eventId = await publishEvent(platform, title, rows, seatsPerRow);
   const anonymous = graphqlClient(platform.gatewayUrl);
   const seatIds = await waitFor(
