@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { hasContractCode } from '@eventix/errors';
+import { classifyDeliveryError } from '@eventix/events';
 
 /**
  * Keeps contract errors (they carry an `extensions.code` from the registry) and GraphQL's own
@@ -20,6 +21,13 @@ export function formatError(log: (message: string) => void) {
     if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
       log(`input refused by the database (${sqlState}): ${original instanceof Error ? original.message : String(original)}`);
       return { message: 'An input value is not valid', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    // A dependency that is down (database refusing connections, pool exhausted, connection
+    // reset, serialization failure) is "try again later", not a bug: the same classification
+    // the event consumers use to wait an outage out instead of dead-lettering.
+    if (classifyDeliveryError(original).kind === 'transient') {
+      log(`dependency unavailable: ${original instanceof Error ? original.message : String(original)}`);
+      return { message: 'This service is briefly unavailable; please try again in a moment', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } };
     }
     log(`unexpected error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
