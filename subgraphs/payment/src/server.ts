@@ -10,6 +10,7 @@ import { PaymentService } from './payment/payment.service';
 import { PaymentWorkers } from './payment/payment.workers';
 import { httpBookingHolds } from './payment/booking-hold.client';
 import { SimulatedProvider } from './provider/simulated.provider';
+import { SimulatedLedger } from './provider/simulated-ledger';
 import { buildPaymentSchema } from './schema';
 import { providerWebhookRoute } from './webhook/webhook.route';
 
@@ -42,7 +43,7 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery, l
   const orm = await initOrm({ name: 'payment', clientUrl: config.database.url, entities: paymentEntities, migrations: paymentMigrations, debug: config.database.debug, onQuery });
   const relay = new OutboxRelay({ orm, transport, log });
   let webhookUrl: string | undefined;
-  const provider = new SimulatedProvider({ webhookUrl: () => webhookUrl, webhookSecret: config.provider.webhookSecret, asyncDelayMs: config.provider.webhookDelayMs, log });
+  const provider = new SimulatedProvider({ webhookUrl: () => webhookUrl, webhookSecret: config.provider.webhookSecret, asyncDelayMs: config.provider.webhookDelayMs, log, ledger: new SimulatedLedger(orm) });
   const bookingHolds = httpBookingHolds({ bookingUrl: bookingUrl ?? (() => config.booking.url), secret: config.internalSecret, timeoutMs: config.booking.timeoutMs });
   const payments = new PaymentService(
     provider,

@@ -260,10 +260,16 @@ export class PaymentService {
    * message commits only after the provider confirmed. A crash in between is retried safely.
    */
   async refundDue(em: EntityManager): Promise<number> {
-    const due = await em.find(Payment, { status: PaymentStatus.SUCCEEDED, refundRequestedAt: { $ne: null } }, { limit: 100 });
+    const due = await em.find(Payment, { status: PaymentStatus.SUCCEEDED, refundRequestedAt: { $ne: null } }, { limit: 100, orderBy: { refundRequestedAt: 'asc' } });
     let refunded = 0;
     for (const candidate of due) {
-      await this.provider.refund({ chargeId: candidate.chargeId!, amountMinor: Number(candidate.amountMinor), idempotencyKey: `refund:${candidate.id}` });
+      try {
+        await this.provider.refund({ chargeId: candidate.chargeId!, amountMinor: Number(candidate.amountMinor), idempotencyKey: `refund:${candidate.id}` });
+      } catch (error) {
+        // One refund the provider refuses right now must not hold up every other one behind it.
+        this.log(`refund of payment ${candidate.id} failed, retried on the next run: ${(error as Error).message}`);
+        continue;
+      }
       await em.fork().transactional(async (tx) => {
         const payment = await tx.findOneOrFail(Payment, { id: candidate.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (payment.status !== PaymentStatus.SUCCEEDED) return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signWebhook, SIGNATURE_HEADER } from '../webhook/webhook-signature';
 import { ProviderUnavailableError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest } from './payment-provider';
+import type { LedgerCharge, SimulatedLedger } from './simulated-ledger';
 
 /**
  * Test card tokens, named as card providers name theirs:
@@ -28,6 +29,8 @@ export interface SimulatedProviderOptions {
   /** How long a `tok_async` charge stays pending before its webhook. */
   asyncDelayMs?: number;
   log?: (message: string) => void;
+  /** Durable records (PostgreSQL): charges made before a restart can still be refunded or settled. */
+  ledger?: SimulatedLedger;
 }
 
 /**
@@ -36,14 +39,14 @@ export interface SimulatedProviderOptions {
  * endpoint answers 2xx), provider errors and calls that never return.
  */
 export class SimulatedProvider implements PaymentProvider {
-  private readonly charges = new Map<string, ChargeResult & { amountMinor: number; paymentId?: string }>();
+  private readonly charges = new Map<string, LedgerCharge>();
   private readonly refunds = new Map<string, { refundId: string; chargeId: string; amountMinor: number }>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: SimulatedProviderOptions) {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    const known = this.charges.get(request.idempotencyKey);
+    const known = await this.knownCharge(request.idempotencyKey);
     if (known) return strip(known);
     const chargeId = `ch_${randomUUID().replace(/-/g, '')}`;
     switch (request.token) {
@@ -54,9 +57,11 @@ export class SimulatedProvider implements PaymentProvider {
       case 'tok_insufficientFunds':
         return this.record(request, { status: 'declined', chargeId, reason: 'insufficient_funds' });
       case 'tok_async': {
-        const result = this.record(request, { status: 'pending', chargeId });
+        const result = await this.record(request, { status: 'pending', chargeId });
         this.later(this.options.asyncDelayMs ?? 300, async () => {
-          this.charges.set(request.idempotencyKey, { status: 'succeeded', chargeId, amountMinor: request.amountMinor, paymentId: request.metadata.paymentId });
+          const completed: LedgerCharge = { status: 'succeeded', chargeId, amountMinor: request.amountMinor, paymentId: request.metadata.paymentId, createdAt: new Date() };
+          this.charges.set(request.idempotencyKey, completed);
+          await this.options.ledger?.saveCharge(request.idempotencyKey, completed).catch((error: Error) => this.options.log?.(`simulated provider: ledger write failed: ${error.message}`));
           await this.sendWebhook({ id: randomUUID(), type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { chargeId, idempotencyKey: request.idempotencyKey } });
         });
         return result;
@@ -71,18 +76,27 @@ export class SimulatedProvider implements PaymentProvider {
   }
 
   async retrieve(idempotencyKey: string): Promise<ChargeResult | undefined> {
-    const known = this.charges.get(idempotencyKey);
+    const known = await this.knownCharge(idempotencyKey);
+    // A pending charge whose webhook timer died with a previous process completes as it would
+    // have: the provider's own work does not stop when our service restarts.
+    if (known?.status === 'pending' && Date.now() - known.createdAt.getTime() > (this.options.asyncDelayMs ?? 300)) {
+      const completed: LedgerCharge = { ...known, status: 'succeeded' };
+      this.charges.set(idempotencyKey, completed);
+      await this.options.ledger?.saveCharge(idempotencyKey, completed);
+      return strip(completed);
+    }
     return known && strip(known);
   }
 
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
-    const known = this.refunds.get(request.idempotencyKey);
+    const known = this.refunds.get(request.idempotencyKey) ?? (await this.options.ledger?.refundByKey(request.idempotencyKey));
     if (known) return { refundId: known.refundId };
-    const charge = [...this.charges.values()].find((c) => c.chargeId === request.chargeId);
+    const charge = [...this.charges.values()].find((c) => c.chargeId === request.chargeId) ?? (await this.options.ledger?.chargeById(request.chargeId));
     if (!charge || charge.status !== 'succeeded') throw new ProviderUnavailableError(`no succeeded charge ${request.chargeId} to refund`);
-    const refundId = `re_${randomUUID().replace(/-/g, '')}`;
-    this.refunds.set(request.idempotencyKey, { refundId, chargeId: request.chargeId, amountMinor: request.amountMinor });
-    return { refundId };
+    const refund = { refundId: `re_${randomUUID().replace(/-/g, '')}`, chargeId: request.chargeId, amountMinor: request.amountMinor };
+    await this.options.ledger?.saveRefund(request.idempotencyKey, refund);
+    this.refunds.set(request.idempotencyKey, refund);
+    return { refundId: refund.refundId };
   }
 
   /** Charges the provider made for one payment (tests assert "charged once" against its own records). */
@@ -122,9 +136,19 @@ export class SimulatedProvider implements PaymentProvider {
     this.timers.clear();
   }
 
-  private record(request: ChargeRequest, result: ChargeResult): ChargeResult {
-    this.charges.set(request.idempotencyKey, { ...result, amountMinor: request.amountMinor, paymentId: request.metadata.paymentId });
+  private async record(request: ChargeRequest, result: ChargeResult): Promise<ChargeResult> {
+    const charge: LedgerCharge = { ...result, amountMinor: request.amountMinor, paymentId: request.metadata.paymentId, createdAt: new Date() };
+    await this.options.ledger?.saveCharge(request.idempotencyKey, charge);
+    this.charges.set(request.idempotencyKey, charge);
     return result;
+  }
+
+  private async knownCharge(idempotencyKey: string): Promise<LedgerCharge | undefined> {
+    const inMemory = this.charges.get(idempotencyKey);
+    if (inMemory) return inMemory;
+    const stored = await this.options.ledger?.chargeByKey(idempotencyKey);
+    if (stored) this.charges.set(idempotencyKey, stored);
+    return stored;
   }
 
   private later(ms: number, task: () => Promise<void>): void {
@@ -136,7 +160,7 @@ export class SimulatedProvider implements PaymentProvider {
   }
 }
 
-function strip(result: ChargeResult & { amountMinor: number; paymentId?: string }): ChargeResult {
-  const { amountMinor: _amount, paymentId: _payment, ...rest } = result;
+function strip(result: LedgerCharge): ChargeResult {
+  const { amountMinor: _amount, paymentId: _payment, createdAt: _created, ...rest } = result;
   return rest as ChargeResult;
 }
