@@ -177,10 +177,10 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
 describe('a payment that succeeds after its booking expired (real PostgreSQL and Kafka; the simulator sends its own webhook)', () => {
   let h: PlatformHarness;
   beforeAll(async () => {
-    // Holds of 7 s that a payment in flight does not extend (long enough for payBooking to take
-    // the hold: the provider's 300-ms deadline plus the 5-s margin), and a pending charge whose
-    // success arrives only after the hold is over.
-    h = await startTestPlatform({ HOLD_TTL_SECONDS: '7', MAX_HOLD_EXTENSION_SECONDS: '0', BOOKING_EXPIRY_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '9000', PAYMENT_WORKER_INTERVAL_MS: '200', PAYMENT_PROVIDER_TIMEOUT_MS: '300' });
+    // Holds of 12 s that a payment in flight does not extend (payBooking needs the provider's
+    // 300-ms deadline plus a 5-s margin left on the hold; the rest is slack for a slow machine
+    // to open the payment), and a pending charge whose success arrives only after the hold ended.
+    h = await startTestPlatform({ HOLD_TTL_SECONDS: '12', MAX_HOLD_EXTENSION_SECONDS: '0', BOOKING_EXPIRY_INTERVAL_MS: '200', SIMULATED_WEBHOOK_DELAY_MS: '14000', PAYMENT_WORKER_INTERVAL_MS: '200', PAYMENT_PROVIDER_TIMEOUT_MS: '300' });
   });
   afterAll(() => h?.close());
 
