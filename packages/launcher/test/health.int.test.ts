@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, killWhenParentDies, waitForPort } from '@eventix/local-infra';
+import { freePort, startRestartableRedis, type RestartableRedis } from '@eventix/local-infra';
 import { createTestDatabase, testKafkaBrokers, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
@@ -20,30 +19,6 @@ async function ready(service: ServiceProcess): Promise<Readiness> {
   return { status: res.status, ms: Date.now() - started, body };
 }
 
-/** A redis-server of this test alone, on a port it keeps across restarts. */
-class OwnRedis {
-  private child?: ChildProcess;
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    if (this.child.pid) killWhenParentDies(this.child.pid);
-    await waitForPort(this.port, 10_000);
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGCONT'); // a frozen server cannot act on SIGTERM
-    child.kill('SIGTERM');
-    await exited;
-  }
-  /** SIGSTOP: the connection stays open and commands are never answered — the hard case. */
-  freeze = () => this.child?.kill('SIGSTOP');
-  thaw = () => this.child?.kill('SIGCONT');
-}
 
 /**
  * Issue #10 item 5: during a Redis or Kafka outage /health/ready must answer 503 naming the
@@ -52,7 +27,7 @@ class OwnRedis {
  * (separate processes from their builds), a real redis-server stopped and restarted.
  */
 describe('readiness during a Redis or Kafka outage (separate processes)', () => {
-  let redis: OwnRedis;
+  let redis: RestartableRedis;
   let db: TestDatabase;
   let catalogDb: TestDatabase;
   let booking: ServiceProcess;
@@ -60,8 +35,7 @@ describe('readiness during a Redis or Kafka outage (separate processes)', () => 
   let catalogWithoutKafka: ServiceProcess;
 
   beforeAll(async () => {
-    redis = new OwnRedis(await freePort());
-    await redis.start();
+    redis = await startRestartableRedis();
     [db, catalogDb] = await Promise.all([createTestDatabase('health_booking'), createTestDatabase('health_catalog')]);
     const shared = { INTERNAL_JWT_SECRET: SECRET };
     booking = await startServiceProcess('booking', {
@@ -78,7 +52,7 @@ describe('readiness during a Redis or Kafka outage (separate processes)', () => 
 
   afterAll(async () => {
     for (const service of [booking, gateway, catalogWithoutKafka]) if (service?.child.exitCode === null) service.child.kill('SIGKILL');
-    await redis?.stop();
+    await redis?.dispose();
     await Promise.all([db?.drop(), catalogDb?.drop()]);
   });
 
@@ -115,12 +89,12 @@ describe('readiness during a Redis or Kafka outage (separate processes)', () => 
   });
 
   it('a frozen Redis (connection open, no answers): 503 naming redis within 1 s, 200 after it resumes', async () => {
-    redis.freeze();
+    redis.pause();
     try {
       await expectPromptFailure(booking, 'redis', 'redis frozen');
       await expectPromptFailure(gateway, 'redis', 'redis frozen');
     } finally {
-      redis.thaw();
+      redis.resume();
     }
     const thawed = Date.now();
     await expectRecovery(booking, thawed, 'redis resumed');

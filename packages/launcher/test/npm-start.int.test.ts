@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '@eventix/local-infra';
 import { waitFor } from '@eventix/testing';
+import { launcherEnv } from './service-process';
 
 const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
 
@@ -16,16 +16,7 @@ describe('npm start (the built launcher, embedded defaults)', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-start-'));
     fs.chmodSync(dataDir, 0o755);
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      EVENTIX_DATA_DIR: dataDir,
-      EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      GATEWAY_PORT: String(await freePort()),
-      CATALOG_PORT: '0',
-      BOOKING_PORT: '0',
-      PAYMENT_PORT: '0',
-    };
+    const env = await launcherEnv(dataDir);
     child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,9 +5,9 @@ import WebSocket from 'ws';
 import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
 import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
 import type { RedisSeatFanout } from '@eventix/booking/dist/src/live/seat-fanout';
+import { startRestartableRedis, type RestartableRedis } from '@eventix/local-infra';
 import { errorCodes, graphqlClient, waitFor } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
-import { restartableRedis, type RestartableRedis } from './restartable-redis';
 
 const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { seatMapVersion seats { availability seat { id } } } }`;
 const EVENTS = `query Events { events { edges { node { id title } } } }`;
@@ -39,7 +39,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
   const as = async (sub: string) => graphqlClient(gateway.url, { authorization: `Bearer ${await gateway.devIssuer!.issue(sub, [])}` });
 
   beforeAll(async () => {
-    redis = await restartableRedis();
+    redis = await startRestartableRedis();
     h = await startTestPlatform({ REDIS_URL: redis.url, KAFKA_BROKERS: '' });
     // A second gateway whose log we read, with hour-long windows so no window ends mid-test
     // and resets a count under the assertions.
@@ -61,8 +61,19 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     await Promise.all(clients.map((c) => c.dispose()));
     await gateway?.stop();
     await h?.close();
-    await redis?.kill();
+    await redis?.dispose();
   });
+
+  /** Sends traffic until the gateway's rate limits are served by Redis again. */
+  const backOnRedis = (client: ReturnType<typeof graphqlClient>) =>
+    waitFor(
+      async () => {
+        await client(EVENTS);
+        return sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 ? true : undefined;
+      },
+      15_000,
+      'the rate limits to go back to Redis',
+    );
 
   it('keeps queries, bookings and APQ working with Redis down, limits per instance, counts the fallback, and goes back to Redis when it returns', async () => {
     // The hour-long windows must not roll over during the test.
@@ -73,7 +84,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     expect(before.errors).toBeUndefined();
     expect(sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"')).toBe(0);
 
-    await redis.kill();
+    await redis.stop('SIGKILL');
     const down = Date.now();
 
     // Queries: every one answered, none 500, none slow (no request waits on a dead Redis).
@@ -119,14 +130,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     // Redis returns (empty, same port): the gateway goes back to it without a restart.
     await redis.start();
     const restarted = Date.now();
-    await waitFor(
-      async () => {
-        await anonymous(EVENTS);
-        return sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 ? true : undefined;
-      },
-      15_000,
-      'the rate limits to go back to Redis',
-    );
+    await backOnRedis(anonymous);
     process.stderr.write(`back on Redis ${Date.now() - restarted} ms after it restarted\n`);
     expect(logs.filter((l) => l.startsWith('rate_limit: Redis answers again'))).toHaveLength(1);
 
@@ -167,14 +171,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
       redis.resume();
     }
     const resumed = Date.now();
-    await waitFor(
-      async () => {
-        await anonymous(EVENTS);
-        return sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 ? true : undefined;
-      },
-      15_000,
-      'the rate limits to go back to Redis',
-    );
+    await backOnRedis(anonymous);
     process.stderr.write(`back on Redis ${Date.now() - resumed} ms after it resumed\n`);
   });
 
@@ -212,7 +209,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
       );
       await subscribed();
 
-      await redis.kill();
+      await redis.stop('SIGKILL');
       const killed = Date.now();
       await waitFor(() => (first.completed ? true : undefined), 5_000, 'the live subscription to end');
       const told = Date.now() - killed;

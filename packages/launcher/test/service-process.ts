@@ -96,3 +96,20 @@ export function refusesConnections(port: number): Promise<boolean> {
     req.on('error', () => resolve(true));
   });
 }
+
+/**
+ * The environment `npm start` gets in a test: a fresh data folder the `postgres` user can
+ * enter, free ports for embedded PostgreSQL and the gateway, OS-picked ports for the subgraphs.
+ */
+export async function launcherEnv(dataDir: string): Promise<Record<string, string>> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    EVENTIX_DATA_DIR: dataDir,
+    EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort()),
+    CATALOG_PORT: '0',
+    BOOKING_PORT: '0',
+    PAYMENT_PORT: '0',
+  };
+}

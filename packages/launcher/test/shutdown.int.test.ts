@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { freePort } from '@eventix/local-infra';
 import { signInternalCredential } from '@eventix/subgraph-kit';
 import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
-import { refusesConnections, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
+import { launcherEnv, refusesConnections, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
 
 const SECRET = 'shutdown-test-internal-secret-0123456789abcdef';
 /** Below the 15 s default so an overrun shows as exit 1 here rather than as a jest timeout. */
@@ -249,14 +248,7 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
     await admin.connect();
     child = spawn(process.execPath, [path.resolve(__dirname, '../dist/index.js')], {
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
-        EVENTIX_DATA_DIR: dataDir,
-        EMBEDDED_POSTGRES_PORT: String(await freePort()),
-        GATEWAY_PORT: String(await freePort()),
-        CATALOG_PORT: '0',
-        BOOKING_PORT: '0',
-        PAYMENT_PORT: '0',
+        ...(await launcherEnv(dataDir)),
         KAFKA_BROKERS: testKafkaBrokers().join(','),
         CONSUMER_GROUP_PREFIX: prefix,
         SEED_DEMO: 'false',

@@ -20,6 +20,10 @@ export interface RestartableServer {
   start(): Promise<void>;
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing is answered — the hard outage. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
 }
 
 export interface RestartableRedis extends RestartableServer {
@@ -35,6 +39,7 @@ export interface RestartableKafka extends RestartableServer {
 async function endProcess(child: ChildProcess | undefined, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
@@ -74,6 +79,12 @@ function supervise(launch: () => ChildProcess, ready: (child: ChildProcess) => P
     async dispose() {
       await server.stop('SIGKILL');
       if (cleanupDir) fs.rmSync(cleanupDir, { recursive: true, force: true });
+    },
+    pause() {
+      if (running()) child?.kill('SIGSTOP');
+    },
+    resume() {
+      if (running()) child?.kill('SIGCONT');
     },
   };
   return server;

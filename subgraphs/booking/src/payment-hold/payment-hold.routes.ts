@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { badUserInput } from '@eventix/errors';
-import { serviceRoute, type Route } from '@eventix/subgraph-kit';
+import { isUuid, serviceRoute, type Route } from '@eventix/subgraph-kit';
 import type { BookingService, PaymentHold, PaymentOutcome } from '../booking/booking.service';
 import type { PaymentSuccessPayload } from '../payment-results/payment.messages';
 
@@ -9,8 +9,6 @@ export const PaymentHoldPaths = {
   hold: '/internal/payment-hold',
   confirm: '/internal/payment-confirm',
 } as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The two steps of a payment that must not wait for a message:
@@ -26,7 +24,7 @@ export function paymentHoldRoutes(deps: { orm: MikroORM; bookings: BookingServic
       deps.secret,
       'booking',
       async (caller, input) => {
-        if (typeof input.bookingId !== 'string' || !UUID.test(input.bookingId)) throw badUserInput('bookingId', 'must be a booking id');
+        if (!isUuid(input.bookingId)) throw badUserInput('bookingId', 'must be a booking id');
         const holdSeconds = typeof input.holdSeconds === 'number' && input.holdSeconds > 0 ? input.holdSeconds : 0;
         const hold = await deps.bookings.holdForPayment(deps.orm.em.fork(), caller, input.bookingId, holdSeconds);
         deps.onChange();
@@ -38,7 +36,7 @@ export function paymentHoldRoutes(deps: { orm: MikroORM; bookings: BookingServic
       deps.secret,
       'booking',
       async (_caller, payment) => {
-        if (typeof payment.bookingId !== 'string' || !UUID.test(payment.bookingId) || typeof payment.paymentId !== 'string') {
+        if (!isUuid(payment.bookingId) || typeof payment.paymentId !== 'string') {
           throw badUserInput('bookingId', 'must be a booking id');
         }
         const outcome = await deps.orm.em.fork().transactional((tx) => deps.bookings.applyPaymentSuccess(tx, payment));
