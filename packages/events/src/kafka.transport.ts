@@ -255,7 +255,7 @@ export class KafkaTransport implements EventTransport {
         // the leader wait with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this
         // topic-partition") while the topic is being created: wait and ask again rather than
         // failing a publish or a subscription.
-        if (attempt >= TOPIC_CREATE_ATTEMPTS || !isRetriableKafkaError(error)) throw error;
+        if (attempt >= TOPIC_CREATE_ATTEMPTS || classifyDeliveryError(error).kind !== 'transient') throw error;
         await sleep(200 * attempt);
       }
     }
@@ -264,9 +264,6 @@ export class KafkaTransport implements EventTransport {
 }
 
 const TOPIC_CREATE_ATTEMPTS = 10;
-
-const isRetriableKafkaError = (error: unknown) =>
-  (error as { retriable?: boolean }).retriable === true || (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' || (error as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded';
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
