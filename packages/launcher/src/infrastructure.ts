@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
-import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
+import { TicketSigner } from '@eventix/booking';
 import type { LauncherConfig } from './env';
 
 export const DATABASES = { catalog: 'eventix_catalog', booking: 'eventix_booking', payment: 'eventix_payment' } as const;

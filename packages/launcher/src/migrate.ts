@@ -2,12 +2,9 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError } from '@eventix/config';
 import { ormOptions } from '@eventix/subgraph-kit';
-import { bookingEntities } from '@eventix/booking/dist/src/server';
-import { bookingMigrations } from '@eventix/booking/dist/migrations';
-import { catalogEntities } from '@eventix/catalog/dist/src/server';
-import { catalogMigrations } from '@eventix/catalog/dist/migrations';
-import { paymentEntities } from '@eventix/payment/dist/src/server';
-import { paymentMigrations } from '@eventix/payment/dist/migrations';
+import { bookingEntities, bookingMigrations } from '@eventix/booking';
+import { catalogEntities, catalogMigrations } from '@eventix/catalog';
+import { paymentEntities, paymentMigrations } from '@eventix/payment';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 

@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { createTransport, type EventTransport } from '@eventix/events';
-import { createBookingSubgraph, type BookingSubgraph } from '@eventix/booking/dist/src/server';
-import { loadBookingConfig } from '@eventix/booking/dist/src/env';
-import { createCatalogSubgraph, type CatalogSubgraph } from '@eventix/catalog/dist/src/server';
-import { loadCatalogConfig } from '@eventix/catalog/dist/src/env';
-import { createPaymentSubgraph, type PaymentSubgraph } from '@eventix/payment/dist/src/server';
-import { loadPaymentConfig } from '@eventix/payment/dist/src/env';
-import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
-import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
+import { createBookingSubgraph, type BookingSubgraph, loadBookingConfig } from '@eventix/booking';
+import { createCatalogSubgraph, type CatalogSubgraph, loadCatalogConfig } from '@eventix/catalog';
+import { createPaymentSubgraph, type PaymentSubgraph, loadPaymentConfig } from '@eventix/payment';
+import { startGateway, type RunningGateway, loadGatewayConfig } from '@eventix/gateway';
 import type { EnvSource } from '@eventix/config';
 import { stopInOrder, type Logger } from '@eventix/subgraph-kit';
 import type { Infrastructure } from './infrastructure';

@@ -1,5 +1,4 @@
-import type { CatalogSubgraph } from '@eventix/catalog/dist/src/server';
-import { Venue } from '@eventix/catalog/dist/src/venue/venue.entity';
+import { type CatalogSubgraph, Venue } from '@eventix/catalog';
 
 export const DEMO_VENUE = 'Eventix Demo Arena';
 

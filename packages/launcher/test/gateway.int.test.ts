@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
-import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
-import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '@eventix/gateway';
 import { errorCodes, graphqlClient, testRedisUrl, waitFor } from '@eventix/testing';
 import { startTestPlatform, type PlatformHarness } from './platform-harness';
 

@@ -1,4 +1,4 @@
-import { signWebhook, SIGNATURE_HEADER } from '@eventix/payment/dist/src/webhook/webhook-signature';
+import { signWebhook, SIGNATURE_HEADER } from '@eventix/payment';
 import { errorCodes, waitFor } from '@eventix/testing';
 import { randomUUID } from 'node:crypto';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';

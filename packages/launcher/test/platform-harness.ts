@@ -1,5 +1,5 @@
 import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
-import { TicketSigner } from '@eventix/booking/dist/src/ticket/ticket-signer';
+import { TicketSigner } from '@eventix/booking';
 import { loadLauncherConfig } from '../src/env';
 import { startPlatform, type Platform } from '../src/platform';
 

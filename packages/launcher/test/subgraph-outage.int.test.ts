@@ -1,7 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadGatewayConfig } from '@eventix/gateway/dist/src/env';
-import { startGateway, type RunningGateway } from '@eventix/gateway/dist/src/server';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '@eventix/gateway';
 import { REQUEST_ID_HEADER } from '@eventix/subgraph-kit';
 import { errorCodes, graphqlClient, waitFor, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
