@@ -1,10 +1,16 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * Every `extensions.code` the public API may return (see shared/contract/schema.graphql). Clients
- * branch on these, so they never change meaning; add new ones here, never inline a string.
+ * Every `extensions.code` the public API may return (see the README's error section and
+ * docs/architecture.md). Clients branch on these, so they never change meaning; add new ones
+ * here, never inline a string.
  */
 export const ErrorCode = {
+  /**
+   * The HTTP request itself is unusable (body not JSON, too large, not `application/json`):
+   * GraphQL over HTTP's transport refusal, spelled as Apollo Server spells its own.
+   */
+  BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -24,18 +30,32 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** HTTP status a code maps to when it is the only error of a request. */
 const httpStatus: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  OPERATION_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
 };
 
+/** How an error should shape the HTTP response, beyond its code's usual status. */
+export interface AppErrorHttp {
+  /**
+   * `false` leaves the status to the server: for an error that can sit beside data (a subgraph
+   * that failed while the others answered), where a 5xx would make HTTP clients drop the data.
+   */
+  status?: number | false;
+  /** Response headers the error asks for (`retry-after`). */
+  headers?: Record<string, string>;
+}
+
 /** A GraphQL error with a contract code and optional extra extensions. */
-export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  const status = httpStatus[code];
-  return new GraphQLError(message, {
-    extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) },
-  });
+export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, http: AppErrorHttp = {}): GraphQLError {
+  const status = http.status === false ? undefined : (http.status ?? httpStatus[code]);
+  // Apollo Server reads `extensions.http` (status, headers as a Map) and removes it from the response.
+  const headers = http.headers ? { headers: new Map(Object.entries(http.headers)) } : {};
+  const httpExtension = status || http.headers ? { http: { ...(status ? { status } : {}), ...headers } } : {};
+  return new GraphQLError(message, { extensions: { code, ...extensions, ...httpExtension } });
 }
 
 export const unauthenticated = (message = 'You must be signed in') => appError(ErrorCode.UNAUTHENTICATED, message);
@@ -50,8 +70,18 @@ export const badUserInput = (field: string, message: string) =>
 export const seatUnavailable = (seatIds: readonly string[]) =>
   appError(ErrorCode.SEAT_UNAVAILABLE, 'Some seats are no longer available', { seatIds: [...seatIds] });
 
+/**
+ * Over a rate limit: `retryAfterSeconds` in the body for GraphQL clients, `retry-after` on the
+ * response for HTTP ones.
+ */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  appError(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds }, { headers: { 'retry-after': String(retryAfterSeconds) } });
+
+/** True when `code` is one of the registry's codes. */
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(ErrorCode, code);
+
 /** True when the error carries one of our contract codes (so it is safe to show to the caller). */
 export function hasContractCode(error: { extensions?: Record<string, unknown> }): boolean {
   const code = error.extensions?.code;
-  return typeof code === 'string' && code in ErrorCode && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+  return isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
 }
