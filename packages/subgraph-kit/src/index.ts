@@ -7,8 +7,9 @@ export { graphqlRequestListener, listen, readBody, sendJson, BodyTooLargeError, 
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph } from './subgraph-server';
 export { formatError } from './format-error';
 export { requireUser, requirePermission } from './guards';
+export { Permission, hasPermission } from './permissions';
 export { CONTRACT_SCALARS, DateTimeScalar, MoneyScalar, withContractScalars } from './scalars';
-export { encodeCursor, decodeCursor } from './cursor';
+export { encodeCursor, decodeCursor, encodeKeysetCursor, decodeKeysetCursor, type KeysetPosition } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';
 export { runStandalone } from './run-standalone';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SeatAvailability } from '../booking/booking.types';
+import { activeStatusSql, liveHoldSql } from '../booking/booking.rules';
 
 export interface EventAvailability {
   availableSeatCount: number;
@@ -13,6 +14,9 @@ export interface EventAvailability {
  * cannot honour.
  */
 const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_seats`;
+
+/** A seat's item is held while its booking's hold is live (item status mirrors the booking's). */
+const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', now: 'now()' });
 
 /**
  * Read side of seat availability, computed from the projection and the active booking items.
@@ -29,11 +33,11 @@ export class AvailabilityService {
       `select s.seat_id,
               case when i.status = 'CONFIRMED' then 'SOLD'
                    when not (${OPEN_FOR_BOOKING}) then 'NOT_ON_SALE'
-                   when i.status = 'PENDING' and b.expires_at > now() then 'HELD'
+                   when ${ITEM_HELD} then 'HELD'
                    else 'AVAILABLE' end as state
          from seat_projection s
          join event_projection e on e.event_id = s.event_id
-         left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and i.status in ('PENDING', 'CONFIRMED')
+         left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and ${activeStatusSql('i.status')}
          left join booking b on b.id = i.booking_id
         where s.seat_id in (${seatIds.map(() => '?').join(',')})`,
       [...seatIds],
@@ -48,7 +52,7 @@ export class AvailabilityService {
               case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
                 select count(*) from booking_item i join booking b on b.id = i.booking_id
                  where i.event_id = e.event_id
-                   and (i.status = 'CONFIRMED' or (i.status = 'PENDING' and b.expires_at > now()))) end as available
+                   and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end as available
          from event_projection e
         where e.event_id in (${eventIds.map(() => '?').join(',')})`,
       [...eventIds],

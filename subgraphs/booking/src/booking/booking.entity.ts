@@ -18,9 +18,6 @@ export enum CancellationReason {
 }
 registerEnumType(CancellationReason, { name: 'CancellationReason' });
 
-/** Statuses that hold their seats; the partial unique index on booking_item uses the same set. */
-export const ACTIVE_STATUSES: readonly BookingStatus[] = [BookingStatus.PENDING, BookingStatus.CONFIRMED];
-
 @ObjectType({ description: "A fan's hold on seats, then their purchase" })
 @Directive('@key(fields: "id")')
 @Entity({ tableName: 'booking' })

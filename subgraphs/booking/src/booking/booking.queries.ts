@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, type Caller } from '@eventix/subgraph-kit';
+import { decodeKeysetCursor, encodeKeysetCursor, hasPermission, Permission, type Caller } from '@eventix/subgraph-kit';
 import { Booking, BookingStatus, CancellationReason } from './booking.entity';
-
-export const BOOKINGS_ADMIN = 'bookings:admin';
+import { isOverdue } from './booking.rules';
 
 /** Owner (or bookings:admin) may read a booking; anyone else sees nothing, not even its existence. */
 export function canRead(caller: Caller, booking: Booking): boolean {
-  return booking.userId === caller.userId || caller.permissions.includes(BOOKINGS_ADMIN);
+  return booking.userId === caller.userId || hasPermission(caller, Permission.BOOKINGS_ADMIN);
 }
 
 /**
@@ -14,7 +13,7 @@ export function canRead(caller: Caller, booking: Booking): boolean {
  * it, so a fan never sees a hold that no longer protects their seats.
  */
 export function withEffectiveStatus(booking: Booking, now: Date): Booking {
-  if (booking.status === BookingStatus.PENDING && booking.expiresAt.getTime() <= now.getTime()) {
+  if (isOverdue(booking.status, booking.expiresAt, now)) {
     booking.status = BookingStatus.EXPIRED;
     booking.cancellationReason = CancellationReason.EXPIRED;
   }
@@ -37,10 +36,8 @@ export class BookingQueries {
     if (first === 0) return { bookings: [], hasNextPage: false };
     const where: Record<string, unknown> = { userId };
     if (after) {
-      const [createdAt, id] = decodeCursor(after, 2);
-      const at = new Date(String(createdAt));
-      if (Number.isNaN(at.getTime())) decodeCursor('', 2);
-      where.$or = [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: String(id) } }];
+      const position = decodeKeysetCursor(after);
+      where.$or = [{ createdAt: { $lt: position.at } }, { createdAt: position.at, id: { $lt: position.id } }];
     }
     const rows = await em.find(Booking, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: first + 1 });
     const now = this.now();
@@ -49,6 +46,6 @@ export class BookingQueries {
   }
 
   cursorOf(booking: Booking): string {
-    return encodeCursor([booking.createdAt.toISOString(), booking.id]);
+    return encodeKeysetCursor({ at: booking.createdAt, id: booking.id });
   }
 }

@@ -1,5 +1,5 @@
 import { BookingStatus } from './booking.entity';
-import { assertMove, canMove, holdExpiry, isOverdue, lockOrder, sameSeats, validateSeatRequest } from './booking.rules';
+import { activeStatusSql, assertMove, canMove, holdExpiry, isLiveHold, isOverdue, liveHoldSql, lockOrder, overdueHoldSql, sameSeats, validateSeatRequest } from './booking.rules';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const event = id(999);
@@ -42,5 +42,25 @@ describe('booking rules', () => {
     expect(isOverdue(BookingStatus.PENDING, now, now)).toBe(true);
     expect(isOverdue(BookingStatus.PENDING, holdExpiry(now, 1), now)).toBe(false);
     expect(isOverdue(BookingStatus.CONFIRMED, now, now)).toBe(false);
+  });
+
+  it('a hold is live while PENDING and before its expiry, and overdue from its expiry on', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const later = holdExpiry(now, 1);
+    expect(isLiveHold(BookingStatus.PENDING, later, now)).toBe(true);
+    expect(isLiveHold(BookingStatus.PENDING, now, now)).toBe(false);
+    expect(isLiveHold(BookingStatus.CONFIRMED, later, now)).toBe(false);
+    // Live and overdue split every PENDING hold between them, at every instant.
+    for (const expiresAt of [new Date(now.getTime() - 1), now, later]) {
+      expect(isLiveHold(BookingStatus.PENDING, expiresAt, now)).toBe(!isOverdue(BookingStatus.PENDING, expiresAt, now));
+    }
+  });
+
+  it('spells the hold rule and the active statuses the same way for SQL', () => {
+    const columns = { status: 'b.status', expiresAt: 'b.expires_at', now: 'now()' };
+    expect(liveHoldSql(columns)).toBe("(b.status = 'PENDING' and b.expires_at > now())");
+    expect(overdueHoldSql({ ...columns, now: '?' })).toBe("(b.status = 'PENDING' and b.expires_at <= ?)");
+    // The partial unique index in the initial migration is built on exactly this list.
+    expect(activeStatusSql('status')).toBe("status in ('PENDING', 'CONFIRMED')");
   });
 });

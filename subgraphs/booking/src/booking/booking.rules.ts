@@ -1,7 +1,7 @@
 import { appError, badUserInput, ErrorCode } from '@eventix/errors';
+import { isUuid } from '@eventix/subgraph-kit';
 import { BookingStatus } from './booking.entity';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SeatRequest {
   eventId: string;
@@ -15,10 +15,10 @@ export interface SeatRequest {
  * overlapping multi-seat bookings can never wait on each other in a cycle.
  */
 export function validateSeatRequest(request: SeatRequest, maxSeats: number): string[] {
-  if (!UUID.test(request.eventId)) throw badUserInput('eventId', 'must be an event id');
+  if (!isUuid(request.eventId)) throw badUserInput('eventId', 'must be an event id');
   if (!request.seatIds.length) throw badUserInput('seatIds', 'choose at least one seat');
   if (request.seatIds.length > maxSeats) throw badUserInput('seatIds', `at most ${maxSeats} seats per booking`);
-  const bad = request.seatIds.find((id) => !UUID.test(id));
+  const bad = request.seatIds.find((id) => !isUuid(id));
   if (bad !== undefined) throw badUserInput('seatIds', `${JSON.stringify(bad)} is not a seat id`);
   const normalised = request.seatIds.map((id) => id.toLowerCase());
   if (new Set(normalised).size !== normalised.length) throw badUserInput('seatIds', 'a seat is listed twice');
@@ -59,5 +59,34 @@ export function assertMove(from: BookingStatus, to: BookingStatus): void {
   if (!canMove(from, to)) throw appError(ErrorCode.INVALID_BOOKING_STATE, `a ${from} booking cannot become ${to}`, { status: from });
 }
 
-/** A PENDING hold whose time is up no longer protects its seats, whatever the worker has done. */
+/**
+ * Statuses that hold their seats (a PENDING one only while its hold is live, see below). The
+ * partial unique index on booking_item (migrations) is built on the same set.
+ */
+export const ACTIVE_STATUSES: readonly BookingStatus[] = [BookingStatus.PENDING, BookingStatus.CONFIRMED];
+
+/** `column in ('PENDING', 'CONFIRMED')`: ACTIVE_STATUSES for a query. */
+export const activeStatusSql = (column: string) => `${column} in (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/**
+ * The hold rule: a hold is live while its booking is PENDING and its expiry is still ahead. A
+ * PENDING hold whose time is up is overdue: it no longer protects its seats, whatever the
+ * expiry worker has done yet.
+ */
+export const isLiveHold = (status: BookingStatus, expiresAt: Date, now: Date) => status === BookingStatus.PENDING && expiresAt.getTime() > now.getTime();
+
 export const isOverdue = (status: BookingStatus, expiresAt: Date, now: Date) => status === BookingStatus.PENDING && expiresAt.getTime() <= now.getTime();
+
+/** Where a query finds the parts of the hold rule: SQL expressions (columns, `now()` or `?`). */
+export interface HoldColumns {
+  status: string;
+  expiresAt: string;
+  now: string;
+}
+
+/**
+ * The hold rule for queries that apply it to many rows at once; the same predicates as
+ * isLiveHold / isOverdue, so SQL and TypeScript cannot disagree about when a hold ends.
+ */
+export const liveHoldSql = (c: HoldColumns) => `(${c.status} = '${BookingStatus.PENDING}' and ${c.expiresAt} > ${c.now})`;
+export const overdueHoldSql = (c: HoldColumns) => `(${c.status} = '${BookingStatus.PENDING}' and ${c.expiresAt} <= ${c.now})`;

@@ -9,7 +9,7 @@ import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type P
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
-import { assertMove, holdExpiry, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+import { ACTIVE_STATUSES, activeStatusSql, assertMove, holdExpiry, isLiveHold, isOverdue, overdueHoldSql, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 
 export interface BookingSettings {
   holdTtlSeconds: number;
@@ -190,7 +190,7 @@ export class BookingService {
   async expireOverdue(em: EntityManager, batchSize = 100): Promise<number> {
     return em.transactional(async (tx) => {
       const rows = await tx.execute<Array<{ id: string }>>(
-        `select id from booking where status = 'PENDING' and expires_at <= ? order by expires_at limit ? for update skip locked`,
+        `select id from booking where ${overdueHoldSql({ status: 'status', expiresAt: 'expires_at', now: '?' })} order by expires_at limit ? for update skip locked`,
         [this.now(), batchSize],
       );
       if (rows.length) await this.expire(tx, rows.map((r) => r.id));
@@ -289,7 +289,7 @@ export class BookingService {
    */
   async applyPaymentProcessing(tx: EntityManager, payment: PaymentProcessingPayload): Promise<void> {
     const booking = await tx.findOne(Booking, { id: payment.bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!booking || booking.status !== BookingStatus.PENDING || isOverdue(booking.status, booking.expiresAt, this.now())) return;
+    if (!booking || !isLiveHold(booking.status, booking.expiresAt, this.now())) return;
     const ceiling = booking.createdAt.getTime() + (this.settings.holdTtlSeconds + this.settings.maxHoldExtensionSeconds) * 1000;
     const until = Math.min(new Date(payment.holdUntil).getTime(), ceiling);
     if (until > booking.expiresAt.getTime()) {
@@ -314,7 +314,7 @@ export class BookingService {
   async cancelAllForEvent(tx: EntityManager, eventId: string): Promise<number> {
     const live = await tx.find(
       Booking,
-      { eventId, status: { $in: [BookingStatus.PENDING, BookingStatus.CONFIRMED] } },
+      { eventId, status: { $in: [...ACTIVE_STATUSES] } },
       { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
     );
     for (const booking of live) await this.release(tx, booking, CancellationReason.EVENT_CANCELLED);
@@ -354,7 +354,7 @@ export class BookingService {
     return tx.execute<ActiveHold[]>(
       `select i.seat_id, i.booking_id, b.status, b.expires_at
          from booking_item i join booking b on b.id = i.booking_id
-        where i.event_id = ? and i.seat_id in (${seatIds.map(() => '?').join(',')}) and i.status in ('PENDING', 'CONFIRMED')`,
+        where i.event_id = ? and i.seat_id in (${seatIds.map(() => '?').join(',')}) and ${activeStatusSql('i.status')}`,
       [eventId, ...seatIds],
     );
   }

@@ -1,10 +1,9 @@
 import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { requirePermission } from '@eventix/subgraph-kit';
+import { Permission, requirePermission } from '@eventix/subgraph-kit';
 import type { BookingContext } from '../context';
 import { SeatRef } from '../booking/booking.types';
 import { Ticket } from './ticket.entity';
 
-export const TICKETS_VERIFY = 'tickets:verify';
 
 @ObjectType()
 export class TicketVerification {
@@ -22,13 +21,13 @@ export class TicketVerification {
 export class TicketResolver {
   @Query(() => TicketVerification, { description: 'Checks a ticket code at the door without using it (tickets:verify)' })
   async verifyTicket(@Ctx() ctx: BookingContext, @Arg('code') code: string): Promise<TicketVerification> {
-    requirePermission(ctx.caller, TICKETS_VERIFY);
+    requirePermission(ctx.caller, Permission.TICKETS_VERIFY);
     return ctx.tickets.verify(ctx.em, code);
   }
 
   @Mutation(() => Ticket, { description: 'Admits a ticket; a second check-in is refused with the first time (tickets:verify)' })
   checkInTicket(@Ctx() ctx: BookingContext, @Arg('code') code: string): Promise<Ticket> {
-    const scanner = requirePermission(ctx.caller, TICKETS_VERIFY);
+    const scanner = requirePermission(ctx.caller, Permission.TICKETS_VERIFY);
     return ctx.tickets.checkIn(ctx.em, code, scanner);
   }
 

@@ -1,15 +1,14 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { entityId, isUuid, MoneyScalar, pageSize, requirePermission, type Caller } from '@eventix/subgraph-kit';
+import { entityId, isUuid, MoneyScalar, pageSize, hasPermission, Permission, requirePermission, type Caller } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
 import { Event } from './event.entity';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
-export const CATALOG_WRITE = 'catalog:write';
 /** Seats the gateway's cost analysis assumes for one event's seat map (`@listSize(assumedSize:)`). */
 export const SEAT_MAP_ASSUMED_SIZE = 5000;
-const canSeeDrafts = (caller: Caller) => caller.permissions.includes(CATALOG_WRITE);
+const canSeeDrafts = (caller: Caller) => hasPermission(caller, Permission.CATALOG_WRITE);
 
 @Resolver(() => Event)
 export class EventResolver {
@@ -42,13 +41,13 @@ export class EventResolver {
 
   @Mutation(() => Event, { description: 'Creates a DRAFT event at a venue (catalog:write)' })
   createEvent(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateEventInput) input: CreateEventInput): Promise<Event> {
-    requirePermission(ctx.caller, CATALOG_WRITE);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.events.createEvent(ctx.em, { ...input, venueId: entityId('Venue', input.venueId) });
   }
 
   @Mutation(() => Event, { description: 'Puts a DRAFT event on sale (catalog:write)' })
   publishEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
-    requirePermission(ctx.caller, CATALOG_WRITE);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.events.publishEvent(ctx.em, entityId('Event', id));
   }
 
@@ -59,13 +58,13 @@ export class EventResolver {
     @Arg('sectionId', () => ID) sectionId: string,
     @Arg('price', () => MoneyScalar) price: string,
   ): Promise<Event> {
-    requirePermission(ctx.caller, CATALOG_WRITE);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.events.changeSectionPrice(ctx.em, entityId('Event', eventId), entityId('Section', sectionId), price);
   }
 
   @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })
   cancelEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
-    requirePermission(ctx.caller, CATALOG_WRITE);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.events.cancelEvent(ctx.em, entityId('Event', id));
   }
 

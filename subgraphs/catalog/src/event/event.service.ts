@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, notFound } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import { decodeCursor, encodeCursor, toMinorUnits } from '@eventix/subgraph-kit';
+import { decodeKeysetCursor, encodeKeysetCursor, toMinorUnits } from '@eventix/subgraph-kit';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
 import { requireName } from '../venue/venue.rules';
@@ -115,17 +115,15 @@ export class EventService {
     if (query.city) where.push({ city: { $ilike: query.city.trim() } });
     if (query.from) where.push({ startsAt: { $gte: query.from } });
     if (query.after) {
-      const [startsAt, id] = decodeCursor(query.after, 2);
-      const after = new Date(String(startsAt));
-      if (Number.isNaN(after.getTime())) decodeCursor('', 2);
-      where.push({ $or: [{ startsAt: { $gt: after } }, { startsAt: after, id: { $gt: String(id) } }] });
+      const after = decodeKeysetCursor(query.after);
+      where.push({ $or: [{ startsAt: { $gt: after.at } }, { startsAt: after.at, id: { $gt: after.id } }] });
     }
     const rows = await em.find(Event, { $and: where }, { orderBy: [{ startsAt: 'asc' }, { id: 'asc' }], limit: query.first + 1 });
     return { events: rows.slice(0, query.first), hasNextPage: rows.length > query.first };
   }
 
   cursorOf(event: Event): string {
-    return encodeCursor([event.startsAt.toISOString(), event.id]);
+    return encodeKeysetCursor({ at: event.startsAt, id: event.id });
   }
 
   private async announceSeats(em: EntityManager, event: Event): Promise<void> {

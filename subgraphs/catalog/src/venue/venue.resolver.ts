@@ -1,7 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fromMinorUnits, isUuid, MoneyScalar, requirePermission } from '@eventix/subgraph-kit';
+import { fromMinorUnits, isUuid, MoneyScalar, Permission, requirePermission } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
-import { CATALOG_WRITE } from '../event/event.resolver';
 import { Seat } from '../event/seat.entity';
 import { Section, Venue } from './venue.entity';
 import { CreateVenueInput } from './venue.inputs';
@@ -17,7 +16,7 @@ export class VenueResolver {
 
   @Mutation(() => Venue, { description: 'Creates a venue and generates its seats from the sections (catalog:write)' })
   createVenue(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateVenueInput) input: CreateVenueInput): Promise<Venue> {
-    requirePermission(ctx.caller, CATALOG_WRITE);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.venues.createVenue(ctx.em, input);
   }
 

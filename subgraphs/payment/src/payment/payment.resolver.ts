@@ -1,11 +1,11 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { fromMinorUnits, MoneyScalar } from '@eventix/subgraph-kit';
+import { fromMinorUnits, hasPermission, MoneyScalar, Permission } from '@eventix/subgraph-kit';
 import type { PaymentContext } from '../context';
 import { BookingRef, Payment } from './payment.entity';
 
 /** Payment owner (or bookings:admin) only: a payment is as private as its booking. */
 export const canReadPayment = (ctx: PaymentContext, payment: Payment) =>
-  payment.userId === ctx.caller.userId || ctx.caller.permissions.includes('bookings:admin');
+  payment.userId === ctx.caller.userId || hasPermission(ctx.caller, Permission.BOOKINGS_ADMIN);
 
 @Resolver(() => Payment)
 export class PaymentResolver {
