@@ -26,6 +26,18 @@ export type ChargeResult =
   | { status: 'pending'; chargeId: string }
   | { status: 'declined'; chargeId: string; reason: string };
 
+/**
+ * What a provider posts to the webhook endpoint about a charge it answered `pending`: part of
+ * the port, because the route must read it whichever provider sent it.
+ */
+export interface WebhookEvent {
+  /** Delivery id: a retried delivery carries the same one. */
+  id: string;
+  type: 'charge.succeeded' | 'charge.failed';
+  created: number;
+  data: { chargeId: string; idempotencyKey: string; reason?: string };
+}
+
 export interface RefundRequest {
   chargeId: string;
   amountMinor: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signWebhook, SIGNATURE_HEADER } from '../webhook/webhook-signature';
-import { ProviderUnavailableError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest } from './payment-provider';
+import { ProviderUnavailableError, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type WebhookEvent } from './payment-provider';
 import type { LedgerCharge, SimulatedLedger } from './simulated-ledger';
 
 /**
@@ -14,13 +14,6 @@ import type { LedgerCharge, SimulatedLedger } from './simulated-ledger';
  * Any other token is declined as `invalid_token`.
  */
 export const TEST_TOKENS = ['tok_visa', 'tok_chargeDeclined', 'tok_insufficientFunds', 'tok_async', 'tok_providerError', 'tok_timeout'] as const;
-
-export interface WebhookEvent {
-  id: string;
-  type: 'charge.succeeded' | 'charge.failed';
-  created: number;
-  data: { chargeId: string; idempotencyKey: string; reason?: string };
-}
 
 export interface SimulatedProviderOptions {
   /** Where the provider posts webhooks (the payment subgraph's endpoint), known after listen. */

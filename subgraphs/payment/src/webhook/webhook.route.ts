@@ -1,13 +1,12 @@
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimMessage } from '@eventix/events';
-import { sendJson, type Route } from '@eventix/subgraph-kit';
+import { isUuid, sendJson, type Route } from '@eventix/subgraph-kit';
 import type { PaymentService } from '../payment/payment.service';
-import type { WebhookEvent } from '../provider/simulated.provider';
+import type { WebhookEvent } from '../provider/payment-provider';
 import { checkWebhookSignature, SIGNATURE_HEADER } from './webhook-signature';
 
 const CONSUMER = 'payment.provider-webhook';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * POST /webhooks/provider: the provider's asynchronous outcomes. A bad signature is 401, a
@@ -26,7 +25,7 @@ export function providerWebhookRoute(deps: { orm: MikroORM; payments: PaymentSer
     let event: WebhookEvent;
     try {
       event = JSON.parse(raw) as WebhookEvent;
-      if (!UUID.test(event.id) || typeof event.data?.chargeId !== 'string') throw new Error('bad event');
+      if (!isUuid(event.id) || typeof event.data?.chargeId !== 'string') throw new Error('bad event');
     } catch {
       sendJson(res, 400, { error: 'malformed event' });
       return;
