@@ -18,4 +18,5 @@ export { OutboxMessage } from './outbox.entity';
 export { recordEvent } from './outbox';
 export { claimMessage } from './processed';
 export { OutboxRelay, type OutboxRelayOptions } from './relay';
+export { PeriodicWorker, type PeriodicWorkerOptions, type TickOutcome } from './periodic-worker';
 export { outboxTablesSql } from './schema.sql';

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from './envelope';
-import { sleep, type EventTransport } from './transport';
+import { PeriodicWorker, type TickOutcome } from './periodic-worker';
+import type { EventTransport } from './transport';
 
 export interface OutboxRelayOptions {
   orm: MikroORM;
@@ -38,33 +39,34 @@ const RELAY_LOCK_KEY = "hashtext('eventix.outbox-relay')";
  */
 export class OutboxRelay {
   private readonly batchSize: number;
-  private readonly idleMs: number;
-  private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private readonly worker: PeriodicWorker;
   private lastCleanup = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
-    this.idleMs = options.idleMs ?? 250;
+    this.worker = new PeriodicWorker({
+      name: 'outbox relay',
+      tick: () => this.tick(),
+      intervalMs: options.idleMs ?? 250,
+      // A broker outage is retried with backoff (0.2 s doubling to 5 s), not hammered.
+      retryDelayMs: (failures) => Math.min(5_000, 100 * 2 ** failures),
+      runAtStart: true,
+      log: options.log,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = this.loop();
+    this.worker.start();
   }
 
   /** Asks the relay to look now — services call it after committing an outbox row. */
   nudge(): void {
-    this.wake?.();
+    this.worker.wake();
   }
 
+  /** Resolves once the batch in flight (if any) is published and committed, or rolled back. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+    await this.worker.stop();
   }
 
   /** Publishes one batch; returns how many rows it published. Exposed for tests and tools. */
@@ -87,31 +89,12 @@ export class OutboxRelay {
     });
   }
 
-  private async loop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopping) {
-      try {
-        const published = await this.publishBatch();
-        failures = 0;
-        await this.cleanupNowAndThen();
-        if (published < this.batchSize) await this.idle(this.idleMs);
-      } catch (error) {
-        failures += 1;
-        this.options.log?.(`outbox relay: ${(error as Error).message} (retry ${failures})`);
-        await this.idle(Math.min(5_000, 100 * 2 ** failures));
-      }
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return Promise.race([
-      sleep(ms),
-      new Promise<void>((resolve) => {
-        this.wake = resolve;
-      }),
-    ]).finally(() => {
-      this.wake = undefined;
-    });
+  /** One turn of the relay: a batch, then (now and then) the cleanup of old published rows. */
+  private async tick(): Promise<TickOutcome> {
+    const published = await this.publishBatch();
+    await this.cleanupNowAndThen();
+    // A full batch means more rows are waiting: publish again at once.
+    return published < this.batchSize ? 'idle' : 'more';
   }
 
   private async cleanupNowAndThen(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { PeriodicWorker } from '@eventix/events';
 import type { BookingService } from './booking.service';
 
 export interface ExpiryWorkerOptions {
@@ -18,21 +19,24 @@ export interface ExpiryWorkerOptions {
  * worker's pace never delays a sale.
  */
 export class ExpiryWorker {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
+  private readonly worker: PeriodicWorker;
 
-  constructor(private readonly options: ExpiryWorkerOptions) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+  constructor(private readonly options: ExpiryWorkerOptions) {
+    this.worker = new PeriodicWorker({
+      name: 'expiry worker',
+      tick: () => this.runOnce().then(() => 'idle' as const),
+      intervalMs: options.intervalMs ?? 1_000,
+      log: options.log,
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.worker.start();
+  }
+
+  /** Resolves once the run in progress, if any, has committed. */
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   /** Expires everything overdue now, batch after batch; returns how many. */
@@ -44,15 +48,5 @@ export class ExpiryWorker {
       if (expired) this.options.onExpired?.(expired);
       if (expired < (this.options.batchSize ?? 100)) return total;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((error: Error) => this.options.log?.(`expiry worker: ${error.message}`))
-        .finally(() => this.schedule());
-    }, this.options.intervalMs ?? 1_000);
   }
 }

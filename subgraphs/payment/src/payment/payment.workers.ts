@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { PeriodicWorker } from '@eventix/events';
 import type { PaymentService } from './payment.service';
 
 /**
@@ -7,47 +8,36 @@ import type { PaymentService } from './payment.service';
  * asked for a refund) instead of waiting for the next tick.
  */
 export class PaymentWorkers {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = true;
+  private readonly worker: PeriodicWorker;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly payments: PaymentService,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly onChange: () => void,
-    private readonly log: (message: string) => void,
-  ) {}
+    log: (message: string) => void,
+  ) {
+    this.worker = new PeriodicWorker({ name: 'payment workers', tick: () => this.runOnce().then(() => 'idle' as const), intervalMs, log });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.worker.start();
   }
 
+  /** Runs the settlement now, or right after the run in progress (runs never overlap). */
   kick(): void {
-    if (!this.stopped) this.running = this.running.then(() => this.runOnce());
+    this.worker.wake();
   }
 
+  /** One settlement pass; throws what failed (the loop logs it and tries again next tick). */
   async runOnce(): Promise<void> {
-    try {
-      const reconciled = await this.payments.reconcile(this.orm.em.fork());
-      const refunded = await this.payments.refundDue(this.orm.em.fork());
-      if (reconciled || refunded) this.onChange();
-    } catch (error) {
-      this.log(`payment workers: ${(error as Error).message}`);
-    }
+    const reconciled = await this.payments.reconcile(this.orm.em.fork());
+    const refunded = await this.payments.refundDue(this.orm.em.fork());
+    if (reconciled || refunded) this.onChange();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.running.then(() => this.runOnce()).finally(() => this.schedule());
-    }, this.intervalMs);
+  /** Resolves once the run in progress, if any, has finished. */
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 }
