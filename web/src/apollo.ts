@@ -1,0 +1,126 @@
+import { ApolloClient, HttpLink, InMemoryCache, split } from '@apollo/client';
+import { setContext } from '@apollo/client/link/context';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient, type Client } from 'graphql-ws';
+import type { Auth } from './auth';
+import type { AppConfig } from './config';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+/**
+ * The live connection's state for the banner, and a signal when it comes back after a loss
+ * (seat maps then refetch: changes sent while it was down are gone).
+ */
+export class Connection {
+  state: ConnectionState = 'connecting';
+  attempt = 0;
+  nextRetryAt: number | undefined;
+  private everConnected = false;
+  private listeners = new Set<() => void>();
+  private reconnectListeners = new Set<() => void>();
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  onReconnected(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => void this.reconnectListeners.delete(listener);
+  }
+  set(state: ConnectionState): void {
+    if (state === 'connected') {
+      const wasLost = this.everConnected && this.state !== 'connected';
+      this.everConnected = true;
+      this.attempt = 0;
+      this.nextRetryAt = undefined;
+      this.state = state;
+      this.listeners.forEach((l) => l());
+      if (wasLost) this.reconnectListeners.forEach((l) => l());
+      return;
+    }
+    if (state === 'reconnecting' && this.state === 'connecting' && !this.everConnected) return;
+    this.state = state;
+    this.listeners.forEach((l) => l());
+  }
+  retrying(attempt: number, waitMs: number): void {
+    this.attempt = attempt;
+    this.nextRetryAt = Date.now() + waitMs;
+    if (this.everConnected) this.set('reconnecting');
+    else this.listeners.forEach((l) => l());
+  }
+}
+
+/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... capped at 15 s. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(15_000, 500 * 2 ** attempt);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+export interface Api {
+  client: ApolloClient<unknown>;
+  ws: Client;
+  connection: Connection;
+}
+
+export function createApi(config: AppConfig, auth: Auth): Api {
+  const connection = new Connection();
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  const ws = createClient({
+    url: config.wsUrl,
+    lazy: false,
+    keepAlive: 10_000,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    async retryWait(retries) {
+      const wait = backoffMs(retries);
+      connection.retrying(retries + 1, wait);
+      await new Promise((resolve) => setTimeout(resolve, navigator.onLine ? wait : Math.max(wait, 1_000)));
+    },
+    connectionParams: async () => {
+      const token = await auth.token();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    on: {
+      connecting: () => connection.set(connection.state === 'connected' ? 'reconnecting' : connection.state),
+      connected: () => connection.set('connected'),
+      closed: () => {
+        clearTimeout(pongTimer);
+        connection.set('reconnecting');
+      },
+      // A ping without a pong within 5 s means the network is gone: close, and retry.
+      ping: (received) => {
+        if (!received) pongTimer = setTimeout(() => ws.terminate(), 5_000);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+    },
+  });
+  // The browser knows first when the network goes: do not wait for the keep-alive.
+  window.addEventListener('offline', () => {
+    connection.set('reconnecting');
+    ws.terminate();
+  });
+  // A new sign-in: reconnect so the socket carries the new token.
+  auth.subscribe(() => ws.terminate());
+
+  const http = setContext(async (_op, { headers }) => {
+    const token = await auth.token();
+    return { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+  }).concat(new HttpLink({ uri: config.gatewayUrl }));
+  const link = split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+    },
+    new GraphQLWsLink(ws),
+    http,
+  );
+  const client = new ApolloClient({
+    link,
+    cache: new InMemoryCache({ typePolicies: { Query: { fields: { myBookings: { keyArgs: false } } } } }),
+    defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
+  });
+  return { client, ws, connection };
+}

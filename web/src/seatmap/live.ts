@@ -1,0 +1,96 @@
+import type { ApolloClient } from '@apollo/client';
+import type { Connection } from '../apollo';
+import { WebSeatChangesDocument } from '../generated/operations';
+
+export interface SeatChange {
+  id: string;
+  availability: string;
+}
+
+export interface Snapshot<T> {
+  version: number | null;
+  data: T;
+}
+
+export interface LiveHandlers<T> {
+  /** A full picture of the event's seats (first load, a version gap, a reconnect). */
+  snapshot(snapshot: Snapshot<T>, reason: 'initial' | 'gap' | 'reconnect'): void;
+  /** Seats that changed, in order, with the version after them. */
+  changes(changes: SeatChange[], version: number): void;
+  error?(error: unknown): void;
+}
+
+/**
+ * Keeps one event's seats current: subscribes first, then loads the snapshot, applies each
+ * change whose seatMapVersion follows the last one, and reloads when a version is skipped (a
+ * gap) or the connection comes back (changes sent meanwhile are lost).
+ */
+export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connection, eventId: string, load: () => Promise<Snapshot<T>>, handlers: LiveHandlers<T>): () => void {
+  let version: number | null | undefined; // undefined: no snapshot yet
+  let loading: Promise<void> | undefined;
+  let reloadAgain = false;
+  let closed = false;
+  let pending: Array<{ version: number; seats: SeatChange[] }> = [];
+
+  const apply = (change: { version: number; seats: SeatChange[] }) => {
+    if (version === undefined || loading) {
+      pending.push(change);
+      return;
+    }
+    if (version !== null && change.version <= version) return; // already in the snapshot
+    if (version !== null && change.version > version + 1) {
+      pending.push(change);
+      void reload('gap');
+      return;
+    }
+    version = change.version;
+    handlers.changes(change.seats, change.version);
+  };
+
+  const reload = (reason: 'initial' | 'gap' | 'reconnect'): Promise<void> => {
+    if (loading) {
+      reloadAgain = true;
+      return loading;
+    }
+    loading = (async () => {
+      try {
+        const snapshot = await load();
+        if (closed) return;
+        version = snapshot.version;
+        handlers.snapshot(snapshot, reason);
+      } catch (error) {
+        if (!closed) handlers.error?.(error);
+      } finally {
+        loading = undefined;
+      }
+      if (closed) return;
+      if (reloadAgain) {
+        reloadAgain = false;
+        await reload(reason);
+        return;
+      }
+      const queued = pending.sort((a, b) => a.version - b.version);
+      pending = [];
+      for (const change of queued) apply(change);
+    })();
+    return loading;
+  };
+
+  const subscription = client.subscribe({ query: WebSeatChangesDocument, variables: { eventId } }).subscribe({
+    next(result) {
+      const change = result.data?.seatAvailabilityChanged;
+      if (!change) return;
+      apply({ version: change.seatMapVersion, seats: change.seats.map((s) => ({ id: s.seat.id, availability: s.availability })) });
+    },
+    error(error) {
+      handlers.error?.(error);
+    },
+  });
+  const offReconnect = connection.onReconnected(() => void reload('reconnect'));
+  void reload('initial');
+  return () => {
+    closed = true;
+    offReconnect();
+    subscription.unsubscribe();
+  };
+}
