@@ -10,4 +10,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // The gateway is built from small parts, each with one job (issue #11): no function of its
+    // code grows past one screen. Tests are exempt (a describe block holds many cases).
+    files: ['gateway/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    // useGatewaySubscriptions (73 lines) belongs to the subscriptions work in progress; a warning
+    // keeps it visible until it is split, then this exception goes.
+    files: ['gateway/src/subscriptions/ws-server.ts'],
+    rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }] },
+  },
 );

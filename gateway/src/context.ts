@@ -1,4 +1,7 @@
-import type { Caller } from '@eventix/subgraph-kit';
+import type http from 'node:http';
+import { requestIdOf, type Caller } from '@eventix/subgraph-kit';
+import { callerOf } from './auth/caller';
+import type { TokenVerifier } from './auth/token-verifier';
 
 /** Per-request state of the gateway. */
 export interface GatewayContext {
@@ -7,4 +10,21 @@ export interface GatewayContext {
   clientIp: string;
   /** Correlates this request's log lines across the gateway and the subgraphs it calls. */
   requestId: string;
+}
+
+/** The address rate limits count an anonymous caller by; X-Forwarded-For only behind our own proxy. */
+export function clientIp(req: http.IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0].trim();
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Builds each GraphQL request's context from its HTTP request. */
+export function gatewayContext(verify: TokenVerifier, trustProxy: boolean): (req: http.IncomingMessage) => Promise<GatewayContext> {
+  return async (req) => ({
+    // Address and request id first: they do not depend on the token being valid.
+    clientIp: clientIp(req, trustProxy),
+    requestId: requestIdOf(req),
+    caller: await callerOf(req.headers.authorization, verify),
+  });
 }

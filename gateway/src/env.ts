@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
+import { invalidOrigins } from './http/cors';
 import { DEFAULT_LIMITS } from './plugins/operation-limits';
 
 const schema = z
@@ -38,6 +39,15 @@ const schema = z
     TRUST_PROXY: envBoolean(false),
     /** Gateway processes to run (node:cluster); 1 runs in-process. */
     GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+    /**
+     * Browser origins allowed to call the gateway (CORS), comma-separated: exact origins or
+     * `scheme://host:*` for any port. Empty allows none; unset takes the mode's default.
+     */
+    GATEWAY_CORS_ORIGINS: z
+      .string()
+      .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .refine((origins) => invalidOrigins(origins).length === 0, (origins) => ({ message: `not an origin such as https://app.example.com or http://localhost:*: ${invalidOrigins(origins).join(', ')}` }))
+      .optional(),
   })
   .refine((v) => Boolean(v.AUTH0_DOMAIN) === Boolean(v.AUTH0_AUDIENCE), {
     path: ['AUTH0_AUDIENCE'],
@@ -56,6 +66,9 @@ export function committedSupergraphPath(from = __dirname): string {
   }
   return path.resolve('schema/supergraph.graphql');
 }
+
+/** In development any local port may serve the SPA (Vite, a second checkout); production names its origins. */
+export const DEV_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
 
 export type GatewayConfig = ReturnType<typeof toConfig>;
 
@@ -92,6 +105,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     },
     trustProxy: vars.TRUST_PROXY,
     workers: vars.GATEWAY_WORKERS,
+    cors: { origins: vars.GATEWAY_CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS) },
   };
 }
 

@@ -1,4 +1,4 @@
-// What the gateway offers other workspaces (its package `exports`): starting a gateway in front
-// of running subgraphs, and its configuration model.
-export { startGateway, type GatewayDeps, type RunningGateway } from './server';
+// What the gateway offers other workspaces (its package `exports`): building or starting a
+// gateway in front of running subgraphs, and its configuration model.
+export { createGateway, startGateway, type Gateway, type GatewayDeps, type RunningGateway } from './gateway';
 export { loadGatewayConfig, type GatewayConfig } from './env';

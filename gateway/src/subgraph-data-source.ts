@@ -1,8 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { appError, ErrorCode, hasContractCode } from '@eventix/errors';
-import { REQUEST_ID_HEADER, signInternalCredential, type Caller, type Logger } from '@eventix/subgraph-kit';
+import { appError, ErrorCode, isErrorCode } from '@eventix/errors';
+import { INTERNAL_CREDENTIAL_HEADER, REQUEST_ID_HEADER, signInternalCredential, type Caller, type Logger } from '@eventix/subgraph-kit';
 import type { GatewayContext } from './context';
 import type { GatewayMetrics } from './plugins/metrics';
 
@@ -29,9 +29,17 @@ class UnavailableAnswer extends GraphQLError {}
  * clients drop it; the gateway's status rules apply as for any other error.
  */
 export function subgraphUnavailable(): GraphQLError {
-  return new GraphQLError('A service needed for this request is temporarily unavailable; please retry shortly', {
-    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
-  });
+  return appError(ErrorCode.SERVICE_UNAVAILABLE, 'A service needed for this request is temporarily unavailable; please retry shortly', {}, { status: false });
+}
+
+/**
+ * A subgraph's error the client may see as the subgraph worded it: a contract code about the
+ * caller's request. Not INTERNAL_SERVER_ERROR (a failure, reported as unavailable or masked),
+ * nor BAD_REQUEST (the subgraph refusing the HTTP request the gateway made is the gateway's bug).
+ */
+function forwardableCode(error: GraphQLFormattedError | undefined): ErrorCode | undefined {
+  const code = error?.extensions?.code;
+  return isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.BAD_REQUEST ? code : undefined;
 }
 
 /**
@@ -57,7 +65,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller: Caller = 'caller' in context && context.caller ? context.caller : { permissions: [] };
-    request.http?.headers.set('x-eventix-internal', await signInternalCredential(this.options.internalSecret, caller, this.options.subgraph));
+    request.http?.headers.set(INTERNAL_CREDENTIAL_HEADER, await signInternalCredential(this.options.internalSecret, caller, this.options.subgraph));
     if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 
@@ -88,9 +96,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       () => undefined,
     );
     const first = (body as { errors?: GraphQLFormattedError[] } | undefined)?.errors?.[0];
-    if (first && hasContractCode(first)) {
-      const { http: _http, stacktrace: _stacktrace, ...extensions } = first.extensions ?? {};
-      return new GraphQLError(first.message, { extensions });
+    const code = forwardableCode(first);
+    if (first && code) {
+      // The subgraph's HTTP status was for the gateway; the gateway's own rules set the client's.
+      const { http: _http, stacktrace: _stacktrace, code: _code, ...extensions } = first.extensions ?? {};
+      return appError(code, first.message, extensions, { status: false });
     }
     if (response.status >= 500) return new UnavailableAnswer(`HTTP ${response.status} ${response.statusText}`);
     // A value the subgraph's own scalar or type refused (the gateway's input validation checks
@@ -98,8 +108,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (response.status === 400 && first && isValueRejection(first.message)) {
       return appError(ErrorCode.BAD_USER_INPUT, first.message);
     }
-    // Anything else is the gateway's bug (it sent what the subgraph refused): no code, so the
-    // gateway's formatError logs it and answers INTERNAL_SERVER_ERROR.
+    // Anything else is the gateway's bug (it sent what the subgraph refused): deliberately no
+    // contract code, so the gateway's formatError logs it and answers INTERNAL_SERVER_ERROR.
     return new GraphQLError(`subgraph ${this.options.subgraph} answered HTTP ${response.status} ${response.statusText}`);
   }
 

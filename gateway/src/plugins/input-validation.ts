@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   coerceInputValue,
   GraphQLError,
@@ -54,7 +55,8 @@ export function strictFor(schema: GraphQLSchema): GraphQLSchema {
   return copy;
 }
 
-const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field, http: { status: 400 } });
+// HTTP 400: refused before anything was planned or executed.
+const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field }, { status: 400 });
 
 /** `price: Money must be …` from a contract scalar: keep the reason, the caller names the field. */
 const reason = (error: GraphQLError | Error): string => {
@@ -138,7 +140,7 @@ const LITERAL_VALUE_ERROR =
 export function withLiteralInputErrors(format: FormatError): FormatError {
   return (formatted, error) => {
     const result = format(formatted, error);
-    if (result.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED' || !LITERAL_VALUE_ERROR.test(result.message)) return result;
+    if (result.extensions?.code !== ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED || !LITERAL_VALUE_ERROR.test(result.message)) return result;
     const field = literalFieldOf(error as GraphQLError) ?? 'input';
     return { ...result, message: `${field}: ${result.message}`, extensions: { ...result.extensions, code: ErrorCode.BAD_USER_INPUT, field } };
   };

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   getNamedType,
-  GraphQLError,
+  type GraphQLError,
   Kind,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -15,7 +16,7 @@ import {
   isObjectType,
   isInterfaceType,
 } from 'graphql';
-import { ErrorCode } from '@eventix/errors';
+import { appError, ErrorCode } from '@eventix/errors';
 import type { GatewayMetrics } from './metrics';
 import { actualCost, estimateCost, SlicingViolation, type CostModel } from './cost';
 
@@ -50,8 +51,9 @@ export const DEFAULT_LIMITS: OperationLimits = {
   maxSlice: 100,
 };
 
+/** OPERATION_TOO_COMPLEX (HTTP 400), `extensions.limit` naming the exceeded limit. */
 export function tooComplex(message: string, limit: string, details: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit, ...details, http: { status: 400 } } });
+  return appError(ErrorCode.OPERATION_TOO_COMPLEX, message, { limit, ...details });
 }
 
 /**
@@ -63,7 +65,7 @@ export function tooComplex(message: string, limit: string, details: Record<strin
 export const isTokenLimitMessage = (message: string) => /Document contains more tha[nt] \d+ tokens/.test(message);
 
 export function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError | undefined {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !isTokenLimitMessage(formatted.message)) return undefined;
+  if (formatted.extensions?.code !== ApolloServerErrorCode.GRAPHQL_PARSE_FAILED || !isTokenLimitMessage(formatted.message)) return undefined;
   return { message: `Operation has more than ${maxTokens} tokens`, extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, limit: 'tokens' } };
 }
 

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
+import { Kind } from 'graphql';
 import type { Redis } from 'ioredis';
-import { ErrorCode } from '@eventix/errors';
+import { rateLimited } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 
 /** One budget: `limit` operations per `windowSeconds`. */
@@ -54,12 +54,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 }
 
-function rateLimited(retryAfterSeconds: number, what: string): GraphQLError {
-  return new GraphQLError(`Too many requests (${what}); retry in ${retryAfterSeconds} s`, {
-    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
-  });
-}
-
 /**
  * Per-caller rate limits: the signed-in user's id, or the client IP for anonymous callers.
  * Checked once the operation is known, so mutations such as createBooking can have their own
@@ -81,7 +75,8 @@ export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<Gate
             const { count, resetMs } = await options.store.hit(`${bucket}:${who}`, budget.windowSeconds);
             if (count > budget.limit) {
               options.onRejected?.(bucket);
-              throw rateLimited(Math.max(1, Math.ceil(resetMs / 1000)), bucket === 'all' ? 'all operations' : bucket);
+              const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
+              throw rateLimited(`Too many requests (${bucket === 'all' ? 'all operations' : bucket}); retry in ${retryAfterSeconds} s`, retryAfterSeconds);
             }
           }
         },

@@ -4,18 +4,20 @@ import { Redis } from 'ioredis';
 const STARTUP_WAIT_MS = 2_000;
 
 /**
- * The gateway's Redis connection (rate limits, APQ). Tuned to fail fast rather than to wait:
- * Redis only backs optional shared state, so a command must never hold a request.
+ * The gateway's Redis connection (rate limits, APQ), created unconnected (`lazyConnect`) so the
+ * gateway can be built without touching the network; connectGatewayRedis connects it. Tuned to
+ * fail fast rather than to wait: Redis only backs optional shared state, so a command must
+ * never hold a request.
  * - `enableOfflineQueue: false`: while disconnected a command is rejected at once instead of
  *   queueing behind a dead server (ioredis's default queues without limit).
  * - `commandTimeout`: a server that accepts connections but stops answering (paused, swapping)
  *   costs a request at most this long.
  * - `retryStrategy`: reconnect forever, at most every 2 s, so the gateway goes back to Redis
  *   on its own when it returns.
- * Resolves once connected, or after a short wait with Redis down: the gateway starts anyway.
  */
-export async function createGatewayRedis(url: string, log: (message: string) => void): Promise<Redis> {
+export function createGatewayRedis(url: string, log: (message: string) => void): Redis {
   const redis = new Redis(url, {
+    lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 500,
@@ -34,8 +36,16 @@ export async function createGatewayRedis(url: string, log: (message: string) => 
     if (down) log('redis: connected again');
     down = false;
   });
-  // Waits through refused connections too (Redis starting alongside, as in docker compose).
-  await new Promise<void>((resolve) => {
+  return redis;
+}
+
+/**
+ * Connects, resolving once ready or after a short wait with Redis down: the gateway starts
+ * anyway and ioredis keeps reconnecting in the background (its retryStrategy). Waits through
+ * refused connections too (Redis starting alongside, as in docker compose).
+ */
+export async function connectGatewayRedis(redis: Redis, log: (message: string) => void): Promise<void> {
+  const ready = new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       log(`redis: not ready after ${STARTUP_WAIT_MS} ms; starting on per-instance fallbacks`);
       resolve();
@@ -45,5 +55,8 @@ export async function createGatewayRedis(url: string, log: (message: string) => 
       resolve();
     });
   });
-  return redis;
+  // What ioredis does itself without lazyConnect: a failed first attempt is retried by its
+  // retryStrategy, and reported through the 'error' listener above.
+  redis.connect().catch(() => undefined);
+  await ready;
 }

@@ -1,0 +1,18 @@
+import { unauthenticated } from '@eventix/errors';
+import type { Caller } from '@eventix/subgraph-kit';
+import { bearerToken, InvalidTokenError, type TokenVerifier } from './token-verifier';
+
+/**
+ * The caller an Authorization header names: anonymous without one, the token's subject and
+ * permissions with a valid one. A bad token is refused as UNAUTHENTICATED rather than
+ * served anonymously, so a client learns its token expired instead of seeing less data.
+ */
+export async function callerOf(authorization: string | undefined, verify: TokenVerifier): Promise<Caller> {
+  try {
+    const token = bearerToken(authorization);
+    return token ? await verify(token) : { permissions: [] };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw unauthenticated(`Invalid access token (${error.reason})`);
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import cluster from 'node:cluster';
+import { ConfigError } from '@eventix/config';
+import { exitOnTerminationSignals, stopInOrder } from '@eventix/subgraph-kit';
+import { DevIssuer } from './auth/dev-issuer';
+import type { GatewayConfig } from './env';
+
+export interface ClusterPrimaryOptions {
+  config: GatewayConfig;
+  log: (message: string) => void;
+  timeoutMs: number;
+}
+
+/**
+ * The primary of GATEWAY_WORKERS > 1: forks that many workers sharing the port (node:cluster),
+ * so both cores serve; rate limits and APQ are shared through Redis (REDIS_URL), and a dead
+ * worker is replaced.
+ */
+export async function runClusterPrimary({ config, log, timeoutMs }: ClusterPrimaryOptions): Promise<void> {
+  if (config.auth.kind === 'dev' && !config.auth.keyFile) {
+    throw new ConfigError('gateway', [{ variable: 'DEV_ISSUER_KEY_FILE', message: 'is required with GATEWAY_WORKERS > 1 so all workers sign with one key' }]);
+  }
+  // Create the dev key once, before the workers race to create it.
+  if (config.auth.kind === 'dev') await DevIssuer.create('', config.auth.keyFile);
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    log(`worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  exitOnTerminationSignals({
+    timeoutMs,
+    log,
+    stop: () => {
+      stopping = true;
+      return stopInOrder('gateway', [['workers', stopWorkers]]);
+    },
+  });
+  log(`primary running ${config.workers} workers on port ${config.http.port}`);
+}
+
+/**
+ * Each worker drains and stops on its own SIGTERM; this resolves once all of them exited 0, so
+ * an orchestrator sees a failed worker stop as a failed stop.
+ */
+async function stopWorkers(): Promise<void> {
+  const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  const codes = await Promise.all(
+    workers.map((worker) => {
+      if (worker.isDead()) return Promise.resolve(worker.process.exitCode);
+      const exited = new Promise<number | null>((resolve) => worker.process.once('exit', (code) => resolve(code)));
+      worker.process.kill('SIGTERM');
+      return exited;
+    }),
+  );
+  const failed = codes.filter((code) => code !== 0);
+  if (failed.length) throw new Error(`${failed.length} worker(s) exited with ${failed.join(', ')}`);
+}

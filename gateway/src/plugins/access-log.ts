@@ -1,0 +1,24 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '@eventix/subgraph-kit';
+import type { GatewayContext } from '../context';
+
+/**
+ * One JSON line per operation: request id (the subgraphs log the same one), operation, user,
+ * outcome (`ok` or the first error code) and duration.
+ */
+export function useAccessLog(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = Date.now();
+      return {
+        async willSendResponse({ response, operationName }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          logger.info(
+            { requestId: contextValue.requestId, operationName, user: contextValue.caller.userId, outcome: errors?.length ? errors[0].extensions?.code : 'ok', durationMs: Date.now() - started },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
