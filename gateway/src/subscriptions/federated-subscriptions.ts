@@ -6,9 +6,8 @@ import { GraphQLError, print, type DocumentNode, type GraphQLFormattedError, typ
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ErrorCode } from '@eventix/errors';
-import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
+import { boundedBuffer, INTERNAL_CREDENTIAL_HEADER, signInternalCredential, type BoundedBuffer } from '@eventix/subgraph-kit';
 import type { GatewayContext } from '../context';
-import { boundedStream, type BoundedStream } from './bounded-stream';
 
 export interface FederatedSubscriptionsOptions {
   supergraphSdl: string;
@@ -18,14 +17,14 @@ export interface FederatedSubscriptionsOptions {
   wsUrl: (subgraph: string) => string;
   internalSecret: string;
   log: (message: string) => void;
-  /** Events a slow client may fall behind before it is closed. */
+  /** Events a slow client may fall behind before its stream ends with SlowConsumerError. */
   clientBuffer?: number;
   onDelivered?: (latencyMs: number) => void;
 }
 
 /** One upstream stream shared by every client with the same operation and variables. */
 interface SharedStream {
-  clients: Set<BoundedStream<ExecutionResult>>;
+  clients: Set<BoundedBuffer<ExecutionResult>>;
   client: Client;
   dispose: () => void;
 }
@@ -78,9 +77,9 @@ export class FederatedSubscriptions {
     const key = JSON.stringify([print(document), operationName ?? null, variables]);
     let shared = this.streams.get(key);
     if (!shared) shared = this.open(key, document, operationName, variables, context);
-    const stream = boundedStream<ExecutionResult>(this.options.clientBuffer ?? 256, () => this.leave(key, stream));
+    const stream = boundedBuffer<ExecutionResult>(this.options.clientBuffer ?? 256, () => void this.leave(key, stream));
     shared.clients.add(stream);
-    return stream.iterable;
+    return stream.iterator;
   }
 
   async close(): Promise<void> {
@@ -149,7 +148,7 @@ export class FederatedSubscriptions {
     return shared;
   }
 
-  private async leave(key: string, stream: BoundedStream<ExecutionResult>): Promise<void> {
+  private async leave(key: string, stream: BoundedBuffer<ExecutionResult>): Promise<void> {
     const shared = this.streams.get(key);
     if (!shared) return;
     shared.clients.delete(stream);

@@ -9,6 +9,7 @@ export { formatError } from './format-error';
 export { requireUser, requirePermission } from './guards';
 export { Permission, hasPermission } from './permissions';
 export { CONTRACT_SCALARS, DateTimeScalar, MoneyScalar, withContractScalars } from './scalars';
+export { boundedBuffer, SlowConsumerError, type BoundedBuffer } from './bounded-buffer';
 export { encodeCursor, decodeCursor, encodeKeysetCursor, decodeKeysetCursor, type KeysetPosition } from './cursor';
 export { toMinorUnits, fromMinorUnits, isSupportedCurrency, SUPPORTED_CURRENCIES, type Currency } from './money';
 export { PageInfo, pageSize } from './pagination';

@@ -1,13 +1,14 @@
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import { ErrorCode } from '@eventix/errors';
+import { boundedBuffer, type BoundedBuffer } from '@eventix/subgraph-kit';
 import type { SeatAvailabilityChangeData } from './seat-change';
-import { boundedQueue, type BoundedQueue } from './async-queue';
 
 /** The routing key subscribers use (type-graphql's PubSub interface). */
 export const SEAT_AVAILABILITY = 'SEAT_AVAILABILITY';
 
 const channel = (eventId: string) => `seat-availability:${eventId}`;
+/** Changes a subscriber may fall behind before its stream ends with SlowConsumerError. */
 const BUFFER = 256;
 
 /**
@@ -21,7 +22,7 @@ export const liveUpdatesInterrupted = () =>
   new GraphQLError('Live seat updates were interrupted; refetch the seat map and subscribe again', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
 
 interface EventListeners {
-  subscribers: Set<BoundedQueue<SeatAvailabilityChangeData>>;
+  subscribers: Set<BoundedBuffer<SeatAvailabilityChangeData>>;
   /** Settles once the backend listens for the event (never rejects: failure interrupts). */
   ready: Promise<void>;
 }
@@ -64,7 +65,7 @@ export abstract class SeatFanout {
       created.ready = this.listen(eventId).catch(() => this.interrupt(eventId, created));
       entry = created;
     }
-    const queue = boundedQueue<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, queue));
+    const queue = boundedBuffer<SeatAvailabilityChangeData>(BUFFER, () => void this.remove(eventId, queue));
     entry.subscribers.add(queue);
     const { ready } = entry;
     const iterator = queue.iterator;
@@ -101,7 +102,7 @@ export abstract class SeatFanout {
     entry.subscribers.clear();
   }
 
-  private async remove(eventId: string, subscriber: BoundedQueue<SeatAvailabilityChangeData>): Promise<void> {
+  private async remove(eventId: string, subscriber: BoundedBuffer<SeatAvailabilityChangeData>): Promise<void> {
     const entry = this.events.get(eventId);
     if (!entry?.subscribers.delete(subscriber) || entry.subscribers.size) return;
     this.events.delete(eventId);
