@@ -6,6 +6,7 @@ import { entityId, type Caller } from '@eventix/subgraph-kit';
 import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { BookingHolds, ConfirmOutcome } from './booking-hold.client';
+import { alreadyPaid, assertMove, attemptOutcome, needsRefund, settlementOf } from './payment.rules';
 import {
   PaymentTopics,
   type BookingCreatedPayload,
@@ -35,8 +36,6 @@ export interface PayCommand {
   paymentMethodToken: string;
   idempotencyKey?: string;
 }
-
-const alreadyPaid = () => appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking is already paid');
 
 /**
  * Payments: created from booking.created, charged by payBooking, settled by the provider's
@@ -96,20 +95,14 @@ export class PaymentService {
       const payment = await tx.findOne(Payment, { bookingId: bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       // A booking that is not the caller's is "not found", like the booking itself.
       if (!payment || payment.userId !== caller.userId) throw notFound('Booking', bookingId);
-      const sameAttempt = attemptKey !== undefined && payment.idempotencyKey === attemptKey;
-      if (payment.status === PaymentStatus.SUCCEEDED || payment.status === PaymentStatus.REFUNDED) {
-        if (sameAttempt) return { payment, charge: false };
-        throw alreadyPaid();
-      }
-      if (payment.status === PaymentStatus.PROCESSING) {
-        if (sameAttempt) return { payment, charge: false };
-        throw appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
-      }
-      if (payment.status === PaymentStatus.FAILED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This payment failed and its booking was released');
+      const outcome = attemptOutcome(payment.status, attemptKey !== undefined && payment.idempotencyKey === attemptKey);
+      if (outcome === 'replay') return { payment, charge: false };
+      if (outcome !== 'charge') throw outcome;
       payment.bookingExpiresAt = new Date(hold.expiresAt);
       if (!payment.bookingOpen || payment.bookingExpiresAt <= this.now()) {
         throw appError(ErrorCode.BOOKING_EXPIRED, 'This booking is no longer held; book the seats again');
       }
+      assertMove(payment.status, PaymentStatus.PROCESSING);
       payment.status = PaymentStatus.PROCESSING;
       payment.idempotencyKey = attemptKey ?? `${payment.id}:${this.now().getTime()}`;
       payment.processingSince = this.now();
@@ -182,16 +175,9 @@ export class PaymentService {
     const payment = await em.findOne(Payment, { bookingId });
     if (!payment) return undefined;
     if (payment.userId !== caller.userId) throw notFound('Booking', bookingId);
-    const sameAttempt = attemptKey !== undefined && payment.idempotencyKey === attemptKey;
-    if (payment.status === PaymentStatus.SUCCEEDED || payment.status === PaymentStatus.REFUNDED) {
-      if (sameAttempt) return payment;
-      throw alreadyPaid();
-    }
-    if (payment.status === PaymentStatus.PROCESSING) {
-      if (sameAttempt) return payment;
-      throw appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
-    }
-    if (payment.status === PaymentStatus.FAILED) throw appError(ErrorCode.INVALID_BOOKING_STATE, 'This payment failed and its booking was released');
+    const outcome = attemptOutcome(payment.status, attemptKey !== undefined && payment.idempotencyKey === attemptKey);
+    if (outcome === 'replay') return payment;
+    if (outcome !== 'charge') throw outcome;
     return undefined;
   }
 
@@ -203,7 +189,10 @@ export class PaymentService {
     return em.transactional(async (tx) => {
       const payment = await tx.findOneOrFail(Payment, { id: paymentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if ('chargeId' in result && !payment.chargeId) payment.chargeId = result.chargeId;
-      if (payment.status !== PaymentStatus.PROCESSING || result.status === 'pending') return payment;
+      const next = settlementOf(payment.status, result);
+      // (`pending` never settles; tested again so TypeScript narrows `result` below.)
+      if (!next || result.status === 'pending') return payment;
+      assertMove(payment.status, next);
       if (result.status === 'succeeded') {
         payment.status = PaymentStatus.SUCCEEDED;
         payment.providerTransactionId = result.chargeId;
@@ -248,7 +237,7 @@ export class PaymentService {
     const payment = await tx.findOne(Payment, { bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!payment) return;
     payment.bookingOpen = false;
-    if (payment.status === PaymentStatus.SUCCEEDED && !payment.refundRequestedAt) {
+    if (needsRefund(payment.status, Boolean(payment.refundRequestedAt))) {
       payment.refundRequestedAt = this.now();
       payment.refundReason = reason;
     }
@@ -273,6 +262,7 @@ export class PaymentService {
       await em.fork().transactional(async (tx) => {
         const payment = await tx.findOneOrFail(Payment, { id: candidate.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (payment.status !== PaymentStatus.SUCCEEDED) return;
+        assertMove(payment.status, PaymentStatus.REFUNDED);
         payment.status = PaymentStatus.REFUNDED;
         payment.refundedMinor = payment.amountMinor;
         recordEvent<PaymentRefundedPayload>(tx, {
