@@ -31,8 +31,15 @@ module.exports = function jestPreset(dir) {
       // Workspaces resolve to the sources of their public surface (`exports` in their package.json).
       '^@eventix/(catalog|booking|payment)$': `${repoRoot}/subgraphs/$1/src/lib.ts`,
       '^@eventix/gateway$': `${repoRoot}/gateway/src/lib.ts`,
+      '^@eventix/launcher$': `${repoRoot}/launcher/src/lib.ts`,
+      '^@eventix/testing/platform$': `${repoRoot}/packages/testing/src/platform/index.ts`,
       '^@eventix/(config|errors|events|subgraph-kit|testing|local-infra)$': `${repoRoot}/packages/$1/src`,
     },
     setupFiles: [`${repoRoot}/packages/testing/jest.env.js`],
+    // Here rather than in the root config so that `npx jest` inside one workspace folder gets the
+    // real PostgreSQL, Redis and Kafka too (the setup starts them once per run).
+    globalSetup: `${repoRoot}/packages/testing/dist/global-setup.js`,
+    globalTeardown: `${repoRoot}/packages/testing/dist/global-teardown.js`,
+    testTimeout: 60000,
   };
 };

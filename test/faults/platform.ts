@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { freePort, repoRoot } from '@eventix/local-infra';
-import { graphqlClient, operations, waitFor } from '@eventix/testing';
+import { freePort } from '@eventix/local-infra';
+import { graphqlClient, operations, serviceEntry, waitFor } from '@eventix/testing';
 import type { FaultInfra } from './infra';
 import { ServiceProcess } from './processes';
 
@@ -24,7 +24,6 @@ export interface FaultPlatform {
  * Subgraphs start first (they migrate their databases), the gateway last.
  */
 export async function startFaultPlatform(infra: FaultInfra, logDir: string): Promise<FaultPlatform> {
-  const root = repoRoot(__dirname);
   const ports = { catalog: await freePort(), booking: await freePort(), payment: await freePort(), gateway: await freePort() };
   const { privateKey } = crypto.generateKeyPairSync('ed25519');
   const common = {
@@ -33,12 +32,11 @@ export async function startFaultPlatform(infra: FaultInfra, logDir: string): Pro
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     REDIS_URL: infra.redis.url,
   };
-  const script = (dir: string) => path.join(root, dir, 'dist/src/index.js');
   const services: Record<ServiceName, ServiceProcess> = {
-    catalog: new ServiceProcess('catalog', script('subgraphs/catalog'), ports.catalog, { ...common, CATALOG_PORT: String(ports.catalog), CATALOG_DATABASE_URL: infra.databases.catalog.url }, logDir),
+    catalog: new ServiceProcess('catalog', serviceEntry('catalog').absolute, ports.catalog, { ...common, CATALOG_PORT: String(ports.catalog), CATALOG_DATABASE_URL: infra.databases.catalog.url }, logDir),
     booking: new ServiceProcess(
       'booking',
-      script('subgraphs/booking'),
+      serviceEntry('booking').absolute,
       ports.booking,
       {
         ...common,
@@ -51,7 +49,7 @@ export async function startFaultPlatform(infra: FaultInfra, logDir: string): Pro
     ),
     payment: new ServiceProcess(
       'payment',
-      script('subgraphs/payment'),
+      serviceEntry('payment').absolute,
       ports.payment,
       {
         ...common,
@@ -67,7 +65,7 @@ export async function startFaultPlatform(infra: FaultInfra, logDir: string): Pro
     ),
     gateway: new ServiceProcess(
       'gateway',
-      script('gateway'),
+      serviceEntry('gateway').absolute,
       ports.gateway,
       {
         ...common,

@@ -21,8 +21,12 @@ const log = (message: string) => process.stderr.write(`[test-infra] ${message}\n
  * quietly skips its integration tests proves nothing.
  */
 export default async function globalSetup(): Promise<void> {
+  // Every workspace's jest config names this setup, so `jest` in one workspace folder has its
+  // infrastructure too; a run over several workspaces calls it once per project, in one process.
+  const shared = globalThis as { __eventixInfra?: Started };
+  if (shared.__eventixInfra) return;
   const started: Started = {};
-  (globalThis as { __eventixInfra?: Started }).__eventixInfra = started;
+  shared.__eventixInfra = started;
   const t0 = Date.now();
 
   const [postgres, redis, kafka] = await Promise.all([

@@ -2,3 +2,4 @@ export { TEST_ENV, createTestDatabase, testKafkaBrokers, testPostgresServerUrl, 
 export { waitFor } from './wait-for';
 export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest, type QueryFn } from './graphql-client';
 export * as operations from './generated/operations';
+export { SERVICE_WORKSPACES, serviceEntry, type ServiceWorkspace } from './service-entry';

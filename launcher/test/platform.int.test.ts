@@ -1,6 +1,6 @@
 import { SignJWT, generateKeyPair, UnsecuredJWT } from 'jose';
 import { errorCodes, operations, waitFor } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 
 /** The whole platform through the gateway: dev tokens, composition, federation, ownership. */

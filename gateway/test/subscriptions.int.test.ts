@@ -5,7 +5,7 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { waitFor } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 const VIEWERS = 1000;
 const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { eventId seatMapVersion seats { availability seat { id row number price } } } }`;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { serviceEntry } from '@eventix/testing';
 
 interface ComposeService {
   image?: string;
@@ -12,7 +13,7 @@ interface ComposeService {
   depends_on?: Record<string, unknown> | string[];
 }
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
   networks: Record<string, { internal?: boolean }>;
@@ -43,11 +44,9 @@ describe('docker-compose.yml (structure only: no Docker engine runs here)', () =
     for (const db of ['eventix_catalog', 'eventix_booking', 'eventix_payment']) expect(init).toContain(`CREATE DATABASE ${db}`);
   });
 
-  it('runs the built entry points that exist in the workspaces', () => {
-    for (const name of ['catalog', 'booking', 'payment', 'gateway']) {
-      const entry = compose.services[name].command?.[1] ?? '';
-      expect(entry).toMatch(/dist\/src\/index\.js$/);
-      expect(fs.existsSync(path.join(root, entry.replace('dist/src/index.js', 'src/index.ts')))).toBe(true);
+  it("runs each service's own built entry point (the start script of its package.json)", () => {
+    for (const name of ['catalog', 'booking', 'payment', 'gateway'] as const) {
+      expect(compose.services[name].command?.[1]).toBe(serviceEntry(name).fromRoot);
     }
   });
 });

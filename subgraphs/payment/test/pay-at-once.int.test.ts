@@ -1,6 +1,6 @@
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
 import { errorCodes } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
 const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status } }`;

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
-import { loadGatewayConfig, startGateway, type RunningGateway } from '@eventix/gateway';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import { errorCodes, graphqlClient, testRedisUrl, waitFor } from '@eventix/testing';
-import { startTestPlatform, type PlatformHarness } from './platform-harness';
+import { startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 /** The gateway as the only door: limits, rate limits, tokens, APQ, metrics, production mode. */
 describe('gateway refusals and features (real subgraphs, Redis)', () => {
@@ -181,7 +181,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
 
     it('reloads a changed supergraph in development without a restart', async () => {
       const copy = path.join(path.dirname(keyFile), 'supergraph.graphql');
-      const original = fs.readFileSync(path.resolve(__dirname, '../../../schema/supergraph.graphql'), 'utf8');
+      const original = fs.readFileSync(path.resolve(__dirname, '../../schema/supergraph.graphql'), 'utf8');
       fs.writeFileSync(copy, original);
       const dev = await gateway({ SUPERGRAPH_PATH: copy });
       const describe = async () =>

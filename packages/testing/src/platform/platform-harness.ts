@@ -1,7 +1,9 @@
-import { createTestDatabase, graphqlClient, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
 import { TicketSigner } from '@eventix/booking';
-import { loadLauncherConfig } from '../src/env';
-import { startPlatform, type Platform } from '../src/platform';
+import { loadLauncherConfig, startPlatform, type Platform } from '@eventix/launcher';
+import { graphqlClient } from '../graphql-client';
+import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '../test-env';
+import { waitFor } from '../wait-for';
+import { CreateEventDocument, CreateVenueDocument, PublishEventDocument, SeatMapDocument } from '../generated/operations';
 
 export interface PlatformHarness {
   platform: Platform;
@@ -83,18 +85,16 @@ export async function onSaleEvent(h: PlatformHarness, options: OnSaleEventOption
   const rows = options.rows ?? 1;
   const seatsPerRow = options.seatsPerRow ?? 20;
   const org = h.as(await h.token('organizer', ['catalog:write']));
-  const venue = await org<{ createVenue: { id: string } }>(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-    i: { name: options.venue ?? 'Test Hall', city: options.city ?? 'Testville', sections: [{ name: options.section ?? 'A', rows, seatsPerRow, price: options.price ?? '25.00' }] },
-  });
-  const event = await org<{ createEvent: { id: string } }>(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-    i: { venueId: venue.data!.createVenue.id, title: options.title ?? 'Test Night', startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), currency: 'EUR' },
-  });
+  const section = { name: options.section ?? 'A', rows, seatsPerRow, price: options.price ?? '25.00' };
+  const venue = await org(CreateVenueDocument, { input: { name: options.venue ?? 'Test Hall', city: options.city ?? 'Testville', sections: [section] } });
+  const startsAt = new Date(Date.now() + 5 * 86_400_000).toISOString();
+  const event = await org(CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: options.title ?? 'Test Night', startsAt, currency: 'EUR' } });
   const eventId = event.data!.createEvent.id;
-  await org(`mutation($id: ID!) { publishEvent(id: $id) { id } }`, { id: eventId });
+  await org(PublishEventDocument, { id: eventId });
   h.platform.catalog.relay.nudge();
   const seatIds = await waitFor(async () => {
-    const res = await h.as()<{ event: { availableSeatCount: number; seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { availableSeatCount seats { id } } }`, { id: eventId });
-    return res.data?.event.availableSeatCount === rows * seatsPerRow ? res.data.event.seats.map((s) => s.id) : undefined;
+    const res = await h.as()(SeatMapDocument, { eventId });
+    return res.data?.event?.availableSeatCount === rows * seatsPerRow ? res.data.event.seats.map((s) => s.id) : undefined;
   }, 30_000, 'the seat projection');
   return { eventId, seatIds };
 }

@@ -1,7 +1,7 @@
-import { signWebhook, SIGNATURE_HEADER } from '@eventix/payment';
+import { signWebhook, SIGNATURE_HEADER } from '../src/lib';
 import { errorCodes, waitFor } from '@eventix/testing';
 import { randomUUID } from 'node:crypto';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
 const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status amount refundedAmount failureReason } }`;

@@ -1,9 +1,9 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadGatewayConfig, startGateway, type RunningGateway } from '@eventix/gateway';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import { REQUEST_ID_HEADER } from '@eventix/subgraph-kit';
 import { errorCodes, graphqlClient, waitFor, type GraphQLResponse } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 type Events = { events: { edges: Array<{ node: { id: string; title: string } }> } };
 

@@ -2,21 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort, killWhenParentDies } from '@eventix/local-infra';
-import { waitFor } from '@eventix/testing';
+import { serviceEntry, waitFor, type ServiceWorkspace } from '@eventix/testing';
 
-const root = path.resolve(__dirname, '../../..');
-
-/** The built entry point of each service, as docker-compose runs it. */
-export const ENTRY_POINTS = {
-  gateway: 'gateway/dist/src/index.js',
-  catalog: 'subgraphs/catalog/dist/src/index.js',
-  booking: 'subgraphs/booking/dist/src/index.js',
-  payment: 'subgraphs/payment/dist/src/index.js',
-} as const;
+const root = path.resolve(__dirname, '../..');
 
 export const PORT_VARIABLE = { gateway: 'GATEWAY_PORT', catalog: 'CATALOG_PORT', booking: 'BOOKING_PORT', payment: 'PAYMENT_PORT' } as const;
 
-export type ServiceName = keyof typeof ENTRY_POINTS;
+export type ServiceName = ServiceWorkspace;
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -36,7 +28,7 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess(name: ServiceName, env: Record<string, string>, { until = 'listening on' } = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, ENTRY_POINTS[name])], {
+  const child = spawn(process.execPath, [serviceEntry(name).absolute], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', [PORT_VARIABLE[name]]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

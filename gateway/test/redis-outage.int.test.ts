@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { loadGatewayConfig, startGateway, type RunningGateway } from '@eventix/gateway';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import type { RedisSeatFanout } from '@eventix/booking';
 import { startRestartableRedis, type RestartableRedis } from '@eventix/local-infra';
 import { errorCodes, graphqlClient, waitFor } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { seatMapVersion seats { availability seat { id } } } }`;
 const EVENTS = `query Events { events { edges { node { id title } } } }`;

@@ -3,7 +3,7 @@ import { serverAudits } from 'graphql-http';
 import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
 import { errorCodes, type GraphQLResponse } from '@eventix/testing';
-import { onSaleEvent, startTestPlatform, type PlatformHarness } from './platform-harness';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 /** Issue #12: what the gateway's front door does before and after planning (real gateway, real subgraphs). */
 describe('gateway front door', () => {
