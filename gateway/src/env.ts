@@ -41,7 +41,8 @@ const schema = z
     GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /**
      * Browser origins allowed to call the gateway (CORS), comma-separated: exact origins or
-     * `scheme://host:*` for any port. Empty allows none; unset takes the mode's default.
+     * `scheme://host:*` for any port. Unset (or empty, as every variable) takes the mode's
+     * default: local origins in development, none in production.
      */
     GATEWAY_CORS_ORIGINS: z
       .string()

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
-import { actualCost, CostModel, estimateCost, SlicingViolation } from '../src/plugins/cost';
-import { DEFAULT_LIMITS } from '../src/plugins/operation-limits';
+import { actualCost, CostModel, estimateCost, SlicingViolation } from './cost';
+import { DEFAULT_LIMITS } from './operation-limits';
 
 /** The committed supergraph: the cost directives are the subgraphs' own, as composed. */
-const sdl = fs.readFileSync(path.resolve(__dirname, '../../schema/supergraph.graphql'), 'utf8');
+const sdl = fs.readFileSync(path.resolve(__dirname, '../../../schema/supergraph.graphql'), 'utf8');
 const api: GraphQLSchema = Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
 const model = CostModel.fromSupergraph(sdl);
 
@@ -91,5 +91,93 @@ describe('@cost weights', () => {
     expect(cost(`{ report(deep: true) { score } }`)).toBe(20 + 2 + 7);
     expect(cost(`{ heavy { id } }`)).toBe(3 * 4);
     expect(actualCost(schema, costModel, parse(`{ heavy { id } }`), getOperationAST(parse(`{ heavy { id } }`))!, {}, { heavy: [{ id: '1' }] })).toBe(4);
+  });
+});
+
+describe('cost directives under other names', () => {
+  const directives = `
+    directive @link(url: String, as: String, import: [link__Import]) repeatable on SCHEMA
+    scalar link__Import
+    directive @price(weight: Int!) on FIELD_DEFINITION | OBJECT
+    directive @price__listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+    directive @size(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+  `;
+
+  it('follows the spec link\'s `as:` prefix', () => {
+    const sdl = `schema @link(url: "https://specs.apollo.dev/cost/v0.1", as: "price") { query: Query }
+      ${directives}
+      type Query { items: [Item!]! @price__listSize(assumedSize: 4) total: Int @price(weight: 9) }
+      type Item @price(weight: 3) { id: ID! }`;
+    const m = CostModel.fromSupergraph(sdl);
+    expect(m.listSizes.get('Query.items')?.assumedSize).toBe(4);
+    expect(m.fieldWeights.get('Query.total')).toBe(9);
+    expect(m.typeWeights.get('Item')).toBe(3);
+  });
+
+  it('follows an import renamed with {name, as}', () => {
+    const sdl = `schema @link(url: "https://specs.apollo.dev/cost/v0.1", import: [{ name: "@listSize", as: "@size" }]) { query: Query }
+      ${directives}
+      type Query { items: [Item!]! @size(assumedSize: 6) }
+      type Item { id: ID! }`;
+    expect(CostModel.fromSupergraph(sdl).listSizes.get('Query.items')?.assumedSize).toBe(6);
+  });
+});
+
+describe('list sizes and selections', () => {
+  const sdl = `
+    schema @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"]) { query: Query mutation: Mutation }
+    directive @link(url: String, as: String, import: [String]) repeatable on SCHEMA
+    directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+    directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+    type Query {
+      page(first: Int, last: Int): Page @listSize(slicingArguments: ["first", "last"], sizedFields: ["nodes"], requireOneSlicingArgument: false, assumedSize: 7)
+      tags: [String!]!
+      things: [Thing!]!
+      node: Node
+    }
+    type Mutation { touch: Thing }
+    type Page { nodes: [Thing!]! total: Int }
+    interface Node { id: ID! }
+    type Thing implements Node { id: ID! parts: [Part] }
+    type Part { id: ID! }
+  `;
+  const schema = buildSchema(sdl);
+  const costModel = CostModel.fromSupergraph(sdl);
+  const options = { ...DEFAULT_LIMITS, defaultListSize: 10 };
+  const cost = (query: string, variables: Record<string, unknown> = {}) => {
+    const document = parse(query);
+    return estimateCost(schema, costModel, document, getOperationAST(document)!, variables, options);
+  };
+  const actualOf = (query: string, data: unknown) => {
+    const document = parse(query);
+    return actualCost(schema, costModel, document, getOperationAST(document)!, {}, data);
+  };
+
+  it('sizes a parent\'s sizedFields by its largest slicing argument, or its assumedSize when none is required and none given', () => {
+    // page 1 + nodes (3 and 8 given: 8) × Thing 1; total is a scalar.
+    expect(cost(`{ page(first: 3, last: 8) { nodes { id } total } }`)).toBe(1 + 8);
+    expect(cost(`{ page { nodes { id } } }`)).toBe(1 + 7);
+  });
+
+  it('uses the default list size for lists without @listSize, nested lists multiplying', () => {
+    // things 10 × (Thing 1 + parts 10 × Part 1); a list of scalars costs nothing.
+    expect(cost(`{ things { parts { id } } tags }`)).toBe(10 * (1 + 10));
+  });
+
+  it('honours @include with a variable and counts an interface\'s inline fragments', () => {
+    expect(cost(`query ($with: Boolean!) { node { id } things @include(if: $with) { id } }`, { with: false })).toBe(1);
+    expect(cost(`query ($with: Boolean!) { node { id } things @include(if: $with) { id } }`, { with: true })).toBe(1 + 10);
+    expect(cost(`{ node { ... on Thing { parts { id } } } }`)).toBe(1 + 10);
+  });
+
+  it('adds 10 to a mutation, estimated and actual', () => {
+    expect(cost(`mutation { touch { id } }`)).toBe(10 + 1);
+    expect(actualOf(`mutation { touch { id } }`, { touch: { id: '1' } })).toBe(10 + 1);
+  });
+
+  it('counts the actual cost once per response key, each alias apart, null list items free', () => {
+    // things merged from two selections: 2 items × (1 + parts); parts [p, null] = 1, [] = 0.
+    const data = { things: [{ id: 'a', parts: [{ id: 'p' }, null] }, { id: 'b', parts: [] }], more: [{ id: 'c' }] };
+    expect(actualOf(`{ things { id } things { parts { id } } more: things { id } }`, data)).toBe(2 + 1 + 1);
   });
 });
