@@ -5,6 +5,7 @@ export { INTERNAL_CREDENTIAL_HEADER, signInternalCredential, verifyInternalCrede
 export { initOrm, ormOptions, type OrmOptions } from './orm';
 export { graphqlRequestListener, listen, readBody, sendJson, BodyTooLargeError, type Route } from './graphql-http';
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph } from './subgraph-server';
+export { subgraphLifecycle, type SubgraphLifecycle, type SubgraphLifecycleOptions, type SubgraphServing, type BackgroundWorker } from './subgraph-lifecycle';
 export { formatError } from './format-error';
 export { requireUser, requirePermission } from './guards';
 export { Permission, hasPermission } from './permissions';

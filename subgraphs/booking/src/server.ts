@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, sendJson, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { OutboxRelay, type EventTransport } from '@eventix/events';
+import { initOrm, sendJson, subgraphLifecycle, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { bookingMigrations } from '../migrations';
 import { AvailabilityService } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
@@ -14,7 +14,7 @@ import { PaymentResultsConsumer, paymentResultTopics } from './payment-results/p
 import { Ticket } from './ticket/ticket.entity';
 import { TicketService } from './ticket/ticket.service';
 import { TicketSigner } from './ticket/ticket-signer';
-import { InProcessSeatFanout, RedisSeatFanout, type SeatFanout } from './live/seat-fanout';
+import { InProcessSeatFanout, RedisSeatFanout, SEAT_AVAILABILITY, type SeatFanout } from './live/seat-fanout';
 import { seatChangeFrom, seatChangeTopics } from './live/seat-change';
 import { buildBookingSchema } from './schema';
 import { paymentHoldRoutes } from './payment-hold/payment-hold.routes';
@@ -64,74 +64,40 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
   const projection = new SeatProjectionService(orm, bookings, () => relay.nudge());
   const expiry = new ExpiryWorker({ orm, bookings, intervalMs: config.holds.expiryIntervalMs, onExpired: () => relay.nudge(), log });
   const fanout: SeatFanout = config.redisUrl ? new RedisSeatFanout(config.redisUrl, log) : new InProcessSeatFanout();
-  const unsubscribes: Unsubscribe[] = [];
-  let running: RunningSubgraph | undefined;
-  return {
+  const lifecycle = subgraphLifecycle<BookingContext>({
+    name: 'booking',
+    serving: config,
     orm,
+    transport,
     relay,
-    projection,
-    bookings,
-    tickets,
-    ticketSigner,
-    expiry,
-    fanout,
-    async consume() {
+    log,
+    logger,
+    schema: () => buildBookingSchema(fanout),
+    subscriptions: true,
+    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets, fanout }),
+    routes: {
+      // Door scanners fetch the public key once and verify ticket codes offline.
+      'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),
+      ...paymentHoldRoutes({ orm, bookings, secret: config.internalSecret, onChange: () => relay.nudge(), log }),
+    },
+    readinessChecks: { redis: () => fanout.ping() },
+    consumers: [
       // One group across instances: each seat change is PUBLISHed to Redis once, and Redis
       // reaches every instance that has subscribers of that event.
-      unsubscribes.push(
-        await transport.subscribe({
-          groupId: `${config.consumerGroupPrefix}booking.seat-fanout`,
-          topics: seatChangeTopics,
-          handle: async (m) => {
-            const change = seatChangeFrom(m);
-            if (change) await fanout.publish('SEAT_AVAILABILITY', change);
-          },
-        }),
-      );
-      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}booking.seat-projection`, topics: seatProjectionTopics, handle: (m) => projection.handle(m) }));
-      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}booking.payment-results`, topics: paymentResultTopics, handle: (m) => paymentResults.handle(m) }));
-    },
-    async start() {
-      const schema = await buildBookingSchema(fanout);
-      running = await startSubgraphServer<BookingContext>(
-        {
-          name: 'booking',
-          schema,
-          subscriptions: true,
-          internalSecret: config.internalSecret,
-          production: config.production,
-          log,
-          logger,
-          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping(), redis: () => fanout.ping() },
-          routes: {
-            // Door scanners fetch the public key once and verify ticket codes offline.
-            'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),
-            ...paymentHoldRoutes({ orm, bookings, secret: config.internalSecret, onChange: () => relay.nudge(), log }),
-          },
-          createContext: (caller) => {
-            const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets, fanout };
-          },
+      {
+        groupId: `${config.consumerGroupPrefix}booking.seat-fanout`,
+        topics: seatChangeTopics,
+        handle: async (m) => {
+          const change = seatChangeFrom(m);
+          if (change) await fanout.publish(SEAT_AVAILABILITY, change);
         },
-        config.http,
-      );
-      relay.start();
-      expiry.start();
-      return running;
-    },
-    // Stop taking requests and answer those in flight; then the consumers leave their groups
-    // (kafkajs sends LeaveGroup, so the partitions move to the other instances at once instead
-    // of after a session timeout) after finishing the message in hand; then the worker and the
-    // relay, which the consumers nudge; the database goes last because all of them use it.
-    async stop() {
-      await stopInOrder('booking', [
-        ['http', () => running?.stop()],
-        ['consumers', () => Promise.all(unsubscribes.splice(0).map((u) => u()))],
-        ['expiry worker', () => expiry.stop()],
-        ['outbox relay', () => relay.stop()],
-        ['redis fan-out', () => fanout.close()],
-        ['database', () => orm.close()],
-      ]);
-    },
-  };
+      },
+      { groupId: `${config.consumerGroupPrefix}booking.seat-projection`, topics: seatProjectionTopics, handle: (m) => projection.handle(m) },
+      { groupId: `${config.consumerGroupPrefix}booking.payment-results`, topics: paymentResultTopics, handle: (m) => paymentResults.handle(m) },
+    ],
+    workers: { 'expiry worker': expiry },
+    // The fan-out goes after the consumers that publish to it.
+    stopLast: [['redis fan-out', () => fanout.close()]],
+  });
+  return { orm, relay, projection, bookings, tickets, ticketSigner, expiry, fanout, ...lifecycle };
 }

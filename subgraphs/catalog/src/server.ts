@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxRelay, type EventTransport } from '@eventix/events';
-import { initOrm, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { initOrm, subgraphLifecycle, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { catalogMigrations } from '../migrations';
 import type { CatalogConfig } from './env';
 import { createLoaders, type CatalogContext } from './context';
@@ -39,41 +39,16 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery, l
   const relay = new OutboxRelay({ orm, transport, log });
   const venues = new VenueService();
   const events = new EventService();
-  let running: RunningSubgraph | undefined;
-  return {
+  const lifecycle = subgraphLifecycle<CatalogContext>({
+    name: 'catalog',
+    serving: config,
     orm,
+    transport,
     relay,
-    venues,
-    events,
-    async start() {
-      const schema = await buildCatalogSchema();
-      running = await startSubgraphServer<CatalogContext>(
-        {
-          name: 'catalog',
-          schema,
-          internalSecret: config.internalSecret,
-          production: config.production,
-          log,
-          logger,
-          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
-          createContext: (caller) => {
-            const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em), venues, events };
-          },
-        },
-        config.http,
-      );
-      relay.start();
-      return running;
-    },
-    // Stop taking requests and answer those in flight, then stop publishing, then close the
-    // database the requests and the relay used.
-    async stop() {
-      await stopInOrder('catalog', [
-        ['http', () => running?.stop()],
-        ['outbox relay', () => relay.stop()],
-        ['database', () => orm.close()],
-      ]);
-    },
-  };
+    log,
+    logger,
+    schema: buildCatalogSchema,
+    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em), venues, events }),
+  });
+  return { orm, relay, venues, events, start: lifecycle.start, stop: lifecycle.stop };
 }

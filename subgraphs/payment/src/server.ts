@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { OutboxRelay, type EventTransport, type Unsubscribe } from '@eventix/events';
-import { initOrm, startSubgraphServer, stopInOrder, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
+import { OutboxRelay, type EventTransport } from '@eventix/events';
+import { initOrm, subgraphLifecycle, type RunningSubgraph, type Logger } from '@eventix/subgraph-kit';
 import { paymentMigrations } from '../migrations';
 import { createLoaders, type PaymentContext } from './context';
 import type { PaymentConfig } from './env';
@@ -58,53 +58,23 @@ export async function createPaymentSubgraph({ config, transport, log, onQuery, l
   const changed = () => relay.nudge();
   const workers = new PaymentWorkers(orm, payments, config.settlement.workerIntervalMs, changed, log);
   const bookingEvents = new BookingEventsConsumer(orm, payments, () => workers.kick());
-  const unsubscribes: Unsubscribe[] = [];
-  let running: RunningSubgraph | undefined;
-  return {
+  const lifecycle = subgraphLifecycle<PaymentContext>({
+    name: 'payment',
+    serving: config,
     orm,
+    transport,
     relay,
-    payments,
-    provider,
-    workers,
-    async consume() {
-      unsubscribes.push(await transport.subscribe({ groupId: `${config.consumerGroupPrefix}payment.booking-events`, topics: bookingEventTopics, handle: (m) => bookingEvents.handle(m) }));
-    },
-    async start() {
-      const schema = await buildPaymentSchema();
-      running = await startSubgraphServer<PaymentContext>(
-        {
-          name: 'payment',
-          schema,
-          internalSecret: config.internalSecret,
-          production: config.production,
-          log,
-          logger,
-          readinessChecks: { database: () => orm.em.fork().execute('select 1'), events: () => transport.ping() },
-          routes: { 'POST /webhooks/provider': providerWebhookRoute({ orm, payments, secret: config.provider.webhookSecret, onChange: changed }) },
-          createContext: (caller) => {
-            const em = orm.em.fork();
-            return { caller, em, loaders: createLoaders(em), payments };
-          },
-        },
-        config.http,
-      );
-      webhookUrl = running.url.replace(/\/graphql$/, '/webhooks/provider');
-      relay.start();
-      workers.start();
-      return running;
-    },
-    // No new simulated webhooks; stop taking requests and answer those in flight; the consumer
-    // leaves its group (LeaveGroup, no session-timeout stall) after the message in hand; then the
-    // workers it kicks and the relay; the database goes last because all of them use it.
-    async stop() {
-      await stopInOrder('payment', [
-        ['provider webhooks', () => provider.close()],
-        ['http', () => running?.stop()],
-        ['consumers', () => Promise.all(unsubscribes.splice(0).map((u) => u()))],
-        ['settlement workers', () => workers.stop()],
-        ['outbox relay', () => relay.stop()],
-        ['database', () => orm.close()],
-      ]);
-    },
-  };
+    log,
+    logger,
+    schema: buildPaymentSchema,
+    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em), payments }),
+    routes: { 'POST /webhooks/provider': providerWebhookRoute({ orm, payments, secret: config.provider.webhookSecret, onChange: changed }) },
+    consumers: [{ groupId: `${config.consumerGroupPrefix}payment.booking-events`, topics: bookingEventTopics, handle: (m) => bookingEvents.handle(m) }],
+    workers: { 'settlement workers': workers },
+    // The simulated provider posts its webhooks here once the port is known.
+    onListening: (running) => (webhookUrl = running.url.replace(/\/graphql$/, '/webhooks/provider')),
+    // No new simulated webhooks into a server that is stopping.
+    stopFirst: [['provider webhooks', () => provider.close()]],
+  });
+  return { orm, relay, payments, provider, workers, ...lifecycle };
 }
