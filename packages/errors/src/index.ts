@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * Every `extensions.code` the public API may return (see the README's error section and
- * docs/architecture.md). Clients branch on these, so they never change meaning; add new ones
+ * Every `extensions.code` the public API may return (the README's Gateway and Failure modes
+ * sections say when). Clients branch on these, so they never change meaning; add new ones
  * here, never inline a string.
  */
 export const ErrorCode = {
