@@ -37,7 +37,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export const DEFAULT_DIST_DIR = path.resolve(__dirname, '../app');
+/** web/dist/app, from the built server (web/dist/server) or its sources (web/server, in tests). */
+export const DEFAULT_DIST_DIR = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../app' : '../dist/app');
 
 /**
  * Serves the built fan app: its files, /config.json from the options (so one build runs against

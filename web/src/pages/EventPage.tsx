@@ -238,7 +238,7 @@ export function EventPage({ eventId }: { eventId: string }) {
               )}
               {viewer ? (
                 <button type="button" className="primary" disabled={!selection.length || holding} onClick={() => void hold()}>
-                  {holding ? 'Holding…' : `Hold ${selection.length || ''} seat${selection.length === 1 ? '' : 's'}`}
+                  {holding ? 'Holding…' : selection.length ? `Hold ${selection.length} seat${selection.length === 1 ? '' : 's'}` : 'Hold seats'}
                 </button>
               ) : (
                 <p>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { money } from '../format';
 import { STATE_WORDS, type SeatMapModel } from './model';
-import { drawSeatMap, fitView, type View } from './render';
+import { drawSeatMap, fitView, repaintSeats, type View } from './render';
 import { Legend } from './Legend';
 
 export interface SeatMapProps {
@@ -33,6 +33,7 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
   const [focused, setFocused] = useState(0);
   const [hasFocus, setHasFocus] = useState(false);
   const [hovered, setHovered] = useState<number | undefined>(undefined);
+  const lastPaint = useRef<{ model: SeatMapModel; view: View; size: { width: number; height: number }; selected: ReadonlySet<number>; mine: ReadonlySet<number>; focused?: number; hovered?: number; dpr: number } | undefined>(undefined);
   const drag = useRef<{ x: number; y: number; tx: number; ty: number; moved: boolean } | undefined>(undefined);
 
   useLayoutEffect(() => {
@@ -63,7 +64,14 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
       canvas.height = Math.round(size.height * dpr);
     }
     const started = performance.now();
-    drawSeatMap(canvas.getContext('2d')!, model, view, size.width, size.height, { selected, mine, focused: hasFocus ? focused : undefined, hovered });
+    const marks = { selected, mine, focused: hasFocus ? focused : undefined, hovered };
+    const ctx = canvas.getContext('2d')!;
+    // Only seat states changed since the last paint (a live update): repaint just those seats.
+    const last = lastPaint.current;
+    const dirty = model.takeDirty();
+    const onlyStates = last && last.model === model && last.view === view && last.size === size && last.selected === selected && last.mine === mine && last.focused === marks.focused && last.hovered === hovered && last.dpr === dpr;
+    if (!(onlyStates && dirty && repaintSeats(ctx, model, view, size.width, marks, dirty))) drawSeatMap(ctx, model, view, size.width, size.height, marks);
+    lastPaint.current = { model, view, size, selected, mine, focused: marks.focused, hovered, dpr };
     onPainted?.(performance.now() - started);
   }, [model, revision, view, size, selected, mine, focused, hasFocus, hovered, onPainted]);
 

@@ -126,12 +126,29 @@ export class SeatMapModel {
     return AVAILABILITIES[this.state[i]];
   }
 
+  /** Seats changed since the last paint (the map repaints just those when it can). */
+  private dirty: number[] = [];
+
   /** Sets a seat's state; true when it changed. */
   setAvailability(i: number, availability: string): boolean {
     const code = CODE[availability] ?? 4;
     if (this.state[i] === code) return false;
     this.state[i] = code;
+    if (this.dirty.length <= 1000) this.dirty.push(i);
     return true;
+  }
+
+  /** The seats changed since the last call (undefined: too many, paint everything). */
+  takeDirty(): number[] | undefined {
+    const dirty = this.dirty;
+    this.dirty = [];
+    return dirty.length > 1000 ? undefined : dirty;
+  }
+
+  /** Whether a seat sits in the first row line of its section (its label is just above it). */
+  firstLineOfSection(i: number): boolean {
+    const li = this.lineOf[i];
+    return li === 0 || this.section[this.lines[li - 1][0]] !== this.section[i];
   }
 
   /** The seat whose centre is within half a unit of a map point. */

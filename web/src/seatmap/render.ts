@@ -24,6 +24,9 @@ export const STYLE = {
   BACKGROUND: '#ffffff',
 } as const;
 
+const FLAT = [STYLE.AVAILABLE, STYLE.HELD, STYLE.SOLD, STYLE.NOT_ON_SALE, STYLE.NOT_ON_SALE];
+const SELECTED = 5;
+
 export interface Marks {
   selected: ReadonlySet<number>;
   mine: ReadonlySet<number>;
@@ -31,82 +34,115 @@ export interface Marks {
   hovered?: number;
 }
 
-/** Draws the whole map: one path per state, so 20,000 seats are a handful of fill calls. */
+/** One pre-drawn image per state at the current seat size: a seat is then one drawImage. */
+interface Sprites {
+  key: string;
+  images: HTMLCanvasElement[];
+  /** Half the sprite's size in device pixels */
+  half: number;
+}
+let cache: Sprites | undefined;
+
+function sprites(r: number, dpr: number): Sprites {
+  const rd = r * dpr;
+  const key = rd.toFixed(2);
+  if (cache?.key === key) return cache;
+  const half = Math.ceil(rd * 1.25 + 2);
+  const images = [0, 1, 2, 3, 4, SELECTED].map((state) => {
+    const c = document.createElement('canvas');
+    c.width = c.height = half * 2;
+    const g = c.getContext('2d')!;
+    g.translate(half, half);
+    drawShape(g, state, rd);
+    return c;
+  });
+  cache = { key, images, half };
+  return cache;
+}
+
+function drawShape(g: CanvasRenderingContext2D, state: number, r: number): void {
+  g.beginPath();
+  switch (state) {
+    case 0:
+      g.arc(0, 0, r, 0, Math.PI * 2);
+      g.fillStyle = STYLE.AVAILABLE;
+      g.fill();
+      break;
+    case 1:
+      g.rect(-r * 0.85, -r * 0.85, r * 1.7, r * 1.7);
+      g.fillStyle = STYLE.HELD;
+      g.fill();
+      break;
+    case 2:
+      g.moveTo(-r * 0.8, -r * 0.8);
+      g.lineTo(r * 0.8, r * 0.8);
+      g.moveTo(r * 0.8, -r * 0.8);
+      g.lineTo(-r * 0.8, r * 0.8);
+      g.lineCap = 'round';
+      g.strokeStyle = STYLE.SOLD;
+      g.lineWidth = Math.max(1, r * 0.45);
+      g.stroke();
+      break;
+    case SELECTED:
+      g.arc(0, 0, r * 1.1, 0, Math.PI * 2);
+      g.fillStyle = STYLE.SELECTED;
+      g.fill();
+      g.strokeStyle = STYLE.RING;
+      g.lineWidth = Math.max(1.5, r * 0.35);
+      g.stroke();
+      break;
+    default:
+      g.arc(0, 0, r * 0.8, 0, Math.PI * 2);
+      g.strokeStyle = STYLE.NOT_ON_SALE;
+      g.lineWidth = Math.max(0.75, r * 0.25);
+      g.stroke();
+  }
+}
+
+const radius = (scale: number) => Math.max(0.6, scale * 0.4);
+
+function drawSeat(ctx: CanvasRenderingContext2D, model: SeatMapModel, i: number, view: View, dpr: number, marks: Marks, s: Sprites | undefined): void {
+  const sx = (model.x[i] * view.scale + view.tx) * dpr;
+  const sy = (model.y[i] * view.scale + view.ty) * dpr;
+  const picked = marks.selected.has(i) || marks.mine.has(i);
+  if (s) {
+    ctx.drawImage(s.images[picked ? SELECTED : model.state[i]], Math.round(sx) - s.half, Math.round(sy) - s.half);
+  } else {
+    const d = Math.max(1, radius(view.scale) * dpr * 1.6);
+    ctx.fillStyle = picked ? STYLE.RING : FLAT[model.state[i]];
+    ctx.fillRect(sx - d / 2, sy - d / 2, d, d);
+  }
+}
+
+/**
+ * Draws the whole map in device pixels: each visible seat is one drawImage of its state's sprite
+ * (or a filled square when seats are a pixel or two), then focus rings and section names.
+ */
 export function drawSeatMap(ctx: CanvasRenderingContext2D, model: SeatMapModel, view: View, width: number, height: number, marks: Marks): void {
   const dpr = ctx.canvas.width / Math.max(1, width);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = STYLE.BACKGROUND;
-  ctx.fillRect(0, 0, width, height);
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   const { scale, tx, ty } = view;
-  const r = Math.max(0.6, scale * 0.4);
-  const margin = r + 2;
-  const available = new Path2D();
-  const held = new Path2D();
-  const sold = new Path2D();
-  const off = new Path2D();
-  const { x, y, state, n } = model;
+  const r = radius(scale);
+  const s = r * dpr >= 1.5 ? sprites(r, dpr) : undefined;
+  const margin = r * 1.3 + 2;
+  const { x, y, n } = model;
   for (let i = 0; i < n; i++) {
     const sx = x[i] * scale + tx;
     const sy = y[i] * scale + ty;
     if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
-    switch (state[i]) {
-      case 0:
-        available.moveTo(sx + r, sy);
-        available.arc(sx, sy, r, 0, Math.PI * 2);
-        break;
-      case 1:
-        held.rect(sx - r * 0.85, sy - r * 0.85, r * 1.7, r * 1.7);
-        break;
-      case 2:
-        sold.moveTo(sx - r * 0.8, sy - r * 0.8);
-        sold.lineTo(sx + r * 0.8, sy + r * 0.8);
-        sold.moveTo(sx + r * 0.8, sy - r * 0.8);
-        sold.lineTo(sx - r * 0.8, sy + r * 0.8);
-        break;
-      default:
-        off.moveTo(sx + r * 0.8, sy);
-        off.arc(sx, sy, r * 0.8, 0, Math.PI * 2);
-    }
+    drawSeat(ctx, model, i, view, dpr, marks, s);
   }
-  ctx.fillStyle = STYLE.AVAILABLE;
-  ctx.fill(available);
-  ctx.fillStyle = STYLE.HELD;
-  ctx.fill(held);
-  ctx.lineCap = 'round';
-  ctx.strokeStyle = STYLE.SOLD;
-  ctx.lineWidth = Math.max(1, r * 0.45);
-  ctx.stroke(sold);
-  ctx.strokeStyle = STYLE.NOT_ON_SALE;
-  ctx.lineWidth = Math.max(0.75, r * 0.25);
-  ctx.stroke(off);
-
-  // Selected seats and seats held by you: a yellow dot in a black ring, on top.
-  const picked = new Path2D();
-  for (const set of [marks.selected, marks.mine]) {
-    for (const i of set) {
-      const sx = x[i] * scale + tx;
-      const sy = y[i] * scale + ty;
-      picked.moveTo(sx + r * 1.1, sy);
-      picked.arc(sx, sy, r * 1.1, 0, Math.PI * 2);
-    }
-  }
-  ctx.fillStyle = STYLE.SELECTED;
-  ctx.fill(picked);
-  ctx.strokeStyle = STYLE.RING;
-  ctx.lineWidth = Math.max(1.5, r * 0.35);
-  ctx.stroke(picked);
-
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   for (const i of [marks.hovered, marks.focused]) {
     if (i === undefined) continue;
-    const sx = x[i] * scale + tx;
-    const sy = y[i] * scale + ty;
     ctx.beginPath();
-    ctx.arc(sx, sy, Math.max(6, r * 1.6), 0, Math.PI * 2);
+    ctx.arc(x[i] * scale + tx, y[i] * scale + ty, Math.max(6, r * 1.6), 0, Math.PI * 2);
     ctx.strokeStyle = STYLE.FOCUS;
     ctx.lineWidth = 2;
     ctx.stroke();
   }
-
   // Section names above each block, at a readable size whatever the zoom.
   ctx.fillStyle = STYLE.LABEL;
   ctx.font = '600 13px system-ui, sans-serif';
@@ -117,6 +153,33 @@ export function drawSeatMap(ctx: CanvasRenderingContext2D, model: SeatMapModel, 
     if (sy < -20 || sy > height + 20) continue;
     ctx.fillText(box.name, Math.max(4, sx), sy);
   }
+}
+
+/**
+ * Repaints only the given seats (a live change): clears each seat's own square and draws it
+ * again. False when that is not safe (a focus ring or a section name nearby): paint everything.
+ */
+export function repaintSeats(ctx: CanvasRenderingContext2D, model: SeatMapModel, view: View, width: number, marks: Marks, seats: readonly number[]): boolean {
+  const dpr = ctx.canvas.width / Math.max(1, width);
+  const r = radius(view.scale);
+  const s = r * dpr >= 1.5 ? sprites(r, dpr) : undefined;
+  for (const i of seats) {
+    if (model.firstLineOfSection(i)) return false;
+    for (const m of [marks.focused, marks.hovered]) {
+      if (m !== undefined && Math.abs(model.x[m] - model.x[i]) <= 2 && Math.abs(model.y[m] - model.y[i]) <= 2) return false;
+    }
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = STYLE.BACKGROUND;
+  for (const i of seats) {
+    const sx = Math.round((model.x[i] * view.scale + view.tx) * dpr);
+    const sy = Math.round((model.y[i] * view.scale + view.ty) * dpr);
+    // A seat's drawing stays within 0.5 units of its centre at every size (neighbours sit 1 unit away).
+    const half = Math.max(1, Math.min(view.scale * 0.5 * dpr, s ? s.half : r * dpr * 1.6));
+    ctx.fillRect(sx - half, sy - half, half * 2, half * 2);
+    drawSeat(ctx, model, i, view, dpr, marks, s);
+  }
+  return true;
 }
 
 /** The view that fits the whole map (with room for the section labels). */

@@ -1,0 +1,75 @@
+import { chromium } from 'playwright-core';
+import { startWebServer } from '@eventix/web';
+
+/**
+ * The fan app's seat map in headless Chromium (Debian's, /usr/bin/chromium): first render and a
+ * one-seat repaint for 600 and 20,000 seats, drawn from the app's generated fixture
+ * (/fixture/seat-map?seats=N), medians of several page loads. Targets at 20,000 seats: first
+ * render < 1 s, repaint < 50 ms.
+ *   first render  = from the fixture page's mount (seat data in hand) to the frame after the
+ *                   first paint (model build + layout + canvas draw)
+ *   since nav     = from navigation start (HTML, JS parse, React start) to that same frame
+ *   repaint       = one seat changes state → the frame after its repaint
+ */
+const SIZES = [600, 20_000];
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const REPAINTS = 10;
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface BenchHandle {
+  seats: number;
+  firstRenderMs: number;
+  sinceNavigationMs: number;
+  repaint(): Promise<number>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main(): Promise<void> {
+  const web = await startWebServer({ port: 0, config: { gatewayUrl: 'http://127.0.0.1:9/graphql' } });
+  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
+  const lines: string[] = [];
+  try {
+    for (const seats of SIZES) {
+      const first: number[] = [];
+      const nav: number[] = [];
+      const repaint: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${web.url}fixture/seat-map?seats=${seats}`);
+        await page.waitForFunction(() => Boolean((globalThis as unknown as { __seatMapBench?: BenchHandle }).__seatMapBench), undefined, { timeout: 30_000 });
+        const result = await page.evaluate(async (repaints) => {
+          const handle = (globalThis as unknown as { __seatMapBench: BenchHandle }).__seatMapBench;
+          const times: number[] = [];
+          for (let i = 0; i < repaints; i++) times.push(await handle.repaint());
+          return { first: handle.firstRenderMs, nav: handle.sinceNavigationMs, seats: handle.seats, times };
+        }, REPAINTS);
+        if (result.seats !== seats) throw new Error(`fixture has ${result.seats} seats, expected ${seats}`);
+        first.push(result.first);
+        nav.push(result.nav);
+        repaint.push(median(result.times));
+        await context.close();
+      }
+      lines.push(
+        `${String(seats).padStart(6)} seats: first render ${median(first).toFixed(0)} ms (since navigation ${median(nav).toFixed(0)} ms), repaint ${median(repaint).toFixed(1)} ms  [median of ${RUNS} loads; repaint = median of ${REPAINTS} per load]`,
+      );
+    }
+  } finally {
+    await browser.close();
+    await web.stop();
+  }
+  console.log(`seat map render, headless Chromium (${EXECUTABLE}), 1280x900 canvas:`);
+  for (const line of lines) console.log(`  ${line}`);
+  console.log('  targets at 20000 seats: first render < 1000 ms, repaint < 50 ms');
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
