@@ -21,13 +21,15 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 
 describe('docker-compose.yml (structure only: no Docker engine runs here)', () => {
   it('has the infrastructure and every service', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['booking', 'catalog', 'gateway', 'payment', 'postgres', 'redis', 'redpanda']);
+    expect(Object.keys(compose.services).sort()).toEqual(['booking', 'catalog', 'gateway', 'payment', 'postgres', 'redis', 'redpanda', 'web']);
   });
 
-  it('publishes only the gateway, on 4000; subgraphs sit on the internal network only', () => {
+  it('publishes only the gateway, on 4000, and the fan app, on 4200; subgraphs sit on the internal network only', () => {
     const published = Object.entries(compose.services).filter(([, s]) => s.ports?.length).map(([name]) => name);
-    expect(published).toEqual(['gateway']);
+    expect(published).toEqual(['gateway', 'web']);
     expect(compose.services.gateway.ports).toEqual(['4000:4000']);
+    expect(compose.services.web.ports).toEqual(['4200:4200']);
+    expect(compose.services.web.networks).toEqual(['public']);
     expect(compose.networks.internal.internal).toBe(true);
     for (const name of ['catalog', 'booking', 'payment']) expect(compose.services[name].networks).toEqual(['internal']);
   });
@@ -48,5 +50,14 @@ describe('docker-compose.yml (structure only: no Docker engine runs here)', () =
     for (const name of ['catalog', 'booking', 'payment', 'gateway'] as const) {
       expect(compose.services[name].command?.[1]).toBe(serviceEntry(name).fromRoot);
     }
+  });
+
+  it('serves the fan app (web/server) against the published gateway, which allows its origin', () => {
+    const web = JSON.parse(fs.readFileSync(path.join(root, 'web/package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(compose.services.web.command).toEqual(['node', 'web/dist/server/cli.js']);
+    expect(web.scripts.start).toBe('node dist/server/cli.js');
+    expect(fs.existsSync(path.join(root, 'web/server/cli.ts'))).toBe(true);
+    expect(compose.services.web.environment?.PUBLIC_GATEWAY_URL).toContain('http://localhost:4000/graphql');
+    expect(compose.services.gateway.environment?.GATEWAY_CORS_ORIGINS).toContain('http://localhost:4200');
   });
 });
