@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, KafkaTransport, type EventEnvelope, type EventTransport } from '@eventix/events';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
-import { createTestDatabase, graphqlClient, type QueryFn, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, type GraphQLRequest, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
 import { loadBookingConfig } from '../src/env';
 import { createBookingSubgraph, type BookingSubgraph } from '../src/server';
 
@@ -16,7 +16,8 @@ export interface BookingHarness {
   queries: string[];
   /** booking.* messages read back from the real transport. */
   published: EventEnvelope[];
-  as(user: { sub?: string; permissions?: string[] }): QueryFn;
+  /** A client with the gateway's credential for `user`: codegen-typed documents or query strings. */
+  as(user: { sub?: string; permissions?: string[] }): GraphQLRequest;
   /** Puts an event on sale in the projection through the real catalog-message handler. */
   publishEvent(seats: number, options?: { priceMinor?: number; currency?: string }): Promise<{ eventId: string; seatIds: string[] }>;
   cancelEvent(eventId: string): Promise<void>;
@@ -53,10 +54,10 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
     sql,
     as(user) {
       const request = graphqlClient(running.url);
-      return async <Data>(query: string, variables?: Record<string, unknown>) => {
+      return (async (query: string, variables?: Record<string, unknown>) => {
         const token = await signInternalCredential(SECRET, { userId: user.sub, permissions: user.permissions ?? [] }, 'booking');
-        return request<Data>(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
-      };
+        return request(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
+      }) as GraphQLRequest;
     },
     async publishEvent(seats, options = {}) {
       const eventId = randomUUID();
@@ -88,8 +89,3 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
     },
   };
 }
-
-export const CREATE = `mutation($input: CreateBookingInput!) { createBooking(input: $input) {
-  id status totalAmount currency expiresAt items { seat { id } price } event { id } } }`;
-export const CANCEL = `mutation($id: ID!) { cancelBooking(id: $id) { id status cancellationReason } }`;
-export const BOOKING = `query($id: ID!) { booking(id: $id) { id status cancellationReason } }`;

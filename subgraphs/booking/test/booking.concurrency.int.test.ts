@@ -1,5 +1,5 @@
-import { errorCodes } from '@eventix/testing';
-import { CREATE, startBooking, type BookingHarness } from './booking-harness';
+import { errorCodes, operations } from '@eventix/testing';
+import { startBooking, type BookingHarness } from './booking-harness';
 
 /**
  * The one thing that must never happen: a seat held or sold twice. These races run real
@@ -23,7 +23,7 @@ describe('createBooking under contention (real PostgreSQL)', () => {
     for (let round = 0; round < 20; round++) {
       const seat = seatIds[round];
       const users = Array.from({ length: 200 }, (_, i) => h.as({ sub: `racer-${round}-${i}` }));
-      const results = await Promise.all(users.map((request) => request(CREATE, { input: { eventId, seatIds: [seat] } })));
+      const results = await Promise.all(users.map((request) => request(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } })));
       const won = results.filter((r) => !r.errors);
       const codes = results.filter((r) => r.errors).map((r) => errorCodes(r).join(','));
       expect({ round, won: won.length, lost: codes.length }).toEqual({ round, won: 1, lost: 199 });
@@ -40,7 +40,7 @@ describe('createBooking under contention (real PostgreSQL)', () => {
         // User i wants seats i and i+1 (mod n): A: 1,2 — B: 2,3 — C: 3,1 for n = 3. Each user
         // lists them in a different order, so only the server's lock order prevents deadlock.
         const wants = seatIds.map((_, i) => (i % 2 ? [seatIds[i], seatIds[(i + 1) % ringSize]] : [seatIds[(i + 1) % ringSize], seatIds[i]]));
-        const results = await Promise.all(wants.map((seats, i) => h.as({ sub: `ring-${ringSize}-${round}-${i}` })(CREATE, { input: { eventId, seatIds: seats } })));
+        const results = await Promise.all(wants.map((seats, i) => h.as({ sub: `ring-${ringSize}-${round}-${i}` })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: seats } })));
         const errors = results.flatMap((r) => errorCodes(r));
         expect(errors.every((code) => code === 'SEAT_UNAVAILABLE')).toBe(true);
         expect(results.some((r) => !r.errors)).toBe(true);
@@ -54,7 +54,7 @@ describe('createBooking under contention (real PostgreSQL)', () => {
   it('holds nothing twice when the same idempotency key races itself', async () => {
     const { eventId, seatIds } = await h.publishEvent(2);
     const fan = h.as({ sub: 'double-clicker' });
-    const results = await Promise.all(Array.from({ length: 10 }, () => fan<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds, idempotencyKey: 'click-1' } })));
+    const results = await Promise.all(Array.from({ length: 10 }, () => fan(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds, idempotencyKey: 'click-1' } })));
     expect(results.flatMap((r) => errorCodes(r))).toEqual([]);
     expect(new Set(results.map((r) => r.data!.createBooking.id)).size).toBe(1);
     expect(Number((await h.sql<{ n: string }>('select count(*) as n from booking where event_id = ?', [eventId]))[0].n)).toBe(1);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope } from '@eventix/events';
-import { errorCodes, waitFor } from '@eventix/testing';
-import { BOOKING, CANCEL, CREATE, startBooking, type BookingHarness } from './booking-harness';
-
-const MY_BOOKINGS = `query($first: Int, $after: String) { myBookings(first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
+import { errorCodes, operations, waitFor } from '@eventix/testing';
+import { startBooking, type BookingHarness } from './booking-harness';
 
 describe('booking subgraph (real PostgreSQL and Kafka)', () => {
   let h: BookingHarness;
@@ -16,10 +14,7 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
   describe('createBooking', () => {
     it('holds seats with the total from the projection prices, and announces it keyed by the event', async () => {
       const { eventId, seatIds } = await h.publishEvent(5, { priceMinor: 1999 });
-      const res = await h.as({ sub: 'alice' })<{ createBooking: { id: string; status: string; totalAmount: string; currency: string; expiresAt: string; items: Array<{ seat: { id: string }; price: string }>; event: { id: string } } }>(
-        CREATE,
-        { input: { eventId, seatIds: [seatIds[2], seatIds[0]] } },
-      );
+      const res = await h.as({ sub: 'alice' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[2], seatIds[0]] } });
       expect(res.errors).toBeUndefined();
       const booking = res.data!.createBooking;
       expect(booking).toMatchObject({ status: 'PENDING', totalAmount: '39.98', currency: 'EUR', event: { id: eventId } });
@@ -38,14 +33,14 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     it('returns the same booking for the same idempotency key, and refuses the key for other seats', async () => {
       const { eventId, seatIds } = await h.publishEvent(3);
       const bob = h.as({ sub: 'bob' });
-      const first = await bob<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
-      const again = await bob<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
+      const first = await bob(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
+      const again = await bob(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: 'k1' } });
       expect(again.data!.createBooking.id).toBe(first.data!.createBooking.id);
-      const other = await bob(CREATE, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
+      const other = await bob(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
       expect(errorCodes(other)).toEqual(['BAD_USER_INPUT']);
       expect(other.errors![0].extensions?.field).toBe('idempotencyKey');
       // Another user's key is theirs alone.
-      const carol = await h.as({ sub: 'carol' })(CREATE, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
+      const carol = await h.as({ sub: 'carol' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[1]], idempotencyKey: 'k1' } });
       expect(carol.errors).toBeUndefined();
     });
 
@@ -53,7 +48,7 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
       const { eventId, seatIds } = await h.publishEvent(12);
       const other = await h.publishEvent(1);
       const dave = h.as({ sub: 'dave' });
-      const cases: Array<[Record<string, unknown>, string, string?]> = [
+      const cases: Array<[operations.CreateBookingInput, string, string?]> = [
         [{ eventId: '00000000-0000-4000-8000-000000000000', seatIds: [seatIds[0]] }, 'SERVICE_UNAVAILABLE'],
         [{ eventId, seatIds: [] }, 'BAD_USER_INPUT', 'seatIds'],
         [{ eventId, seatIds: [seatIds[0], seatIds[0]] }, 'BAD_USER_INPUT', 'seatIds'],
@@ -63,19 +58,19 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
         [{ eventId: 'x', seatIds: [seatIds[0]] }, 'BAD_USER_INPUT', 'eventId'],
       ];
       for (const [input, code, field] of cases) {
-        const res = await dave(CREATE, { input });
+        const res = await dave(operations.CreateBookingWithSeatIdsDocument, { input });
         expect({ input, codes: errorCodes(res) }).toEqual({ input, codes: [code] });
         if (field) expect(res.errors![0].extensions?.field).toBe(field);
         expect(JSON.stringify(res.errors)).not.toMatch(/select|insert|syntax|stack/i);
       }
       await h.cancelEvent(eventId);
-      expect(errorCodes(await dave(CREATE, { input: { eventId, seatIds: [seatIds[0]] } }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await dave(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } }))).toEqual(['BAD_USER_INPUT']);
       expect(Number((await h.sql<{ n: string }>('select count(*) as n from booking where user_id = ?', ['dave']))[0].n)).toBe(0);
     });
 
     it('needs a signed-in user', async () => {
       const { eventId, seatIds } = await h.publishEvent(1);
-      expect(errorCodes(await h.as({})(CREATE, { input: { eventId, seatIds } }))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await h.as({})(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } }))).toEqual(['UNAUTHENTICATED']);
     });
   });
 
@@ -83,14 +78,14 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     it('lets the owner cancel, which releases the seats for someone else', async () => {
       const { eventId, seatIds } = await h.publishEvent(1);
       const erin = h.as({ sub: 'erin' });
-      const created = await erin<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+      const created = await erin(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
       const id = created.data!.createBooking.id;
-      expect(errorCodes(await h.as({ sub: 'frank' })(CREATE, { input: { eventId, seatIds } }))).toEqual(['SEAT_UNAVAILABLE']);
-      expect(errorCodes(await h.as({ sub: 'mallory' })(CANCEL, { id }))).toEqual(['NOT_FOUND']);
-      const cancelled = await erin<{ cancelBooking: unknown }>(CANCEL, { id });
+      expect(errorCodes(await h.as({ sub: 'frank' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } }))).toEqual(['SEAT_UNAVAILABLE']);
+      expect(errorCodes(await h.as({ sub: 'mallory' })(operations.CancelBookingDocument, { id }))).toEqual(['NOT_FOUND']);
+      const cancelled = await erin(operations.CancelBookingDocument, { id });
       expect(cancelled.data!.cancelBooking).toEqual({ id, status: 'CANCELLED', cancellationReason: 'USER' });
-      expect(errorCodes(await erin(CANCEL, { id }))).toEqual(['INVALID_BOOKING_STATE']);
-      expect((await h.as({ sub: 'frank' })(CREATE, { input: { eventId, seatIds } })).errors).toBeUndefined();
+      expect(errorCodes(await erin(operations.CancelBookingDocument, { id }))).toEqual(['INVALID_BOOKING_STATE']);
+      expect((await h.as({ sub: 'frank' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } })).errors).toBeUndefined();
       h.booking.relay.nudge();
       const message = await waitFor(() => h.published.find((m) => m.type === 'booking.cancelled' && (m.payload as { bookingId: string }).bookingId === id), 20_000, 'booking.cancelled');
       expect(message.payload).toMatchObject({ reason: 'USER', refundRequested: false, seatIds, eventId });
@@ -98,34 +93,34 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
 
     it('shows a booking to its owner and bookings:admin only', async () => {
       const { eventId, seatIds } = await h.publishEvent(1);
-      const created = await h.as({ sub: 'gina' })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+      const created = await h.as({ sub: 'gina' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
       const id = created.data!.createBooking.id;
-      expect((await h.as({ sub: 'gina' })<{ booking: { id: string } }>(BOOKING, { id })).data!.booking.id).toBe(id);
-      expect((await h.as({ sub: 'harry' })<{ booking: null }>(BOOKING, { id })).data!.booking).toBeNull();
-      expect((await h.as({ sub: 'ops', permissions: ['bookings:admin'] })<{ booking: { id: string } }>(BOOKING, { id })).data!.booking.id).toBe(id);
-      expect(errorCodes(await h.as({})(BOOKING, { id }))).toEqual(['UNAUTHENTICATED']);
+      expect((await h.as({ sub: 'gina' })(operations.BookingStateDocument, { id })).data!.booking!.id).toBe(id);
+      expect((await h.as({ sub: 'harry' })(operations.BookingStateDocument, { id })).data!.booking).toBeNull();
+      expect((await h.as({ sub: 'ops', permissions: ['bookings:admin'] })(operations.BookingStateDocument, { id })).data!.booking!.id).toBe(id);
+      expect(errorCodes(await h.as({})(operations.BookingStateDocument, { id }))).toEqual(['UNAUTHENTICATED']);
     });
 
     it('pages through my bookings, newest first, and nobody else’s', async () => {
       const { eventId, seatIds } = await h.publishEvent(5);
       const ivy = h.as({ sub: 'ivy' });
       const ids: string[] = [];
-      for (const seat of seatIds) ids.push((await ivy<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
-      await h.as({ sub: 'jack' })(CREATE, { input: { eventId: (await h.publishEvent(1)).eventId, seatIds: [] } });
-      const page1 = await ivy<{ myBookings: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(MY_BOOKINGS, { first: 3 });
+      for (const seat of seatIds) ids.push((await ivy(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
+      await h.as({ sub: 'jack' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId: (await h.publishEvent(1)).eventId, seatIds: [] } });
+      const page1 = await ivy(operations.MyBookingIdsDocument, { first: 3 });
       expect(page1.data!.myBookings.edges.map((e) => e.node.id)).toEqual(ids.slice(2).reverse());
       expect(page1.data!.myBookings.pageInfo.hasNextPage).toBe(true);
-      const page2 = await ivy<{ myBookings: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean } } }>(MY_BOOKINGS, { first: 3, after: page1.data!.myBookings.pageInfo.endCursor });
+      const page2 = await ivy(operations.MyBookingIdsDocument, { first: 3, after: page1.data!.myBookings.pageInfo.endCursor });
       expect(page2.data!.myBookings.edges.map((e) => e.node.id)).toEqual(ids.slice(0, 2).reverse());
       expect(page2.data!.myBookings.pageInfo.hasNextPage).toBe(false);
-      expect(errorCodes(await ivy(MY_BOOKINGS, { after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await ivy(operations.MyBookingIdsDocument, { after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
     });
   });
 
   it('cancels every live booking of a cancelled concert (EVENT_CANCELLED), asking for refunds of paid ones', async () => {
     const { eventId, seatIds } = await h.publishEvent(3);
     const ids: string[] = [];
-    for (const [i, seat] of seatIds.entries()) ids.push((await h.as({ sub: `concert-fan-${i}` })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
+    for (const [i, seat] of seatIds.entries()) ids.push((await h.as({ sub: `concert-fan-${i}` })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } })).data!.createBooking.id);
     await h.sql(`update booking set status = 'CONFIRMED' where id = ?`, [ids[0]]);
     await h.sql(`update booking_item set status = 'CONFIRMED' where booking_id = ?`, [ids[0]]);
     await h.cancelEvent(eventId);
@@ -138,7 +133,7 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
 
   it('confirms once and issues one set of tickets when payment.success is delivered twice', async () => {
     const { eventId, seatIds } = await h.publishEvent(2);
-    const created = await h.as({ sub: 'twice-paid' })<{ createBooking: { id: string; totalAmount: string } }>(CREATE, { input: { eventId, seatIds } });
+    const created = await h.as({ sub: 'twice-paid' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
     const bookingId = created.data!.createBooking.id;
     const success = createEnvelope({
       type: 'payment.success',
@@ -164,7 +159,8 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
   describe('federation', () => {
     it('resolves Event and Seat availability for N representations with a constant number of queries', async () => {
       const { eventId, seatIds } = await h.publishEvent(60);
-      await h.as({ sub: 'kim' })(CREATE, { input: { eventId, seatIds: [seatIds[0], seatIds[1]] } });
+      await h.as({ sub: 'kim' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0], seatIds[1]] } });
+      // Inline: _entities is the gateway's entity resolution, not part of the public API schema the typed operations are checked against.
       const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { availableSeatCount seatMapVersion } ... on Seat { id availability } } }`;
       const run = async (n: number) => {
         const r = [{ __typename: 'Event', id: eventId }, ...seatIds.slice(0, n).map((id) => ({ __typename: 'Seat', id }))];
@@ -194,12 +190,12 @@ describe('hold expiry (real PostgreSQL)', () => {
 
   it('shows an overdue hold as EXPIRED before the worker runs, and sells its seat at once', async () => {
     const { eventId, seatIds } = await h.publishEvent(1);
-    const created = await h.as({ sub: 'lena' })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds } });
+    const created = await h.as({ sub: 'lena' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
     const id = created.data!.createBooking.id;
     await sleep(1_100);
-    expect((await h.as({ sub: 'lena' })<{ booking: unknown }>(BOOKING, { id })).data!.booking).toEqual({ id, status: 'EXPIRED', cancellationReason: 'EXPIRED' });
-    expect(errorCodes(await h.as({ sub: 'lena' })(CANCEL, { id }))).toEqual(['BOOKING_EXPIRED']);
-    const next = await h.as({ sub: 'max' })(CREATE, { input: { eventId, seatIds } });
+    expect((await h.as({ sub: 'lena' })(operations.BookingStateDocument, { id })).data!.booking).toEqual({ id, status: 'EXPIRED', cancellationReason: 'EXPIRED' });
+    expect(errorCodes(await h.as({ sub: 'lena' })(operations.CancelBookingDocument, { id }))).toEqual(['BOOKING_EXPIRED']);
+    const next = await h.as({ sub: 'max' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
     expect(next.errors).toBeUndefined();
     const [row] = await h.sql<{ status: string }>('select status from booking where id = ?', [id]);
     expect(row.status).toBe('EXPIRED');
@@ -209,7 +205,7 @@ describe('hold expiry (real PostgreSQL)', () => {
     const { eventId, seatIds } = await h.publishEvent(60);
     const ids: string[] = [];
     for (let i = 0; i < 60; i += 2) {
-      ids.push((await h.as({ sub: `fan-${i}` })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: seatIds.slice(i, i + 2) } })).data!.createBooking.id);
+      ids.push((await h.as({ sub: `fan-${i}` })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: seatIds.slice(i, i + 2) } })).data!.createBooking.id);
     }
     await sleep(1_100);
     const before = h.published.length;

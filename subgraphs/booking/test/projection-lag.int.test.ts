@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope } from '@eventix/events';
-import { errorCodes } from '@eventix/testing';
-import { CREATE, startBooking, type BookingHarness } from './booking-harness';
+import { errorCodes, operations } from '@eventix/testing';
+import { startBooking, type BookingHarness } from './booking-harness';
 
+// Inline: _entities is the gateway's entity resolution, not part of the public API schema the typed operations are checked against.
 const AVAILABILITY = `query($r: [_Any!]!) { _entities(representations: $r) {
   ... on Seat { id availability } ... on Event { id availableSeatCount seatMapVersion } } }`;
 
@@ -40,7 +41,7 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     const eventId = randomUUID();
     const seatIds = [randomUUID(), randomUUID()];
     expect(await availability(eventId, seatIds)).toEqual({ count: 0, seats: ['NOT_ON_SALE', 'NOT_ON_SALE'] });
-    const res = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [seatIds[0]] } });
+    const res = await h.as({ sub: 'fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(errorCodes(res)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(res.errors![0].extensions).toMatchObject({ retryable: true, retryAfterSeconds: 2 });
     expect(res.errors![0].message).not.toMatch(/not found/i);
@@ -52,14 +53,14 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     const second = [randomUUID(), randomUUID()];
     await part(eventId, first, 1, 2, 4);
     expect(await availability(eventId, [...first, ...second])).toEqual({ count: 0, seats: ['NOT_ON_SALE', 'NOT_ON_SALE', 'NOT_ON_SALE', 'NOT_ON_SALE'] });
-    const early = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [first[0]] } });
+    const early = await h.as({ sub: 'fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [first[0]] } });
     expect(errorCodes(early)).toEqual(['SERVICE_UNAVAILABLE']);
     const [{ n }] = await h.sql<{ n: string }>('select count(*) as n from booking where event_id = ?', [eventId]);
     expect(Number(n)).toBe(0);
 
     await part(eventId, second, 2, 2, 4);
     expect(await availability(eventId, [...first, ...second])).toEqual({ count: 4, seats: ['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'AVAILABLE'] });
-    const booked = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [first[0], second[1]] } });
+    const booked = await h.as({ sub: 'fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [first[0], second[1]] } });
     expect(booked.errors).toBeUndefined();
     expect(await availability(eventId, [first[0], second[0]])).toEqual({ count: 2, seats: ['HELD', 'AVAILABLE'] });
   });
@@ -84,7 +85,7 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     const { eventId, seatIds } = await h.publishEvent(3);
     await h.cancelEvent(eventId);
     expect(await availability(eventId, seatIds)).toEqual({ count: 0, seats: ['NOT_ON_SALE', 'NOT_ON_SALE', 'NOT_ON_SALE'] });
-    const res = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [seatIds[0]] } });
+    const res = await h.as({ sub: 'fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -94,7 +95,7 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
     await h.cancelEvent(eventId);
     await part(eventId, seatIds, 1, 1, 2);
     expect(await availability(eventId, seatIds)).toEqual({ count: 0, seats: ['NOT_ON_SALE', 'NOT_ON_SALE'] });
-    const res = await h.as({ sub: 'fan' })(CREATE, { input: { eventId, seatIds: [seatIds[0]] } });
+    const res = await h.as({ sub: 'fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
   });
 });

@@ -1,17 +1,15 @@
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
-import { testRedisUrl, waitFor } from '@eventix/testing';
+import { operations, testRedisUrl, waitFor } from '@eventix/testing';
 import { RedisSeatFanout } from '../src/live/seat-fanout';
-import { CANCEL, CREATE, SECRET, startBooking, type BookingHarness } from './booking-harness';
+import { SECRET, startBooking, type BookingHarness } from './booking-harness';
 
-const SUBSCRIPTION = `subscription($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { eventId seatMapVersion seats { seat { id } availability } } }`;
+// graphql-ws takes the operation as text.
+const SUBSCRIPTION = print(operations.LiveSeatAvailabilityDocument);
 
-interface Change {
-  eventId: string;
-  seatMapVersion: number;
-  seats: Array<{ seat: { id: string }; availability: string }>;
-}
+type Change = operations.LiveSeatAvailabilitySubscription['seatAvailabilityChanged'];
 
 /** Live seat maps on the booking subgraph: Kafka → Redis pub/sub → graphql-ws subscribers. */
 describe('seatAvailabilityChanged (real Kafka and Redis, two booking instances)', () => {
@@ -36,7 +34,7 @@ describe('seatAvailabilityChanged (real Kafka and Redis, two booking instances)'
     const changes: Change[] = [];
     const errors: unknown[] = [];
     let completed = false;
-    const stop = client.subscribe<{ seatAvailabilityChanged: Change }>(
+    const stop = client.subscribe<operations.LiveSeatAvailabilitySubscription>(
       { query: SUBSCRIPTION, variables: { eventId } },
       { next: (r) => (r.data ? changes.push(r.data.seatAvailabilityChanged) : errors.push(r.errors)), error: (e) => errors.push(e), complete: () => void (completed = true) },
     );
@@ -57,13 +55,13 @@ describe('seatAvailabilityChanged (real Kafka and Redis, two booking instances)'
     const { eventId, seatIds } = await a.publishEvent(3);
     const sub = subscribe(wsClient(b, gatewayCredential), eventId);
     await waitFor(() => (b.booking.fanout.subscriberCount(eventId) === 1 ? true : undefined), 5_000, 'the subscription');
-    const created = await a.as({ sub: 'live-fan' })<{ createBooking: { id: string } }>(CREATE, { input: { eventId, seatIds: [seatIds[1]] } });
+    const created = await a.as({ sub: 'live-fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[1]] } });
     const started = Date.now();
     a.booking.relay.nudge();
     const held = await waitFor(() => sub.changes.find((c) => c.seats[0].availability === 'HELD'), 10_000, 'HELD');
     process.stderr.write(`seat change reached the subscriber in ${Date.now() - started} ms\n`);
     expect(held).toEqual({ eventId, seatMapVersion: 1, seats: [{ seat: { id: seatIds[1] }, availability: 'HELD' }] });
-    await a.as({ sub: 'live-fan' })(CANCEL, { id: created.data!.createBooking.id });
+    await a.as({ sub: 'live-fan' })(operations.CancelBookingDocument, { id: created.data!.createBooking.id });
     a.booking.relay.nudge();
     const released = await waitFor(() => sub.changes.find((c) => c.seats[0].availability === 'AVAILABLE'), 10_000, 'AVAILABLE');
     expect(released.seatMapVersion).toBe(2);
@@ -78,7 +76,7 @@ describe('seatAvailabilityChanged (real Kafka and Redis, two booking instances)'
     await waitFor(() => (b.booking.fanout.subscriberCount(eventId) === 200 ? true : undefined), 10_000, '200 subscriptions');
     const channels = await (b.booking.fanout as RedisSeatFanout).channels();
     expect(channels.filter((c) => c === `seat-availability:${eventId}`)).toHaveLength(1);
-    await a.as({ sub: 'crowd-fan' })(CREATE, { input: { eventId, seatIds } });
+    await a.as({ sub: 'crowd-fan' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
     a.booking.relay.nudge();
     await waitFor(() => (subs.every((s) => s.changes.length === 1) ? true : undefined), 10_000, 'all 200 to receive the change');
     subs.forEach((s) => s.stop());

@@ -1,6 +1,6 @@
 import { KafkaTransport, type EventEnvelope, type EventTransport } from '@eventix/events';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
-import { createTestDatabase, graphqlClient, type QueryFn, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
+import { createTestDatabase, graphqlClient, type GraphQLRequest, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
 import { loadCatalogConfig } from '../src/env';
 import { createCatalogSubgraph, type CatalogSubgraph } from '../src/server';
 
@@ -15,7 +15,8 @@ export interface CatalogHarness {
   queries: string[];
   /** Messages the catalog published, read back from the real transport. */
   published: EventEnvelope[];
-  as(user: { sub?: string; permissions?: string[] }): QueryFn;
+  /** A client with the gateway's credential for `user`: codegen-typed documents or query strings. */
+  as(user: { sub?: string; permissions?: string[] }): GraphQLRequest;
   close(): Promise<void>;
 }
 
@@ -42,10 +43,10 @@ export async function startCatalog(): Promise<CatalogHarness> {
     published,
     as(user) {
       const request = graphqlClient(running.url);
-      return async <Data>(query: string, variables?: Record<string, unknown>) => {
+      return (async (query: string, variables?: Record<string, unknown>) => {
         const token = await signInternalCredential(SECRET, { userId: user.sub, permissions: user.permissions ?? [] }, 'catalog');
-        return request<Data>(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
-      };
+        return request(query, variables, { [INTERNAL_CREDENTIAL_HEADER]: token });
+      }) as GraphQLRequest;
     },
     async close() {
       await catalog.stop();

@@ -1,16 +1,9 @@
-import { errorCodes, waitFor } from '@eventix/testing';
+import { errorCodes, operations, waitFor } from '@eventix/testing';
 import type { EventEnvelope } from '@eventix/events';
 import { startCatalog, type CatalogHarness } from './catalog-harness';
 
-const CREATE_VENUE = `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id name city sections { id name rows } } }`;
-const CREATE_EVENT = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id title status currency startsAt venue { id } } }`;
-const PUBLISH = `mutation($id: ID!) { publishEvent(id: $id) { id status } }`;
-const CANCEL = `mutation($id: ID!) { cancelEvent(id: $id) { id status } }`;
-const EVENTS = `query($first: Int, $after: String, $city: String, $from: DateTime) {
-  events(first: $first, after: $after, city: $city, from: $from) { edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`;
-
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
-const section = (overrides: Record<string, unknown> = {}) => ({ name: 'Stalls', rows: 2, seatsPerRow: 5, price: '49.90', ...overrides });
+const section = (overrides: Partial<operations.SectionInput> = {}): operations.SectionInput => ({ name: 'Stalls', rows: 2, seatsPerRow: 5, price: '49.90', ...overrides });
 
 describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
   let h: CatalogHarness;
@@ -20,12 +13,12 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
   const city = `Testville-${Date.now()}`;
 
   async function venue(sections = [section()], name = 'Hall', inCity = city) {
-    const res = await organizer<{ createVenue: { id: string; sections: Array<{ id: string }> } }>(CREATE_VENUE, { input: { name, city: inCity, sections } });
+    const res = await organizer(operations.CreateVenueDocument, { input: { name, city: inCity, sections } });
     expect(res.errors).toBeUndefined();
     return res.data!.createVenue;
   }
   async function event(venueId: string, startsAt = inDays(30), title = 'Show') {
-    const res = await organizer<{ createEvent: { id: string; status: string } }>(CREATE_EVENT, { input: { venueId, title, startsAt, currency: 'EUR' } });
+    const res = await organizer(operations.CreateEventDocument, { input: { venueId, title, startsAt, currency: 'EUR' } });
     expect(res.errors).toBeUndefined();
     return res.data!.createEvent;
   }
@@ -42,17 +35,11 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
     it('generates every seat from the sections, with labels, positions and prices', async () => {
       const v = await venue([section({ name: 'Floor', rows: 2, seatsPerRow: 3, price: '10.00' }), section({ name: 'Balcony', rows: 1, seatsPerRow: 2, price: '5.50' })]);
       const e = await event(v.id);
-      const res = await anonymous<{ event: unknown }>(
-        `query($id: ID!) { event(id: $id) { id seats { row number x y price section { name } } } }`,
-        { id: e.id },
-      );
+      const res = await anonymous(operations.EventSeatsDocument, { id: e.id });
       // Drafts are organizer-only.
       expect(res.data?.event).toBeNull();
-      const seen = await organizer<{ event: { seats: Array<{ row: string; number: number; x: number; y: number; price: string; section: { name: string } }> } }>(
-        `query($id: ID!) { event(id: $id) { seats { row number x y price section { name } } } }`,
-        { id: e.id },
-      );
-      const seats = seen.data!.event.seats;
+      const seen = await organizer(operations.EventSeatsDocument, { id: e.id });
+      const seats = seen.data!.event!.seats;
       expect(seats).toHaveLength(8);
       expect(seats.map((s) => `${s.section.name}:${s.row}${s.number}@${s.x},${s.y}=${s.price}`)).toEqual([
         'Floor:A1@0,0=10.00', 'Floor:A2@1,0=10.00', 'Floor:A3@2,0=10.00',
@@ -64,8 +51,8 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
     it('filters seats by section', async () => {
       const v = await venue([section({ name: 'Floor' }), section({ name: 'Balcony', rows: 1, seatsPerRow: 2 })]);
       const e = await event(v.id);
-      const res = await organizer<{ event: { seats: unknown[] } }>(`query($id: ID!, $s: ID) { event(id: $id) { seats(sectionId: $s) { id } } }`, { id: e.id, s: v.sections[1].id });
-      expect(res.data!.event.seats).toHaveLength(2);
+      const res = await organizer(operations.EventSeatsDocument, { id: e.id, sectionId: v.sections[1].id });
+      expect(res.data!.event!.seats).toHaveLength(2);
     });
 
     it('creates a 20,000-seat layout in one call', async () => {
@@ -73,8 +60,8 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       const v = await venue([section({ name: 'Bowl', rows: 100, seatsPerRow: 200 })], 'Stadium');
       const e = await event(v.id);
       const elapsed = Date.now() - started;
-      const res = await organizer<{ event: { seats: unknown[] } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: e.id });
-      expect(res.data!.event.seats).toHaveLength(20_000);
+      const res = await organizer(operations.EventSeatsDocument, { id: e.id });
+      expect(res.data!.event!.seats).toHaveLength(20_000);
       // Timing is reported, not asserted: bench/ measures it against a baseline.
       process.stderr.write(`20,000-seat venue + event created in ${elapsed} ms\n`);
     });
@@ -87,28 +74,28 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: -1 })] }, 'sections[0].seatsPerRow'],
       [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: 100_000 })] }, 'sections[0].seatsPerRow'],
     ])('refuses bad input %#, naming %s', async (input, field) => {
-      const res = await organizer(CREATE_VENUE, { input });
+      const res = await organizer(operations.CreateVenueDocument, { input });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.errors![0].extensions?.field).toBe(field);
       expect(res.status).toBeLessThan(500);
     });
 
     it.each(['-1.00', '12.5', '1e3', 'free'])('refuses the price %s as BAD_USER_INPUT', async (price) => {
-      const res = await organizer(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section({ price })] } });
+      const res = await organizer(operations.CreateVenueDocument, { input: { name: 'Hall', city: 'X', sections: [section({ price })] } });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.errors![0].message).toMatch(/price|Money/);
     });
 
     it('needs catalog:write (FORBIDDEN) and a user (UNAUTHENTICATED)', async () => {
-      expect(errorCodes(await fan(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['FORBIDDEN']);
-      expect(errorCodes(await anonymous(CREATE_VENUE, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await fan(operations.CreateVenueDocument, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await anonymous(operations.CreateVenueDocument, { input: { name: 'Hall', city: 'X', sections: [section()] } }))).toEqual(['UNAUTHENTICATED']);
     });
   });
 
   describe('createEvent', () => {
     it('creates a DRAFT in the given currency', async () => {
       const v = await venue();
-      const e = await organizer<{ createEvent: { status: string; currency: string; venue: { id: string } } }>(CREATE_EVENT, { input: { venueId: v.id, title: ' Gala ', startsAt: inDays(3), currency: 'chf' } });
+      const e = await organizer(operations.CreateEventDocument, { input: { venueId: v.id, title: ' Gala ', startsAt: inDays(3), currency: 'chf' } });
       expect(e.data!.createEvent).toMatchObject({ status: 'DRAFT', currency: 'CHF', venue: { id: v.id } });
     });
 
@@ -118,13 +105,13 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       [{ title: '', startsAt: inDays(3), currency: 'EUR' }, 'title'],
     ])('refuses bad input %#, naming %s', async (input, field) => {
       const v = await venue();
-      const res = await organizer(CREATE_EVENT, { input: { venueId: v.id, ...input } });
+      const res = await organizer(operations.CreateEventDocument, { input: { venueId: v.id, ...input } });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.errors![0].extensions?.field).toBe(field);
     });
 
     it('answers NOT_FOUND for an unknown venue', async () => {
-      const res = await organizer(CREATE_EVENT, { input: { venueId: '00000000-0000-4000-8000-000000000000', title: 'X', startsAt: inDays(3) } });
+      const res = await organizer(operations.CreateEventDocument, { input: { venueId: '00000000-0000-4000-8000-000000000000', title: 'X', startsAt: inDays(3) } });
       expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     });
   });
@@ -133,7 +120,7 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
     it('puts a draft on sale and announces every seat with its price on the real transport', async () => {
       const v = await venue([section({ rows: 3, seatsPerRow: 4, price: '12.34' })]);
       const e = await event(v.id);
-      const res = await organizer<{ publishEvent: { status: string } }>(PUBLISH, { id: e.id });
+      const res = await organizer(operations.PublishEventDocument, { id: e.id });
       expect(res.data!.publishEvent.status).toBe('ON_SALE');
       h.catalog.relay.nudge();
       const message = (await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-published'), 20_000, 'event-published')) as EventEnvelope<{
@@ -141,41 +128,41 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       }>;
       expect(message.version).toBe(1);
       expect(message.payload).toMatchObject({ eventId: e.id, currency: 'EUR', priceVersion: 1, part: 1, parts: 1, totalSeats: 12 });
-      const seats = await organizer<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: e.id });
-      expect(message.payload.seats.map((s) => s.seatId).sort()).toEqual(seats.data!.event.seats.map((s) => s.id).sort());
+      const seats = await organizer(operations.EventSeatsDocument, { id: e.id });
+      expect(message.payload.seats.map((s) => s.seatId).sort()).toEqual(seats.data!.event!.seats.map((s) => s.id).sort());
       expect(new Set(message.payload.seats.map((s) => s.priceMinor))).toEqual(new Set([1234]));
     });
 
     it('announces a price change of a published event with a higher price version', async () => {
       const v = await venue([section({ name: 'Front', rows: 1, seatsPerRow: 2, price: '50.00' }), section({ name: 'Back', rows: 1, seatsPerRow: 2, price: '20.00' })]);
       const e = await event(v.id);
-      await organizer(PUBLISH, { id: e.id });
-      const res = await organizer(`mutation($e: ID!, $s: ID!, $p: Money!) { changeSectionPrice(eventId: $e, sectionId: $s, price: $p) { id } }`, { e: e.id, s: v.sections[0].id, p: '65.00' });
+      await organizer(operations.PublishEventDocument, { id: e.id });
+      const res = await organizer(operations.ChangeSectionPriceDocument, { eventId: e.id, sectionId: v.sections[0].id, price: '65.00' });
       expect(res.errors).toBeUndefined();
-      const prices = await organizer<{ event: { seats: Array<{ price: string; section: { name: string } }> } }>(`query($id: ID!) { event(id: $id) { seats { price section { name } } } }`, { id: e.id });
-      expect(prices.data!.event.seats.map((s) => `${s.section.name}=${s.price}`)).toEqual(['Front=65.00', 'Front=65.00', 'Back=20.00', 'Back=20.00']);
+      const prices = await organizer(operations.EventSeatsDocument, { id: e.id });
+      expect(prices.data!.event!.seats.map((s) => `${s.section.name}=${s.price}`)).toEqual(['Front=65.00', 'Front=65.00', 'Back=20.00', 'Back=20.00']);
       h.catalog.relay.nudge();
       const repriced = (await waitFor(() => h.published.find((m) => m.key === e.id && (m.payload as { priceVersion: number }).priceVersion === 2), 20_000, 'the repricing')) as EventEnvelope<{ seats: Array<{ priceMinor: number }> }>;
       expect(repriced.payload.seats.map((s) => s.priceMinor).sort()).toEqual([2000, 2000, 6500, 6500]);
-      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!, $p: Money!) { changeSectionPrice(eventId: $e, sectionId: $s, price: $p) { id } }`, { e: e.id, s: v.sections[0].id, p: '-1.00' }))).toEqual(['BAD_USER_INPUT']);
-      expect(errorCodes(await organizer(`mutation($e: ID!, $s: ID!) { changeSectionPrice(eventId: $e, sectionId: $s, price: "1.00") { id } }`, { e: e.id, s: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+      expect(errorCodes(await organizer(operations.ChangeSectionPriceDocument, { eventId: e.id, sectionId: v.sections[0].id, price: '-1.00' }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await organizer(operations.ChangeSectionPriceDocument, { eventId: e.id, sectionId: '00000000-0000-4000-8000-000000000000', price: '1.00' }))).toEqual(['NOT_FOUND']);
     });
 
     it('refuses to publish twice, or to publish a cancelled event, and announces the cancellation', async () => {
       const v = await venue();
       const e = await event(v.id);
-      await organizer(PUBLISH, { id: e.id });
-      expect(errorCodes(await organizer(PUBLISH, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
-      expect((await organizer<{ cancelEvent: { status: string } }>(CANCEL, { id: e.id })).data!.cancelEvent.status).toBe('CANCELLED');
-      expect(errorCodes(await organizer(PUBLISH, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
+      await organizer(operations.PublishEventDocument, { id: e.id });
+      expect(errorCodes(await organizer(operations.PublishEventDocument, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
+      expect((await organizer(operations.CancelEventDocument, { id: e.id })).data!.cancelEvent.status).toBe('CANCELLED');
+      expect(errorCodes(await organizer(operations.PublishEventDocument, { id: e.id }))).toEqual(['BAD_USER_INPUT']);
       h.catalog.relay.nudge();
       await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-cancelled'), 20_000, 'event-cancelled');
     });
 
     it('answers NOT_FOUND for unknown ids and FORBIDDEN without catalog:write', async () => {
-      expect(errorCodes(await organizer(PUBLISH, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
-      expect(errorCodes(await organizer(CANCEL, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
-      expect(errorCodes(await fan(PUBLISH, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await organizer(operations.PublishEventDocument, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+      expect(errorCodes(await organizer(operations.CancelEventDocument, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
+      expect(errorCodes(await fan(operations.PublishEventDocument, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['FORBIDDEN']);
     });
   });
 
@@ -188,45 +175,45 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       published = [];
       for (const days of [10, 20, 30]) {
         const e = await event(v.id, inDays(days), `Night ${days}`);
-        await organizer(PUBLISH, { id: e.id });
+        await organizer(operations.PublishEventDocument, { id: e.id });
         published.push(e.id);
       }
       await event(v.id, inDays(15), 'Still a draft');
     });
 
     it('pages through published events in start order with stable cursors', async () => {
-      const first = await anonymous<{ events: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(EVENTS, { first: 2, city });
+      const first = await anonymous(operations.EventTitlesDocument, { first: 2, city });
       expect(first.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(0, 2));
       expect(first.data!.events.pageInfo.hasNextPage).toBe(true);
-      const last = await anonymous<{ events: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(EVENTS, {
+      const last = await anonymous(operations.EventTitlesDocument, {
         first: 2, city, after: first.data!.events.pageInfo.endCursor,
       });
       expect(last.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(2));
       expect(last.data!.events.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
-      const beyond = await anonymous<{ events: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(EVENTS, {
+      const beyond = await anonymous(operations.EventTitlesDocument, {
         first: 2, city, after: last.data!.events.pageInfo.endCursor,
       });
       expect(beyond.data!.events).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
     });
 
     it('filters by city and start date, and shows drafts to organizers only', async () => {
-      const from = await anonymous<{ events: { edges: Array<{ node: { id: string } }> } }>(EVENTS, { city, from: inDays(12) });
+      const from = await anonymous(operations.EventTitlesDocument, { city, from: inDays(12) });
       expect(from.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(1));
-      const none = await anonymous<{ events: { edges: unknown[] } }>(EVENTS, { city: 'Nowhere-at-all' });
+      const none = await anonymous(operations.EventTitlesDocument, { city: 'Nowhere-at-all' });
       expect(none.data!.events.edges).toEqual([]);
-      const asOrganizer = await organizer<{ events: { edges: Array<{ node: { title: string } }> } }>(EVENTS, { city, first: 10 });
+      const asOrganizer = await organizer(operations.EventTitlesDocument, { city, first: 10 });
       expect(asOrganizer.data!.events.edges.map((e) => e.node.title)).toContain('Still a draft');
     });
 
     it('refuses an invalid cursor or page size with BAD_USER_INPUT', async () => {
-      expect(errorCodes(await anonymous(EVENTS, { after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
-      expect(errorCodes(await anonymous(EVENTS, { after: Buffer.from('["x","y"]').toString('base64url') }))).toEqual(['BAD_USER_INPUT']);
-      expect(errorCodes(await anonymous(EVENTS, { first: 1000 }))).toEqual(['BAD_USER_INPUT']);
-      expect(errorCodes(await anonymous(EVENTS, { first: -1 }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(operations.EventTitlesDocument, { after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(operations.EventTitlesDocument, { after: Buffer.from('["x","y"]').toString('base64url') }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(operations.EventTitlesDocument, { first: 1000 }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await anonymous(operations.EventTitlesDocument, { first: -1 }))).toEqual(['BAD_USER_INPUT']);
     });
 
     it('answers null for unknown ids', async () => {
-      const res = await anonymous<{ event: null; venue: null }>(`{ event(id: "00000000-0000-4000-8000-000000000000") { id } venue(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+      const res = await anonymous(operations.EventAndVenueDocument, { eventId: '00000000-0000-4000-8000-000000000000', venueId: '00000000-0000-4000-8000-000000000000' });
       expect(res.data).toEqual({ event: null, venue: null });
     });
   });
@@ -237,12 +224,13 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       const events: string[] = [];
       for (let i = 0; i < 5; i++) {
         const e = await event(v.id, inDays(40 + i));
-        await organizer(PUBLISH, { id: e.id });
+        await organizer(operations.PublishEventDocument, { id: e.id });
         events.push(e.id);
       }
-      const seatsRes = await organizer<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: events[0] });
-      const seatIds = seatsRes.data!.event.seats.map((s) => s.id);
+      const seatsRes = await organizer(operations.EventSeatsDocument, { id: events[0] });
+      const seatIds = seatsRes.data!.event!.seats.map((s) => s.id);
 
+      // Inline: _entities is the gateway's entity resolution, not part of the public API schema the typed operations are checked against.
       const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
         ... on Event { id title venue { name } } ... on Seat { id row number price section { name } } ... on Venue { id name } } }`;
       const selectsFor = async (n: number) => {
