@@ -111,12 +111,16 @@ if (!chromium.ok && !chromium.mustFail) {
       await waitForSeats(pageB, seatIds.slice(0, 2), 'SOLD', 15_000);
     });
 
-    it("A's second hold is declined and the seats come back for B", async () => {
+    it("A's second hold takes a seat B had selected (B is told in a sentence); A's card is declined and the seats come back for B", async () => {
+      await selectByKeyboard(pageB, 2, 1);
+      await expect(pageB.getByTestId('selection').locator('li').count()).resolves.toBe(1);
       await pageA.getByRole('button', { name: 'Choose more seats' }).click();
       await selectByKeyboard(pageA, 2, 2);
       await hold(pageA, 2);
       h.platform.booking.relay.nudge();
       await waitForSeats(pageB, seatIds.slice(2, 4), 'HELD');
+      await expect(pageB.getByTestId('announcement').textContent()).resolves.toBe('Someone else just took row A, seat 3, so it was removed from your selection.');
+      await expect(pageB.getByTestId('selection').count()).resolves.toBe(0);
       await pageA.getByLabel('Card ending 0002 (test: declined)').check();
       await pageA.getByRole('button', { name: 'Pay €178.00' }).click();
       await expect(pageA.getByRole('alert').first().textContent()).resolves.toContain('Your card was declined');
@@ -140,6 +144,70 @@ if (!chromium.ok && !chromium.mustFail) {
       expect(await pageB.evaluate(() => window.__eventixSeatMap?.version)).toBeGreaterThan(before as number);
     });
 
+    it('A pays the held seats with the 3-D-Secure-like card: the bank confirms later, then the tickets appear and B sees the seats sold', async () => {
+      await pageA.getByLabel('Card with 3-D Secure (test: bank confirms a few seconds later)').check();
+      await pageA.getByRole('button', { name: 'Pay €178.00' }).click();
+      await pageA.locator('section.hold[data-phase="paid"] .tickets img.qr').nth(1).waitFor({ timeout: 60_000 });
+      await waitForSeats(pageB, seatIds.slice(4, 6), 'SOLD', 15_000);
+    });
+
+    it('A cancels a held booking on My bookings and the seats come back for B', async () => {
+      await pageA.getByRole('button', { name: 'Choose more seats' }).click();
+      await selectByKeyboard(pageA, 6, 2);
+      await hold(pageA, 2);
+      h.platform.booking.relay.nudge();
+      await waitForSeats(pageB, seatIds.slice(6, 8), 'HELD');
+      await pageA.getByRole('link', { name: 'My bookings' }).click();
+      const pendingId = await pageA.locator('li.booking[data-status="PENDING"]').getAttribute('data-booking-id');
+      const pending = pageA.locator(`li.booking[data-booking-id="${pendingId}"]`);
+      await pending.getByRole('button', { name: 'Cancel booking' }).click();
+      await pending.getByRole('button', { name: 'Yes, cancel' }).click();
+      await pending.getByText('Cancelled. The seats were released.').waitFor();
+      await expect(pending.getAttribute('data-status')).resolves.toBe('CANCELLED');
+      h.platform.booking.relay.nudge();
+      await waitForSeats(pageB, seatIds.slice(6, 8), 'AVAILABLE', 15_000);
+      await expect(pageA.locator('li.booking[data-status="CONFIRMED"]').count()).resolves.toBe(2);
+    });
+
+    it('an organizer creates a venue from sections, creates and publishes an event, and watches its sales live', async () => {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await c.newPage();
+      page.on('pageerror', (e) => browserErrors.push(`organizer: ${e.message}`));
+      await page.goto(`${web.url}sign-in?next=/organizer`);
+      await page.getByLabel('Sign in as').fill('organizer-olga');
+      await page.getByLabel('Organizer (may create venues and events)').check();
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: '1. Create a venue' }).waitFor();
+      await page.getByLabel('Venue name').fill('Organizer Arena');
+      await page.getByLabel('City').fill('Orgtown');
+      await page.getByLabel('Rows').fill('2');
+      await page.getByLabel('Seats per row').fill('3');
+      await page.getByLabel('Price').fill('30');
+      await page.getByRole('button', { name: 'Create venue' }).click();
+      await page.getByText('Venue Organizer Arena created with 1 section(s).').waitFor();
+      await page.getByLabel('Title').fill('Organizer Gala');
+      await page.getByRole('button', { name: 'Create event' }).click();
+      await page.getByRole('button', { name: 'Publish Organizer Gala' }).click();
+      await page.getByText('Published: the event is going on sale.').waitFor();
+      h.platform.catalog.relay.nudge();
+      const sales = page.locator('.sales');
+      await sales.locator('[data-count="available"]', { hasText: /^6$/ }).waitFor({ timeout: 30_000 });
+      const galaId = (await sales.getAttribute('data-event-id'))!;
+      // A fan holds one seat of it through the API: the organizer's counts move without a reload.
+      const fan = h.as(await h.token('fan-gala'));
+      const seats = await fan<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: galaId });
+      const booked = await fan(`mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { eventId: galaId, seatIds: [seats.data!.event.seats[0].id] } });
+      expect(booked.errors).toBeUndefined();
+      h.platform.booking.relay.nudge();
+      await sales.locator('[data-count="held"]', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+      await expect(sales.locator('[data-count="available"]').textContent()).resolves.toBe('5');
+      const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+      await page.addScriptTag({ content: axeSource });
+      const { violations } = await page.evaluate(() => window.axe!.run(document, { resultTypes: ['violations'] }));
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+      await c.close();
+    });
+
     it('has no serious or critical accessibility violations (axe-core) and saves screenshots at 375 and 1280 px', async () => {
       const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
       const check = async (page: Page, where: string) => {
@@ -151,13 +219,15 @@ if (!chromium.ok && !chromium.mustFail) {
       };
       await check(pageB, 'event page');
       await pageA.goto(`${web.url}bookings`);
-      await pageA.locator('li.booking[data-status="CONFIRMED"]').waitFor();
+      await pageA.locator('li.booking[data-status="CONFIRMED"]').first().waitFor();
       await check(pageA, 'my bookings');
       await pageA.goto(`${web.url}`);
       await pageA.locator('.cards li').first().waitFor();
       await check(pageA, 'events list');
 
       fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await pageB.mouse.move(0, 0);
+      await pageB.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       for (const width of [375, 1280]) {
         await pageB.setViewportSize({ width, height: width < 600 ? 812 : 900 });
         await pageB.waitForTimeout(300);

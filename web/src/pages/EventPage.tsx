@@ -29,6 +29,7 @@ export function EventPage({ eventId }: { eventId: string }) {
   const [booking, setBooking] = useState<WebBookingFragment>();
   const [announcement, setAnnouncement] = useState('');
   const [error, setError] = useState<string>();
+  const [liveError, setLiveError] = useState<string>();
   const [holding, setHolding] = useState(false);
   const modelRef = useRef<SeatMapModel | undefined>(undefined);
   const versionRef = useRef<number | null>(null);
@@ -53,6 +54,7 @@ export function EventPage({ eventId }: { eventId: string }) {
     return watchSeats(api.client, api.connection, eventId, load, {
       snapshot({ data, version }, reason) {
         versionRef.current = version;
+        setLiveError(undefined);
         setEvent(data);
         if (!data) return;
         const current = modelRef.current;
@@ -86,7 +88,7 @@ export function EventPage({ eventId }: { eventId: string }) {
         }
       },
       error(e) {
-        setError(plainSentence(e));
+        setLiveError(`Live seat updates paused: ${plainSentence(e)} We keep trying.`);
       },
     });
   }, [api, eventId, dropTaken]);
@@ -165,7 +167,7 @@ export function EventPage({ eventId }: { eventId: string }) {
     return (
       <main className="page" id="main">
         <p role="status">Loading the seat map…</p>
-        {error && <p role="alert" className="error">{error}</p>}
+        {(error ?? liveError) && <p role="alert" className="error">{error ?? liveError}</p>}
       </main>
     );
   }
@@ -200,6 +202,11 @@ export function EventPage({ eventId }: { eventId: string }) {
           {error && (
             <p role="alert" className="error">
               {error}
+            </p>
+          )}
+          {liveError && (
+            <p role="status" className="note">
+              {liveError}
             </p>
           )}
           {booking ? (

@@ -48,6 +48,7 @@ function Organizer() {
   const [error, setError] = useState<string>();
   const { data: events, refetch } = useQuery(WebEventsDocument, { variables: { first: 50 }, fetchPolicy: 'network-only' });
   const [watching, setWatching] = useState<string>();
+  const [published, setPublished] = useState(0);
 
   const update = (i: number, field: keyof SectionDraft, value: string) => setSections((s) => s.map((sec, n) => (n === i ? { ...sec, [field]: value } : sec)));
 
@@ -85,6 +86,7 @@ function Organizer() {
     try {
       await api.client.mutate({ mutation: WebPublishEventDocument, variables: { id } });
       setMessage('Published: the event is going on sale.');
+      setPublished((n) => n + 1);
       await refetch();
     } catch (err) {
       setError(plainSentence(err));
@@ -188,14 +190,14 @@ function Organizer() {
             ))}
           </tbody>
         </table>
-        {watching && <LiveSales key={watching} eventId={watching} />}
+        {watching && <LiveSales key={watching} eventId={watching} generation={published} />}
       </section>
     </main>
   );
 }
 
 /** Sold, held and available seats of one event, kept current by the seat subscription. */
-function LiveSales({ eventId }: { eventId: string }) {
+function LiveSales({ eventId, generation }: { eventId: string; generation: number }) {
   const { api } = useServices();
   const [counts, setCounts] = useState<{ title: string; SOLD: number; HELD: number; AVAILABLE: number; other: number }>();
   useEffect(() => {
@@ -209,7 +211,7 @@ function LiveSales({ eventId }: { eventId: string }) {
       }
       setCounts(c);
     };
-    return watchSeats(
+    const watch = watchSeats(
       api.client,
       api.connection,
       eventId,
@@ -230,7 +232,15 @@ function LiveSales({ eventId }: { eventId: string }) {
         },
       },
     );
-  }, [api, eventId]);
+    // Seats going on sale after publishing are not seat changes: look again until they are.
+    const poll = setInterval(() => {
+      if ([...states.values()].some((s) => s !== 'SOLD' && s !== 'HELD' && s !== 'AVAILABLE')) watch.reload();
+    }, 2_000);
+    return () => {
+      clearInterval(poll);
+      watch();
+    };
+  }, [api, eventId, generation]);
   if (!counts) return <p role="status">Loading sales…</p>;
   return (
     <div className="sales" data-event-id={eventId}>

@@ -36,18 +36,25 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
   const lastPaint = useRef<{ model: SeatMapModel; view: View; size: { width: number; height: number }; selected: ReadonlySet<number>; mine: ReadonlySet<number>; focused?: number; hovered?: number; dpr: number } | undefined>(undefined);
   const drag = useRef<{ x: number; y: number; tx: number; ty: number; moved: boolean } | undefined>(undefined);
 
+  // As wide as the page allows; as tall as the venue's shape needs (within 70% of the window).
   useLayoutEffect(() => {
     const wrap = wrapRef.current!;
+    const { minX, minY, maxX, maxY } = model.bounds;
+    const aspect = (maxY - minY + 4) / (maxX - minX + 2);
     const measure = () => {
       const width = wrap.clientWidth;
-      const height = Math.round(Math.max(260, Math.min(window.innerHeight * 0.7, width * 0.75)));
+      const height = Math.round(Math.max(220, Math.min(window.innerHeight * 0.7, width * aspect + 40)));
       setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
     };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(wrap);
-    return () => observer.disconnect();
-  }, []);
+    window.addEventListener('resize', measure);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', measure);
+    };
+  }, [model]);
 
   // A new map (or a new size before the first view) fits the whole venue.
   useLayoutEffect(() => {

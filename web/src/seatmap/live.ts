@@ -1,5 +1,5 @@
 import type { ApolloClient } from '@apollo/client';
-import type { Connection } from '../apollo';
+import { backoffMs, type Connection } from '../apollo';
 import { WebSeatChangesDocument } from '../generated/operations';
 
 export interface SeatChange {
@@ -25,7 +25,7 @@ export interface LiveHandlers<T> {
  * change whose seatMapVersion follows the last one, and reloads when a version is skipped (a
  * gap) or the connection comes back (changes sent meanwhile are lost).
  */
-export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connection, eventId: string, load: () => Promise<Snapshot<T>>, handlers: LiveHandlers<T>): () => void {
+export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connection, eventId: string, load: () => Promise<Snapshot<T>>, handlers: LiveHandlers<T>): (() => void) & { reload(): void } {
   let version: number | null | undefined; // undefined: no snapshot yet
   let loading: Promise<void> | undefined;
   let reloadAgain = false;
@@ -76,21 +76,38 @@ export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connect
     return loading;
   };
 
-  const subscription = client.subscribe({ query: WebSeatChangesDocument, variables: { eventId } }).subscribe({
-    next(result) {
-      const change = result.data?.seatAvailabilityChanged;
-      if (!change) return;
-      apply({ version: change.seatMapVersion, seats: change.seats.map((s) => ({ id: s.seat.id, availability: s.availability })) });
-    },
-    error(error) {
-      handlers.error?.(error);
-    },
-  });
+  // A refused subscription (e.g. the event is not open for booking yet: a retryable error) is
+  // tried again with backoff, and the snapshot reloaded once it is back.
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let subscription: { unsubscribe(): void } | undefined;
+  const subscribe = () => {
+    subscription = client.subscribe({ query: WebSeatChangesDocument, variables: { eventId } }).subscribe({
+      next(result) {
+        failures = 0;
+        const change = result.data?.seatAvailabilityChanged;
+        if (!change) return;
+        apply({ version: change.seatMapVersion, seats: change.seats.map((s) => ({ id: s.seat.id, availability: s.availability })) });
+      },
+      error(error) {
+        if (closed) return;
+        handlers.error?.(error);
+        retryTimer = setTimeout(() => {
+          if (closed) return;
+          subscribe();
+          void reload('reconnect');
+        }, backoffMs(failures++));
+      },
+    });
+  };
+  subscribe();
   const offReconnect = connection.onReconnected(() => void reload('reconnect'));
   void reload('initial');
-  return () => {
+  const stop = () => {
     closed = true;
+    clearTimeout(retryTimer);
     offReconnect();
-    subscription.unsubscribe();
+    subscription?.unsubscribe();
   };
+  return Object.assign(stop, { reload: () => void reload('gap') });
 }
