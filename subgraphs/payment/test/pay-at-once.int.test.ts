@@ -1,12 +1,7 @@
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
-import { errorCodes } from '@eventix/testing';
+import { errorCodes, operations } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
-const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
-const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status } }`;
-const BOOKING = `query($id: ID!) { booking(id: $id) { status payment { status } } }`;
-
-type View = { booking: { status: string; payment: { status: string } | null } };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -30,11 +25,11 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
     const results = await Promise.all(
       Array.from({ length: 16 }, async (_, i) => {
         const fan = h.as(await h.token(`instant-${i}`));
-        const created = await fan<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[i]] } });
+        const created = await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[i]] } });
         expect(created.errors).toBeUndefined();
         const id = created.data!.createBooking.id;
-        const paid = await fan<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } });
-        const after = await fan<View>(BOOKING, { id });
+        const paid = await fan(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } });
+        const after = await fan(operations.BookingPaymentStatusDocument, { id });
         return { paid, booking: after.data!.booking };
       }),
     );
@@ -50,17 +45,17 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
       // Started 2.0–2.9 s into 3-s holds.
       Array.from({ length: 8 }, async (_, i) => {
         const fan = h.as(await h.token(`late-${i}`));
-        const created = await fan<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[20 + i]] } });
+        const created = await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[20 + i]] } });
         const id = created.data!.createBooking.id;
         await sleep(2_000 + i * 120);
-        const paid = await fan<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } });
+        const paid = await fan(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } });
         return { fan, id, paid };
       }),
     );
     // Well past every original hold: nothing may have expired or been refunded since.
     await sleep(4_000);
     for (const { fan, id, paid } of cases) {
-      const booking = (await fan<View>(BOOKING, { id })).data!.booking;
+      const booking = (await fan(operations.BookingPaymentStatusDocument, { id })).data!.booking!;
       if (paid.errors) {
         // The only honest refusal: the hold was already over when the payment arrived — then
         // nothing was charged.
@@ -77,10 +72,10 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
 
   it('paying a hold that has already ended charges nothing and says BOOKING_EXPIRED', async () => {
     const fan = h.as(await h.token('too-late'));
-    const created = await fan<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[35]] } });
+    const created = await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[35]] } });
     const id = created.data!.createBooking.id;
     await sleep(3_300);
-    const paid = await fan(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } });
+    const paid = await fan(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } });
     expect(errorCodes(paid)).toEqual(['BOOKING_EXPIRED']);
     const [{ n }] = await h.platform.payment.orm.em.fork().execute<Array<{ n: string }>>(`select count(*) as n from payment where booking_id = ? and status <> 'REQUIRES_PAYMENT'`, [id]);
     expect(Number(n)).toBe(0);
@@ -88,7 +83,7 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
 
   it("only the payment service's credential reaches booking's hold route, and only for the booking's owner", async () => {
     const owner = h.as(await h.token('owner'));
-    const created = await owner<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[36]] } });
+    const created = await owner(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[36]] } });
     const bookingId = created.data!.createBooking.id;
     const holdUrl = h.subgraphUrls.booking.replace(/\/graphql$/, '/internal/payment-hold');
     const post = async (credential?: string) => {
@@ -100,7 +95,7 @@ describe('book and pay at once (real PostgreSQL and Kafka)', () => {
     expect((await post(await signInternalCredential(h.internalSecret, { userId: 'owner', permissions: [] }, 'booking'))).status).toBe(401);
     const stranger = await post(await signInternalCredential(h.internalSecret, { userId: 'stranger', permissions: [] }, 'booking.internal'));
     expect(stranger.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    const paidByStranger = await h.as(await h.token('stranger'))(PAY, { i: { bookingId, paymentMethodToken: 'tok_visa' } });
+    const paidByStranger = await h.as(await h.token('stranger'))(operations.PayBookingDocument, { input: { bookingId, paymentMethodToken: 'tok_visa' } });
     expect(errorCodes(paidByStranger)).toEqual(['NOT_FOUND']);
   });
 });

@@ -1,24 +1,10 @@
 import { signWebhook, SIGNATURE_HEADER } from '../src/lib';
-import { errorCodes, waitFor } from '@eventix/testing';
+import { errorCodes, operations, waitFor } from '@eventix/testing';
 import { randomUUID } from 'node:crypto';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
-const CREATE = `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`;
-const PAY = `mutation($i: PayBookingInput!) { payBooking(input: $i) { id status amount refundedAmount failureReason } }`;
-const BOOKING = `query($id: ID!) { booking(id: $id) { id status cancellationReason ticketReference
-  tickets { id code checkedInAt seat { row number } } items { seat { id availability } } payment { status amount refundedAmount } } }`;
-
-interface BookingView {
-  status: string;
-  cancellationReason: string | null;
-  ticketReference: string | null;
-  tickets: Array<{ id: string; code: string; checkedInAt: string | null; seat: { row: string; number: number } }>;
-  items: Array<{ seat: { id: string; availability: string } }>;
-  payment: { status: string; amount: string; refundedAmount: string } | null;
-}
-
 async function heldBooking(h: PlatformHarness, fan: string, eventId: string, seatIds: string[]): Promise<string> {
-  const res = await h.as(fan)<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds } });
+  const res = await h.as(fan)(operations.CreateBookingDocument, { input: { eventId, seatIds } });
   expect(res.errors).toBeUndefined();
   const id = res.data!.createBooking.id;
   // payBooking needs the payment that booking.created opens on the payment side.
@@ -26,7 +12,7 @@ async function heldBooking(h: PlatformHarness, fan: string, eventId: string, sea
   return id;
 }
 
-const view = async (h: PlatformHarness, fan: string, id: string) => (await h.as(fan)<{ booking: BookingView }>(BOOKING, { id })).data!.booking;
+const view = async (h: PlatformHarness, fan: string, id: string) => (await h.as(fan)(operations.BookingWithTicketsDocument, { id })).data!.booking!;
 
 describe('payments across services (real PostgreSQL and Kafka)', () => {
   let h: PlatformHarness;
@@ -47,7 +33,7 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     const fan = await h.token('happy-fan');
     const seats = [seat(), seat()];
     const id = await heldBooking(h, fan, eventId, seats);
-    const paid = await h.as(fan)<{ payBooking: { status: string; amount: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'pay-1' } });
+    const paid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'pay-1' } });
     expect(paid.errors).toBeUndefined();
     expect(paid.data!.payBooking).toMatchObject({ status: 'SUCCEEDED', amount: '50.00' });
     const confirmed = await waitFor(async () => {
@@ -61,24 +47,24 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
 
     const door = h.as(await h.token('door-1', ['tickets:verify']));
     const code = confirmed.tickets[0].code;
-    expect((await door<{ verifyTicket: { valid: boolean } }>(`query($c: String!) { verifyTicket(code: $c) { valid reason } }`, { c: code })).data!.verifyTicket.valid).toBe(true);
+    expect((await door(operations.TicketValidityDocument, { code })).data!.verifyTicket.valid).toBe(true);
     const forged = `${code.slice(0, -4)}AAAA`;
-    expect((await door<{ verifyTicket: { valid: boolean; reason: string } }>(`query($c: String!) { verifyTicket(code: $c) { valid reason } }`, { c: forged })).data!.verifyTicket).toEqual({ valid: false, reason: 'not a genuine Eventix ticket' });
-    const first = await door<{ checkInTicket: { checkedInAt: string } }>(`mutation($c: String!) { checkInTicket(code: $c) { checkedInAt } }`, { c: code });
+    expect((await door(operations.TicketValidityDocument, { code: forged })).data!.verifyTicket).toEqual({ valid: false, reason: 'not a genuine Eventix ticket' });
+    const first = await door(operations.CheckInTicketDocument, { code });
     expect(first.errors).toBeUndefined();
-    const second = await door(`mutation($c: String!) { checkInTicket(code: $c) { checkedInAt } }`, { c: code });
+    const second = await door(operations.CheckInTicketDocument, { code });
     expect(errorCodes(second)).toEqual(['INVALID_BOOKING_STATE']);
     expect(second.errors![0].extensions?.checkedInAt).toBe(first.data!.checkInTicket.checkedInAt);
-    expect(errorCodes(await h.as(fan)(`query($c: String!) { verifyTicket(code: $c) { valid } }`, { c: code }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await h.as(fan)(operations.TicketValidityDocument, { code }))).toEqual(['FORBIDDEN']);
   });
 
   it("refuses to pay someone else's booking as if it did not exist", async () => {
     const owner = await h.token('owner-fan');
     const id = await heldBooking(h, owner, eventId, [seat()]);
     const thief = h.as(await h.token('thief'));
-    expect(errorCodes(await thief(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } }))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await thief(`mutation($id: ID!) { cancelBooking(id: $id) { id } }`, { id }))).toEqual(['NOT_FOUND']);
-    expect((await thief<{ booking: null }>(BOOKING, { id })).data!.booking).toBeNull();
+    expect(errorCodes(await thief(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await thief(operations.CancelBookingDocument, { id }))).toEqual(['NOT_FOUND']);
+    expect((await thief(operations.BookingWithTicketsDocument, { id })).data!.booking).toBeNull();
     expect((await view(h, owner, id)).status).toBe('PENDING');
   });
 
@@ -86,7 +72,7 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     const fan = await h.token('declined-fan');
     const seats = [seat()];
     const id = await heldBooking(h, fan, eventId, seats);
-    const res = await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_chargeDeclined' } });
+    const res = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_chargeDeclined' } });
     expect(errorCodes(res)).toEqual(['PAYMENT_DECLINED']);
     const cancelled = await waitFor(async () => {
       const b = await view(h, fan, id);
@@ -95,14 +81,14 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect(cancelled.cancellationReason).toBe('PAYMENT_FAILED');
     expect(cancelled.items.map((i) => i.seat.availability)).toEqual(['AVAILABLE']);
     expect(cancelled.payment?.status).toBe('FAILED');
-    expect((await h.as(await h.token('next-fan'))(CREATE, { i: { eventId, seatIds: seats } })).errors).toBeUndefined();
+    expect((await h.as(await h.token('next-fan'))(operations.CreateBookingDocument, { input: { eventId, seatIds: seats } })).errors).toBeUndefined();
   });
 
   it('charges once for concurrent payBooking calls, with the same key or with different keys', async () => {
     for (const keys of [['same', 'same', 'same'], ['k1', 'k2', 'k3']]) {
       const fan = await h.token(`racer-${keys[1]}`);
       const id = await heldBooking(h, fan, eventId, [seat()]);
-      const results = await Promise.all(keys.map((k) => h.as(fan)<{ payBooking: { id: string; status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: k } })));
+      const results = await Promise.all(keys.map((k) => h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: k } })));
       const ok = results.filter((r) => !r.errors);
       if (keys[0] === keys[1]) {
         expect(ok).toHaveLength(3);
@@ -113,14 +99,14 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
       const [payment] = await h.platform.payment.orm.em.fork().execute<Array<{ id: string; status: string }>>('select id, status from payment where booking_id = ?', [id]);
       expect(payment.status).toBe('SUCCEEDED');
       expect(h.platform.payment.provider.chargesFor(payment.id)).toBe(1);
-      expect(errorCodes(await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'later' } }))).toEqual(['INVALID_BOOKING_STATE']);
+      expect(errorCodes(await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'later' } }))).toEqual(['INVALID_BOOKING_STATE']);
     }
   });
 
   it('settles an asynchronous charge by signed webhook; bad, stale or replayed deliveries change nothing', async () => {
     const other = await h.token('webhook-fan');
     const id2 = await heldBooking(h, other, eventId, [seat()]);
-    const paid = await h.as(other)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id2, paymentMethodToken: 'tok_async', idempotencyKey: 'async-2' } });
+    const paid = await h.as(other)(operations.PayBookingDocument, { input: { bookingId: id2, paymentMethodToken: 'tok_async', idempotencyKey: 'async-2' } });
     expect(paid.data!.payBooking.status).toBe('PROCESSING');
     const [row] = await h.platform.payment.orm.em.fork().execute<Array<{ charge_id: string }>>('select charge_id from payment where booking_id = ?', [id2]);
     const url = h.subgraphUrls.payment.replace(/\/graphql$/, '/webhooks/provider');
@@ -149,7 +135,7 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
   it.each(['tok_timeout', 'tok_providerError'])('never leaves a charge with %s in PROCESSING: reconciliation fails it and frees the seats', async (token) => {
     const fan = await h.token(`unlucky-${token}`);
     const id = await heldBooking(h, fan, eventId, [seat()]);
-    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: token } });
+    const paid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: token } });
     expect(paid.data!.payBooking.status).toBe('PROCESSING');
     const settled = await waitFor(async () => {
       const b = await view(h, fan, id);
@@ -162,9 +148,9 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
   it('refunds a confirmed booking that its owner cancels, once, and shows it', async () => {
     const fan = await h.token('refund-fan');
     const id = await heldBooking(h, fan, eventId, [seat()]);
-    await h.as(fan)(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_visa' } });
+    await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } });
     await waitFor(async () => ((await view(h, fan, id)).status === 'CONFIRMED' ? true : undefined), 30_000, 'confirmation');
-    await h.as(fan)(`mutation($id: ID!) { cancelBooking(id: $id) { status } }`, { id });
+    await h.as(fan)(operations.CancelBookingDocument, { id });
     const refunded = await waitFor(async () => {
       const b = await view(h, fan, id);
       return b.payment?.status === 'REFUNDED' ? b : undefined;
@@ -188,12 +174,12 @@ describe('a payment that succeeds after its booking expired (real PostgreSQL and
     const { eventId, seatIds } = await onSaleEvent(h, { seatsPerRow: 2, city: 'Paytown' });
     const fan = await h.token('late-payer');
     const id = await heldBooking(h, fan, eventId, [seatIds[0]]);
-    const paid = await h.as(fan)<{ payBooking: { status: string } }>(PAY, { i: { bookingId: id, paymentMethodToken: 'tok_async' } });
+    const paid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_async' } });
     expect(paid.data!.payBooking.status).toBe('PROCESSING');
     // Meanwhile the hold expires and someone else buys the seat.
     await waitFor(async () => ((await view(h, fan, id)).status === 'EXPIRED' ? true : undefined), 30_000, 'the expiry');
     const rival = await h.token('rival');
-    const rivalBooking = await h.as(rival)<{ createBooking: { id: string } }>(CREATE, { i: { eventId, seatIds: [seatIds[0]] } });
+    const rivalBooking = await h.as(rival)(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(rivalBooking.errors).toBeUndefined();
     const refunded = await waitFor(async () => {
       const b = await view(h, fan, id);
