@@ -21,7 +21,7 @@ export type TokenVerifier = (token: string) => Promise<VerifiedCaller>;
 
 /**
  * Verifies RS256 access tokens against a JWKS over HTTP (Auth0's, or the dev issuer's), the
- * way DESIGN §6 asks: pinned algorithm, issuer, audience, required `exp` and `sub`, a small
+ * way docs/adr/0008-token-verification.md records: pinned algorithm, issuer, audience, required `exp` and `sub`, a small
  * clock tolerance. jose's remote key set caches keys and refetches on an unknown `kid` at most
  * once per cooldown. Permissions come from the `permissions` claim (Auth0 RBAC).
  */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnprocessableMessageError } from './delivery-errors';
 
 /**
- * The versioned envelope every message travels in (DESIGN §2.7). `id` identifies the message
+ * The versioned envelope every message travels in (docs/architecture.md, decision 8). `id` identifies the message
  * (consumers de-duplicate on it); `key` is the partition key — the concert's id for booking
  * events, so one event's seat changes stay in order. It is never the same thing as `id`.
  */

@@ -3,7 +3,7 @@ import type { EventEnvelope } from './envelope';
 
 /**
  * One message waiting to leave the service. It is written in the same transaction as the state
- * change it announces (DESIGN §2.1), so a message exists if and only if the change committed.
+ * change it announces (docs/adr/0001-transactional-outbox.md), so a message exists if and only if the change committed.
  * `seq` gives the relay a total order; `id` is the envelope's message id.
  */
 @Entity({ tableName: 'outbox' })

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { outboxTablesSql } from '@eventix/events';
 
 /**
- * The seat projection createBooking locks on (fed by catalog messages, DESIGN §2.4), bookings,
+ * The seat projection createBooking locks on (fed by catalog messages, docs/adr/0002-seat-projection-in-booking.md), bookings,
  * their items and the outbox tables.
  */
 export class Migration20261125000000BookingInitial extends Migration {
@@ -46,7 +46,7 @@ export class Migration20261125000000BookingInitial extends Migration {
       price_minor bigint not null,
       status text not null)`);
     this.addSql(`create index booking_item_booking_idx on booking_item (booking_id)`);
-    // DESIGN §2.3: the booking status is denormalised onto its items (kept in step in the same
+    // See docs/adr/0003-one-active-hold-per-seat.md: the booking status is denormalised onto its items (kept in step in the same
     // transaction) so a partial unique index can forbid two active holds on one seat.
     this.addSql(`create unique index booking_item_active_seat_idx on booking_item (event_id, seat_id) where status in ('PENDING', 'CONFIRMED')`);
   }

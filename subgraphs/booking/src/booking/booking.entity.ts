@@ -90,7 +90,7 @@ export class BookingItem {
   @Property({ type: 'bigint', columnType: 'bigint' })
   priceMinor!: string;
 
-  /** Copy of the booking's status, kept in step in the same transaction (DESIGN §2.3). */
+  /** Copy of the booking's status, kept in step in the same transaction (docs/adr/0003-one-active-hold-per-seat.md). */
   @Enum({ items: () => BookingStatus, type: 'text' })
   status!: BookingStatus;
 }

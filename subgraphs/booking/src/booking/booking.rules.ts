@@ -43,7 +43,7 @@ export function sameSeats(a: readonly string[], b: readonly string[]): boolean {
 /** When a hold made at `now` ends. */
 export const holdExpiry = (now: Date, ttlSeconds: number) => new Date(now.getTime() + ttlSeconds * 1000);
 
-/** Where each status may go next (DESIGN §2.6). Terminal statuses go nowhere. */
+/** Where each status may go next (docs/architecture.md, decision 6). Terminal statuses go nowhere. */
 const NEXT: Record<BookingStatus, readonly BookingStatus[]> = {
   [BookingStatus.PENDING]: [BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED],
   [BookingStatus.CONFIRMED]: [BookingStatus.CANCELLED],

@@ -43,7 +43,7 @@ interface ActiveHold {
 /**
  * The booking side learns of events from catalog's messages, so right after publication (or
  * during a broker outage) it may not know an event yet, or only part of its seats. It cannot
- * tell "not yet" from "never" without calling catalog on the sales path (DESIGN §2.5), so it
+ * tell "not yet" from "never" without calling catalog on the sales path (docs/adr/0002-seat-projection-in-booking.md), so it
  * says "not yet": SERVICE_UNAVAILABLE with a retry hint, never a final NOT_FOUND.
  */
 function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number } | undefined): void {
@@ -64,7 +64,7 @@ const pgConstraint = (error: unknown) => (error as { constraint?: string }).cons
 /**
  * Bookings: holding seats, cancelling, expiring. Each method owns its transaction, its outbox
  * messages and its seat-map version bump, so a state change and its announcement commit
- * together (DESIGN §2.1).
+ * together (docs/adr/0001-transactional-outbox.md).
  */
 export class BookingService {
   constructor(

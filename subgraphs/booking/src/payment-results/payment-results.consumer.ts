@@ -9,7 +9,7 @@ export const paymentResultTopics = [PaymentTopics.processing, PaymentTopics.succ
 
 /**
  * Applies payment outcomes to bookings. The processed-message row commits in the same
- * transaction as the booking change (DESIGN §2.2): a redelivered message finds its row and
+ * transaction as the booking change (docs/adr/0004-idempotency.md): a redelivered message finds its row and
  * does nothing, whatever crashed when.
  */
 export class PaymentResultsConsumer {

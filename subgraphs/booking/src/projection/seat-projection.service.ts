@@ -7,7 +7,7 @@ const CONSUMER = 'booking.seat-projection';
 
 /**
  * Keeps the booking database's copy of each event's seats and prices in step with the catalog,
- * so createBooking never calls the catalog (DESIGN §2.5). Idempotent: the processed-message row
+ * so createBooking never calls the catalog (docs/adr/0002-seat-projection-in-booking.md). Idempotent: the processed-message row
  * commits with the change, and older price versions never overwrite newer ones.
  */
 export class SeatProjectionService {
