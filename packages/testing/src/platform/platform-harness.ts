@@ -1,5 +1,6 @@
 import { TicketSigner } from '@eventix/booking';
 import { loadLauncherConfig, startPlatform, type Platform } from '@eventix/launcher';
+import { Permission } from '@eventix/subgraph-kit';
 import { graphqlClient } from '../graphql-client';
 import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, type TestDatabase } from '../test-env';
 import { waitFor } from '../wait-for';
@@ -84,7 +85,7 @@ export interface OnSaleEventOptions {
 export async function onSaleEvent(h: PlatformHarness, options: OnSaleEventOptions = {}): Promise<{ eventId: string; seatIds: string[] }> {
   const rows = options.rows ?? 1;
   const seatsPerRow = options.seatsPerRow ?? 20;
-  const org = h.as(await h.token('organizer', ['catalog:write']));
+  const org = h.as(await h.token('organizer', [Permission.CATALOG_WRITE]));
   const section = { name: options.section ?? 'A', rows, seatsPerRow, price: options.price ?? '25.00' };
   const venue = await org(CreateVenueDocument, { input: { name: options.venue ?? 'Test Hall', city: options.city ?? 'Testville', sections: [section] } });
   const startsAt = new Date(Date.now() + 5 * 86_400_000).toISOString();
