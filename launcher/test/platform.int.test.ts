@@ -14,8 +14,8 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     h = await startTestPlatform();
     fan = await h.token('fan-1');
     ({ eventId } = await onSaleEvent(h, { venue: 'Arena', city: 'Gateway City', title: 'Federated Night', section: 'Floor', rows: 2, seatsPerRow: 5, price: '40.00' }));
-    const res = await h.as()<{ event: { seats: typeof seats } }>(`query($id: ID!) { event(id: $id) { seats { id row number price } } }`, { id: eventId });
-    seats = res.data!.event.seats;
+    const res = await h.as()(operations.SeatMapDocument, { eventId });
+    seats = res.data!.event!.seats;
   });
   afterAll(() => h?.close());
 
@@ -27,25 +27,18 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
   });
 
   it('lets anonymous callers read the public catalog with availability from booking', async () => {
-    const res = await h.as()<{ events: { edges: Array<{ node: { title: string; availableSeatCount: number; seatMapVersion: number; venue: { name: string } } }> } }>(
-      `{ events(city: "Gateway City") { edges { node { title availableSeatCount seatMapVersion venue { name } } } } }`,
-    );
+    const res = await h.as()(operations.EventAvailabilityInCityDocument, { city: 'Gateway City' });
     expect(res.data!.events.edges).toEqual([{ node: { title: 'Federated Night', availableSeatCount: 10, seatMapVersion: 0, venue: { name: 'Arena' } } }]);
   });
 
   it('joins catalog, booking and payment for the owner of a booking, and hides it from anyone else', async () => {
-    const created = await h.as(fan)<{ createBooking: { id: string; status: string } }>(
-      `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id status } }`,
-      { i: { eventId, seatIds: [seats[0].id, seats[1].id] } },
-    );
+    const created = await h.as(fan)(operations.CreateBookingDocument, { input: { eventId, seatIds: [seats[0].id, seats[1].id] } });
     expect(created.errors).toBeUndefined();
     const id = created.data!.createBooking.id;
-    const QUERY = `query($id: ID!) { booking(id: $id) { id status totalAmount event { title venue { name } }
-      items { price seat { row number price availability } } payment { status } } }`;
     // The payment side opens the payment when booking.created reaches it over Kafka.
     const mine = await waitFor(async () => {
-      const res = await h.as(fan)<{ booking: Record<string, unknown> }>(QUERY, { id });
-      return res.data?.booking.payment ? res : undefined;
+      const res = await h.as(fan)(operations.BookingSummaryDocument, { id });
+      return res.data?.booking?.payment ? res : undefined;
     }, 30_000, 'the payment to open');
     expect(mine.errors).toBeUndefined();
     expect(mine.data!.booking).toEqual({
@@ -58,9 +51,9 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
         .map((s) => ({ price: '40.00', seat: { row: s.row, number: s.number, price: '40.00', availability: 'HELD' } })),
       payment: { status: 'REQUIRES_PAYMENT' },
     });
-    const other = await h.as(await h.token('someone-else'))<{ booking: null }>(QUERY, { id });
+    const other = await h.as(await h.token('someone-else'))(operations.BookingSummaryDocument, { id });
     expect(other.data!.booking).toBeNull();
-    expect(errorCodes(await h.as()(QUERY, { id }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await h.as()(operations.BookingSummaryDocument, { id }))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('serves the SPA\'s typed operations: seat map, hold, booking details', async () => {
@@ -82,7 +75,7 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'eventix-dev-1' }).setIssuer(`${h.baseUrl}/`).setAudience('eventix-api').setSubject('x').setExpirationTime('1h').sign(privateKey);
     const unsigned = new UnsecuredJWT(claims).setIssuer(`${h.baseUrl}/`).setAudience('eventix-api').setSubject('x').setExpirationTime('1h').encode();
     for (const token of [forged, unsigned, 'not-a-jwt', `${fan}x`]) {
-      const res = await h.as(token)(`{ events { edges { cursor } } }`);
+      const res = await h.as(token)(operations.EventListDocument, {});
       expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
     }
   });
