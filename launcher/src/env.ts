@@ -12,6 +12,11 @@ const schema = z.object({
   TICKET_SIGNING_KEY: z.string().optional(),
   EVENTIX_DATA_DIR: z.string().default(path.join(repoRoot(), '.data')),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  // The fan app (web/): its port, and the Auth0 SPA client it signs in with when the gateway uses Auth0.
+  WEB_PORT: envPort(4200),
+  AUTH0_DOMAIN: z.string().optional(),
+  AUTH0_AUDIENCE: z.string().optional(),
+  AUTH0_SPA_CLIENT_ID: z.string().optional(),
 });
 
 export type LauncherConfig = ReturnType<typeof toConfig>;
@@ -26,6 +31,13 @@ function toConfig(vars: z.infer<typeof schema>) {
     ticketSigningKey: vars.TICKET_SIGNING_KEY,
     dataDir: vars.EVENTIX_DATA_DIR,
     seedDemo: vars.SEED_DEMO === 'true',
+    web: {
+      port: vars.WEB_PORT,
+      auth:
+        vars.AUTH0_DOMAIN && vars.AUTH0_AUDIENCE && vars.AUTH0_SPA_CLIENT_ID
+          ? { kind: 'auth0' as const, domain: vars.AUTH0_DOMAIN, audience: vars.AUTH0_AUDIENCE, clientId: vars.AUTH0_SPA_CLIENT_ID }
+          : { kind: 'dev' as const },
+    },
   };
 }
 

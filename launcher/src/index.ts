@@ -4,6 +4,7 @@ import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
 import { seedDemo } from './seed';
+import { startWebServer } from '@eventix/web';
 
 // Structured JSON logs per service (pino); the banner below stays plain text for people.
 const loggers = new Map<string, Logger>();
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
     await infra.postgres.stop();
     throw error;
   });
+  // The fan app, pointed at this gateway (the browser calls it directly; the gateway allows local origins in development).
+  const web = await startWebServer({ port: config.web.port, host: '127.0.0.1', config: { gatewayUrl: platform.gateway.url, auth: config.web.auth } }).catch(async (error: Error) => {
+    await platform.stop();
+    await infra.postgres.stop();
+    throw new Error(`the fan app could not start on port ${config.web.port} (WEB_PORT): ${error.message}`);
+  });
   const shutdown = async (signal: string) => {
     // A second Ctrl-C must not start another stop (or kill this one half-way).
     if (stopping) {
@@ -35,7 +42,7 @@ async function main(): Promise<void> {
     console.error(`\n[launcher] ${signal}: stopping services and the database...`);
     // A service that will not stop must not keep the database (and the terminal) hostage.
     const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
-    const stopped = platform.stop().then(
+    const stopped = web.stop().then(() => platform.stop()).then(
       () => 'stopped' as const,
       (error: Error) => {
         console.error(`[launcher] stopping the services failed: ${error.message}`);
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
       `  PostgreSQL : ${infra.postgres.embedded ? `embedded (${config.dataDir}/postgres)` : 'external (DATABASE_URL)'}`,
       `  Events     : ${platform.transport.kind === 'kafka' ? 'Kafka (KAFKA_BROKERS)' : 'in-process bus'}`,
       `  Fan-out    : ${config.redisUrl ? 'Redis (REDIS_URL): seat maps, rate limits, APQ' : 'in-process (seat maps, rate limits, APQ)'}`,
+      `  Fan app    : ${web.url}`,
       `  Gateway    : ${platform.gateway.url}`,
       `  Sandbox    : ${platform.gateway.url} (open in a browser; subscriptions: ${platform.gateway.url.replace(/^http/, 'ws')})`,
       ...(fanToken

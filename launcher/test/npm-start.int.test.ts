@@ -35,6 +35,10 @@ describe('npm start (the built launcher, embedded defaults)', () => {
     expect(body.data.events.edges.map((e) => e.node.title)).toEqual(['The Demo Tour — Opening Night']);
     const token = await fetch(gatewayUrl.replace(/graphql$/, 'dev/token'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub: 'newcomer', permissions: [] }) });
     expect(((await token.json()) as { token: string }).token).toMatch(/^eyJ/);
+    // The fan app: its page, and its runtime config pointing at this gateway
+    const appUrl = /Fan app\s+: (http:\/\/\S+\/)/.exec(output)![1];
+    expect(await (await fetch(`${appUrl}events/some-event`)).text()).toContain('<div id="root">');
+    expect(await (await fetch(`${appUrl}config.json`)).json()).toMatchObject({ gatewayUrl: gatewayUrl, auth: { kind: 'dev' } });
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');

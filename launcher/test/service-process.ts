@@ -103,5 +103,6 @@ export async function launcherEnv(dataDir: string): Promise<Record<string, strin
     CATALOG_PORT: '0',
     BOOKING_PORT: '0',
     PAYMENT_PORT: '0',
+    WEB_PORT: '0',
   };
 }
