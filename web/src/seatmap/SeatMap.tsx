@@ -43,7 +43,8 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
     const aspect = (maxY - minY + 4) / (maxX - minX + 2);
     const measure = () => {
       const width = wrap.clientWidth;
-      const height = Math.round(Math.max(220, Math.min(window.innerHeight * 0.7, width * aspect + 40)));
+      // fitView draws seats at most 48 px apart: a small venue needs no more height than that.
+      const height = Math.round(Math.max(220, Math.min(window.innerHeight * 0.7, Math.min(width * aspect, 48 * (maxY - minY + 4)) + 40)));
       setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
     };
     measure();
