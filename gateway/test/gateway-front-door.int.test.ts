@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { serverAudits } from 'graphql-http';
 import WebSocket from 'ws';
 import { decodeJwt } from 'jose';
-import { errorCodes, type GraphQLResponse } from '@eventix/testing';
+import { errorCodes, operations, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 /** Issue #12: what the gateway's front door does before and after planning (real gateway, real subgraphs). */
@@ -25,6 +25,7 @@ describe('gateway front door', () => {
   }
 
   describe('cost analysis (IBM cost directives from the supergraph)', () => {
+    // Inline: the costs asserted below are computed from exactly this selection.
     const FIVE_EVENTS = `{ events(first: 5) { edges { node { id title seats { id } } } } }`;
 
     it('lets five events with their seats through, reporting the estimate and the actual cost', async () => {
@@ -79,6 +80,7 @@ describe('gateway front door', () => {
       eventId = (await onSaleEvent(h, { title: 'Bad inputs', rows: 1, seatsPerRow: 4 })).eventId;
     });
 
+    // Inline: bad values (many of a type the typed documents' variables refuse) probe the front door's input checks.
     const CHANGE_PRICE = `mutation($price: Money!, $eventId: ID!) { changeSectionPrice(price: $price, sectionId: "s", eventId: $eventId) { id } }`;
     const CREATE_EVENT = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`;
     const CREATE_VENUE = `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`;
@@ -125,6 +127,7 @@ describe('gateway front door', () => {
     });
 
     it('still executes good values of the same operations', async () => {
+      // Inline: literals, the good counterpart of the bad literals above.
       const res = await organizer(`{ events(from: "2020-01-01T00:00:00Z", first: 1) { edges { cursor } } }`);
       expect(res.errors).toBeUndefined();
     });
@@ -162,7 +165,7 @@ describe('gateway front door', () => {
       const second = await page();
       expect(second).not.toBe(first);
       expect(decodeJwt(second).iat).toBeGreaterThanOrEqual(loadedAt);
-      const res = await h.as(second)(`{ myBookings { edges { cursor } } }`);
+      const res = await h.as(second)(operations.MyBookingsDocument, {});
       expect(res.errors).toBeUndefined();
     });
 

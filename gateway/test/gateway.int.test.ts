@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
-import { errorCodes, graphqlClient, testRedisUrl, waitFor } from '@eventix/testing';
+import { errorCodes, graphqlClient, operations, testRedisUrl, waitFor } from '@eventix/testing';
 import { startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 /** The gateway as the only door: limits, rate limits, tokens, APQ, metrics, production mode. */
@@ -85,7 +85,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
 
     it('accepts a well-formed token signed by the issuer', async () => {
       const token = await sign((j) => j.setExpirationTime('5m'));
-      const res = await h.as(token)(`{ myBookings { edges { cursor } } }`);
+      const res = await h.as(token)(operations.MyBookingsDocument, {});
       expect(res.errors).toBeUndefined();
     });
 
@@ -109,7 +109,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
           .sign(await importJWK(privateJwk, 'RS256')),
       };
       for (const [name, token] of Object.entries(tokens)) {
-        const res = await h.as(token)(`{ events { edges { cursor } } }`);
+        const res = await h.as(token)(operations.EventListDocument, {});
         expect({ name, status: res.status, codes: errorCodes(res) }).toEqual({ name, status: 401, codes: ['UNAUTHENTICATED'] });
         expect(JSON.stringify(res)).not.toMatch(/stack|at .*\.js/);
       }
@@ -119,7 +119,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
   describe('rate limits', () => {
     it('gives createBooking a tighter budget, answering RATE_LIMITED with a retry-after hint', async () => {
       const fan = await h.token('eager-fan');
-      const attempt = () => h.as(fan)(`mutation { createBooking(input: { eventId: "00000000-0000-4000-8000-000000000000", seatIds: ["00000000-0000-4000-8000-000000000001"] }) { id } }`);
+      const attempt = () => h.as(fan)(operations.CreateBookingDocument, { input: { eventId: '00000000-0000-4000-8000-000000000000', seatIds: ['00000000-0000-4000-8000-000000000001'] } });
       const results = [];
       for (let i = 0; i < 5; i++) results.push(await attempt());
       // The event is unknown to booking: "not open for booking yet" (retryable), until the budget runs out.
@@ -127,7 +127,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
       expect(results[3].status).toBe(429);
       expect(Number(results[3].errors![0].extensions?.retryAfterSeconds)).toBeGreaterThan(0);
       // Other operations of the same user still have budget.
-      expect((await h.as(fan)(`{ myBookings { edges { cursor } } }`)).errors).toBeUndefined();
+      expect((await h.as(fan)(operations.MyBookingsDocument, {})).errors).toBeUndefined();
       const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
       expect(metrics).toMatch(/eventix_gateway_rate_limit_rejections_total\{bucket="createBooking"\} 2/);
     });
@@ -137,13 +137,14 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
       const b = await gateway({ RATE_LIMIT_PER_MINUTE: '4' });
       // A fresh window key: the test's own budget, not shared with other tests on this IP.
       const codes: string[] = [];
-      for (const g of [a, a, b, b, a, b]) codes.push(String(errorCodes(await graphqlClient(g.url)(`query RlProbe { events(first: 1) { pageInfo { hasNextPage } } }`))[0] ?? 'ok'));
+      for (const g of [a, a, b, b, a, b]) codes.push(String(errorCodes(await graphqlClient(g.url)(operations.EventListDocument, { first: 1 }))[0] ?? 'ok'));
       expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(2);
     });
   });
 
   describe('automatic persisted queries', () => {
     it('round-trips hash-only → PERSISTED_QUERY_NOT_FOUND → register → hash-only, also on a second instance sharing Redis', async () => {
+      // Inline: a text of its own (the timestamp), so that its hash is not registered yet.
       const query = `query ApqProbe { events(first: 1) { pageInfo { hasNextPage } } } # ${Date.now()}`;
       const sha256Hash = createHash('sha256').update(query).digest('hex');
       const extensions = { persistedQuery: { version: 1, sha256Hash } };
@@ -158,6 +159,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
 
   describe('metrics and production mode', () => {
     it('exposes Prometheus metrics: requests by operation and outcome, latency, subgraph fetches', async () => {
+      // Inline: the operation name is the metrics label asserted below, sent by this test alone.
       await h.as()(`query MetricsProbe { events(first: 1) { edges { node { title } } } }`);
       const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
       expect(text).toMatch(/eventix_gateway_requests_total\{operation="MetricsProbe",outcome="ok"\} 1/);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import type { RedisSeatFanout } from '@eventix/booking';
 import { startRestartableRedis, type RestartableRedis } from '@eventix/local-infra';
-import { errorCodes, graphqlClient, waitFor } from '@eventix/testing';
+import { errorCodes, graphqlClient, operations, waitFor } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
-const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { seatMapVersion seats { availability seat { id } } } }`;
-const EVENTS = `query Events { events { edges { node { id title } } } }`;
-const BOOK = `mutation Book($i: CreateBookingInput!) { createBooking(input: $i) { id } }`;
+// graphql-ws takes the operation as text.
+const LIVE = print(operations.LiveSeatAvailabilityDocument);
 
 /** A sample's value from Prometheus text, or 0 when the series does not exist yet. */
 function sample(metrics: string, name: string, labels: string): number {
@@ -67,7 +67,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
   const backOnRedis = (client: ReturnType<typeof graphqlClient>) =>
     waitFor(
       async () => {
-        await client(EVENTS);
+        await client(operations.EventTitlesDocument, {});
         return sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 ? true : undefined;
       },
       15_000,
@@ -79,7 +79,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     const secondsLeftInHour = 3600 - (Math.floor(Date.now() / 1000) % 3600);
     if (secondsLeftInHour < 120) await new Promise((r) => setTimeout(r, secondsLeftInHour * 1000 + 1000));
 
-    const before = await (await as('outage-a'))(BOOK, { i: { eventId, seatIds: [seatIds[0]] } });
+    const before = await (await as('outage-a'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     expect(before.errors).toBeUndefined();
     expect(sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"')).toBe(0);
 
@@ -91,7 +91,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     const results: Array<{ status: number; ms: number; codes: unknown[] }> = [];
     for (let i = 0; i < 30; i++) {
       const t0 = Date.now();
-      const res = await anonymous(EVENTS);
+      const res = await anonymous(operations.EventTitlesDocument, {});
       results.push({ status: res.status, ms: Date.now() - t0, codes: errorCodes(res) });
     }
     const ok = results.filter((r) => r.status === 200 && r.codes.length === 0).length;
@@ -103,13 +103,14 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     // Bookings keep working, and the createBooking budget (3) is still enforced, per instance.
     const fan = await as('outage-b');
     const booked = [];
-    for (const seat of seatIds.slice(1, 4)) booked.push(await fan(BOOK, { i: { eventId, seatIds: [seat] } }));
+    for (const seat of seatIds.slice(1, 4)) booked.push(await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: [seat] } }));
     expect(booked.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
-    const fourth = await fan(BOOK, { i: { eventId, seatIds: [seatIds[4]] } });
+    const fourth = await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[4]] } });
     expect(errorCodes(fourth)).toEqual(['RATE_LIMITED']);
     expect(fourth.status).toBe(429);
 
     // APQ on the local cache: register, then hash-only.
+    // Inline: a text of its own (the timestamp), so that its hash is not registered yet.
     const query = `query ApqOutage { events(first: 1) { pageInfo { hasNextPage } } } # ${Date.now()}`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
     const post = async (body: object) => (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ data?: unknown; errors?: Array<{ extensions: { code: string } }> }>;
@@ -135,7 +136,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
 
     // Shared state again: the next booking is counted in Redis itself, and no more fallbacks.
     const fallbacksAfter = sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"');
-    expect((await (await as('outage-c'))(BOOK, { i: { eventId, seatIds: [seatIds[5]] } })).errors).toBeUndefined();
+    expect((await (await as('outage-c'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[5]] } })).errors).toBeUndefined();
     const probe = new Redis(redis.url);
     try {
       expect(await probe.keys('eventix:rl:createBooking:user:outage-c:*')).toHaveLength(1);
@@ -147,7 +148,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
 
   it('answers within the command timeout while Redis hangs without closing connections, and recovers when it resumes', async () => {
     const anonymous = graphqlClient(gateway.url);
-    await waitFor(async () => ((await anonymous(EVENTS)).errors ? undefined : sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 || undefined), 10_000, 'the gateway on Redis');
+    await waitFor(async () => ((await anonymous(operations.EventTitlesDocument, {})).errors ? undefined : sample(await metrics(), 'eventix_gateway_redis_degraded', 'use="rate_limit"') === 0 || undefined), 10_000, 'the gateway on Redis');
     const fallbacksBefore = sample(await metrics(), 'eventix_gateway_redis_fallback_total', 'use="rate_limit"');
     redis.pause();
     try {
@@ -156,7 +157,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
       const t0 = Date.now();
       for (let i = 0; i < 20; i++) {
         const started = Date.now();
-        const res = await anonymous(EVENTS);
+        const res = await anonymous(operations.EventTitlesDocument, {});
         latencies.push(Date.now() - started);
         if (res.status === 200 && !res.errors) ok++;
       }
@@ -182,7 +183,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     };
     const watch = (client: Client) => {
       const seen = { changes: [] as string[], errors: [] as Array<{ message: string; extensions?: { code?: string } }>, completed: false };
-      client.subscribe<{ seatAvailabilityChanged: { seats: Array<{ availability: string }> } }>({ query: LIVE, variables: { eventId } }, {
+      client.subscribe<operations.LiveSeatAvailabilitySubscription>({ query: LIVE, variables: { eventId } }, {
         next: (r) => {
           if (r.data) seen.changes.push(...r.data.seatAvailabilityChanged.seats.map((s) => s.availability));
           if (r.errors) seen.errors.push(...(r.errors as typeof seen.errors));
@@ -222,7 +223,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
       expect(refused.errors.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
 
       // Queries still answer meanwhile.
-      expect((await h.as()(EVENTS)).errors).toBeUndefined();
+      expect((await h.as()(operations.EventTitlesDocument, {})).errors).toBeUndefined();
 
       await redis.start();
       const restarted = Date.now();
@@ -238,7 +239,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
       await subscribed();
       process.stderr.write(`live subscriptions accepted again ${Date.now() - restarted} ms after Redis restarted\n`);
       const buyer = h.as(await h.token('live-buyer'));
-      expect((await buyer(BOOK, { i: { eventId, seatIds: [seatIds[10]] } })).errors).toBeUndefined();
+      expect((await buyer(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[10]] } })).errors).toBeUndefined();
       h.platform.booking.relay.nudge();
       await waitFor(() => (again.changes.includes('HELD') ? true : undefined), 10_000, 'a HELD change after recovery');
     });

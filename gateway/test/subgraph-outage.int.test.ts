@@ -1,11 +1,10 @@
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import { REQUEST_ID_HEADER } from '@eventix/subgraph-kit';
-import { errorCodes, graphqlClient, waitFor, type GraphQLResponse } from '@eventix/testing';
+import { errorCodes, graphqlClient, operations, waitFor, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
-
-type Events = { events: { edges: Array<{ node: { id: string; title: string } }> } };
 
 /** Nothing in an error may tell a client where the subgraphs run or what they are called. */
 function expectNoTopology(res: GraphQLResponse<unknown>, url: string) {
@@ -43,7 +42,7 @@ describe('a subgraph down (booking stopped)', () => {
     });
     ({ eventId } = await onSaleEvent(h, { venue: 'Dark Hall', title: 'Booking Outage Night', rows: 1, seatsPerRow: 4 }));
     live = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await gateway.devIssuer!.issue('outage-viewer', [])}` } });
-    live.subscribe({ query: `subscription($id: ID!) { seatAvailabilityChanged(eventId: $id) { seatMapVersion } }`, variables: { id: eventId } }, {
+    live.subscribe({ query: print(operations.LiveSeatAvailabilityDocument), variables: { eventId } }, {
       next: (r) => seen.errors.push(...((r.errors ?? []) as typeof seen.errors)),
       error: (e) => seen.errors.push({ message: String(e) }),
       complete: () => (seen.completed = Date.now()),
@@ -62,11 +61,7 @@ describe('a subgraph down (booking stopped)', () => {
 
   it('answers SERVICE_UNAVAILABLE for the booking part, keeps the catalog data, and logs the subgraph with the request id', async () => {
     const requestId = `subgraph-outage-${Date.now()}`;
-    const res = await (await client())<Events & { booking: unknown }>(
-      `query Mixed { events { edges { node { id title } } } booking(id: "00000000-0000-4000-8000-000000000000") { id status } }`,
-      {},
-      { [REQUEST_ID_HEADER]: requestId },
-    );
+    const res = await (await client())(operations.EventTitlesAndBookingDocument, { bookingId: '00000000-0000-4000-8000-000000000000' }, { [REQUEST_ID_HEADER]: requestId });
     expect(errorCodes(res)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(res.data!.events.edges.map((e) => e.node)).toContainEqual({ id: eventId, title: 'Booking Outage Night' });
     expect(res.data!.booking).toBeNull();
@@ -78,15 +73,12 @@ describe('a subgraph down (booking stopped)', () => {
 
   it('answers SERVICE_UNAVAILABLE, never INTERNAL_SERVER_ERROR, for booking fields of catalog entities and for mutations', async () => {
     const fan = await client();
-    const seats = await fan<{ event: { title: string; availableSeatCount: number | null; seats: Array<{ row: string; availability: string | null }> } }>(
-      `query Seats($id: ID!) { event(id: $id) { title availableSeatCount seats { row availability } } }`,
-      { id: eventId },
-    );
+    const seats = await fan(operations.EventSeatAvailabilityDocument, { id: eventId });
     expect(new Set(errorCodes(seats))).toEqual(new Set(['SERVICE_UNAVAILABLE']));
     // The booking fields are nullable, so only they are lost: the event and its layout stay.
     expect(seats.data!.event).toEqual({ title: 'Booking Outage Night', availableSeatCount: null, seats: Array.from({ length: 4 }, () => ({ row: 'A', availability: null })) });
     expectNoTopology(seats, bookingUrl);
-    const book = await fan(`mutation { createBooking(input: { eventId: "${eventId}", seatIds: ["00000000-0000-4000-8000-000000000001"] }) { id } }`);
+    const book = await fan(operations.CreateBookingDocument, { input: { eventId, seatIds: ['00000000-0000-4000-8000-000000000001'] } });
     expect(errorCodes(book)).toEqual(['SERVICE_UNAVAILABLE']);
     expectNoTopology(book, bookingUrl);
   });
@@ -95,8 +87,8 @@ describe('a subgraph down (booking stopped)', () => {
     // A contract error catalog answers with HTTP 200, to which @apollo/gateway adds
     // extensions.serviceName ("catalog").
     const organizer = graphqlClient(gateway.url, { authorization: `Bearer ${await gateway.devIssuer!.issue('outage-organizer', ['catalog:write'])}` });
-    const res = await organizer(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-      i: { venueId: '00000000-0000-4000-8000-00000000dead', title: 'Nowhere', startsAt: new Date(Date.now() + 86_400_000).toISOString(), currency: 'EUR' },
+    const res = await organizer(operations.CreateEventDocument, {
+      input: { venueId: '00000000-0000-4000-8000-00000000dead', title: 'Nowhere', startsAt: new Date(Date.now() + 86_400_000).toISOString(), currency: 'EUR' },
     });
     expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     for (const error of res.errors ?? []) expect(error.extensions).not.toHaveProperty('serviceName');

@@ -2,18 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { waitFor } from '@eventix/testing';
+import { operations, waitFor } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 const VIEWERS = 1000;
-const LIVE = `subscription Live($eventId: ID!) { seatAvailabilityChanged(eventId: $eventId) { eventId seatMapVersion seats { availability seat { id row number price } } } }`;
+// graphql-ws takes the operation as text.
+const LIVE = print(operations.LiveSeatAvailabilityWithSeatsDocument);
 
-interface Change {
-  seatMapVersion: number;
-  seats: Array<{ availability: string; seat: { id: string; row: string; number: number; price: string } }>;
-}
+type Change = operations.LiveSeatAvailabilityWithSeatsSubscription['seatAvailabilityChanged'];
 
 /** Federated subscriptions through the gateway: booking pushes, catalog completes each event. */
 describe('live seat map through the gateway (real Kafka and Redis)', () => {
@@ -37,7 +36,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
   const watch = (client: Client, id = eventId) => {
     const changes: Change[] = [];
     const errors: unknown[] = [];
-    const stop = client.subscribe<{ seatAvailabilityChanged: Change }>({ query: LIVE, variables: { eventId: id } }, {
+    const stop = client.subscribe<operations.LiveSeatAvailabilityWithSeatsSubscription>({ query: LIVE, variables: { eventId: id } }, {
       next: (r) => (r.data ? changes.push(r.data.seatAvailabilityChanged) : errors.push(r.errors)),
       error: (e) => errors.push(e),
       complete: () => undefined,
@@ -61,7 +60,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     await waitFor(() => (h.platform.gateway.subscriptions.upstreamCount === 1 ? true : undefined), 5_000, 'the upstream stream');
     await new Promise((r) => setTimeout(r, 300)); // let the upstream subscription reach the booking subgraph
     const buyer = await h.token('buyer');
-    const created = await h.as(buyer)<{ createBooking: { id: string } }>(`mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { eventId, seatIds: [seatIds[5]] } });
+    const created = await h.as(buyer)(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[5]] } });
     const returned = Date.now();
     h.platform.booking.relay.nudge();
     const held = await waitFor(() => viewer.changes.find((c) => c.seats[0]?.availability === 'HELD'), 5_000, 'HELD');
@@ -70,14 +69,14 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     expect(latency).toBeLessThan(1_000);
     expect(held.seats).toEqual([{ availability: 'HELD', seat: { id: seatIds[5], row: 'B', number: 2, price: '30.00' } }]);
 
-    await h.as(buyer)(`mutation($id: ID!) { cancelBooking(id: $id) { id } }`, { id: created.data!.createBooking.id });
+    await h.as(buyer)(operations.CancelBookingDocument, { id: created.data!.createBooking.id });
     h.platform.booking.relay.nudge();
     const released = await waitFor(() => viewer.changes.find((c) => c.seats[0]?.availability === 'AVAILABLE'), 5_000, 'AVAILABLE');
     expect(released.seatMapVersion).toBeGreaterThan(held.seatMapVersion);
 
-    const again = await h.as(buyer)<{ createBooking: { id: string } }>(`mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { eventId, seatIds: [seatIds[5]] } });
+    const again = await h.as(buyer)(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[5]] } });
     await waitFor(async () => ((await h.platform.payment.orm.em.fork().execute('select 1 from payment where booking_id = ?', [again.data!.createBooking.id])).length ? true : undefined), 30_000, 'the payment to open');
-    const paid = await h.as(buyer)(`mutation($i: PayBookingInput!) { payBooking(input: $i) { status } }`, { i: { bookingId: again.data!.createBooking.id, paymentMethodToken: 'tok_visa' } });
+    const paid = await h.as(buyer)(operations.PayBookingDocument, { input: { bookingId: again.data!.createBooking.id, paymentMethodToken: 'tok_visa' } });
     expect(paid.errors).toBeUndefined();
     const sold = await waitFor(() => viewer.changes.find((c) => c.seats[0]?.availability === 'SOLD'), 30_000, 'SOLD');
     expect(sold.seats[0].seat).toEqual({ id: seatIds[5], row: 'B', number: 2, price: '30.00' });
@@ -93,7 +92,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     expect(h.platform.gateway.subscriptions.upstreamCount).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.platform.booking.fanout.subscriberCount(eventId)).toBe(1);
-    await h.as(await h.token('crowd-buyer'))(`mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { eventId, seatIds: [seatIds[0]] } });
+    await h.as(await h.token('crowd-buyer'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[0]] } });
     h.platform.booking.relay.nudge();
     const sawIt = () => viewers.filter((v) => v.changes.some((c) => c.seats[0]?.seat.id === seatIds[0])).length;
     await waitFor(() => (sawIt() === viewers.length ? true : undefined), 15_000, 'every viewer to see the change').catch((error: Error) => {
@@ -135,6 +134,7 @@ describe('live seat map through the gateway (real Kafka and Redis)', () => {
     expect(JSON.stringify(lost.errors)).toMatch(/retryAfterSeconds/);
     // Queries belong on HTTP; the socket refuses them with a clear error.
     const queryErrors: unknown[] = [];
+    // Inline: a query sent where it does not belong; the socket's refusal is the subject.
     connect(token).subscribe({ query: `{ events { edges { cursor } } }` }, { next: () => undefined, error: (e) => queryErrors.push(e), complete: () => undefined });
     await waitFor(() => (queryErrors.length ? true : undefined), 5_000, 'the refusal');
     expect(JSON.stringify(queryErrors)).toMatch(/over HTTP/);
