@@ -1,0 +1,65 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
+import { appError, ErrorCode } from '@eventix/errors';
+import type { CostModel } from '../plugins/cost';
+import { checkInputs, strictFor } from '../plugins/input-validation';
+import { checkOperation, isTokenLimitMessage, tooComplex, type OperationLimits } from '../plugins/operation-limits';
+
+export interface SubscribeCheckOptions {
+  /** The API schema subscriptions are validated against. */
+  schema: GraphQLSchema;
+  limits: OperationLimits;
+  /** The supergraph's cost directives; a subscription is estimated per event it delivers. */
+  costModel: CostModel;
+}
+
+/** A subscription that passed every check, ready to execute. */
+export interface CheckedSubscription {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * Parses with the token limit, as Apollo Server does over HTTP: an oversized document is the
+ * contract's OPERATION_TOO_COMPLEX, any other syntax error Apollo's GRAPHQL_PARSE_FAILED.
+ */
+function parseDocument(query: string, maxTokens: number): DocumentNode | GraphQLError {
+  try {
+    return parse(query, { maxTokens });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (isTokenLimitMessage(message)) return tooComplex(`Operation has more than ${maxTokens} tokens`, 'tokens');
+    return new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.GRAPHQL_PARSE_FAILED } });
+  }
+}
+
+/** The operation to run, which must be a subscription: the socket carries nothing else. */
+function subscriptionOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | GraphQLError {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return appError(ErrorCode.BAD_USER_INPUT, 'No operation to run');
+  if (operation.operation !== 'subscription') return appError(ErrorCode.BAD_USER_INPUT, 'Send queries and mutations over HTTP; this socket carries subscriptions');
+  return operation;
+}
+
+/**
+ * The checks a subscribe message goes through before it is executed — the same as an HTTP
+ * operation's, since graphql-ws does not run Apollo Server's plugins: parse (token limit),
+ * validation, a subscription operation, input validation, then depth/alias/cost limits.
+ * Returns the errors to answer with instead when one fails.
+ */
+export function checkSubscription(payload: SubscribePayload, { schema, limits, costModel }: SubscribeCheckOptions): CheckedSubscription | readonly GraphQLError[] {
+  const document = parseDocument(payload.query, limits.maxTokens);
+  if (document instanceof GraphQLError) return [document];
+  const errors = validate(schema, document);
+  if (errors.length) return errors;
+  const operation = subscriptionOperation(document, payload.operationName);
+  if (operation instanceof GraphQLError) return [operation];
+  const variables = payload.variables ?? {};
+  const badInput = checkInputs(strictFor(schema), document, operation, variables);
+  if (badInput) return [badInput];
+  const { error: tooBig } = checkOperation(schema, document, operation, limits, { model: costModel, variables });
+  if (tooBig) return [tooBig];
+  return { document, operation, variables };
+}
