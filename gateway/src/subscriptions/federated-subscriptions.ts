@@ -5,7 +5,7 @@ import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@ap
 import { GraphQLError, print, type DocumentNode, type GraphQLFormattedError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ErrorCode } from '@eventix/errors';
+import { appError, ErrorCode } from '@eventix/errors';
 import { boundedBuffer, INTERNAL_CREDENTIAL_HEADER, signInternalCredential, type BoundedBuffer } from '@eventix/subgraph-kit';
 import type { GatewayContext } from '../context';
 
@@ -115,7 +115,7 @@ export class FederatedSubscriptions {
       // The subgraph's own refusal (e.g. NOT_FOUND for an unknown event) is passed on as is;
       // a lost connection becomes SERVICE_UNAVAILABLE so the client knows to resubscribe.
       if (Array.isArray(error)) broadcast({ errors: (error as GraphQLFormattedError[]).map(toGraphQLError) });
-      else if (error) broadcast({ errors: [new GraphQLError('The live update stream was interrupted; refetch and subscribe again', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } })] });
+      else if (error) broadcast({ errors: [liveStreamInterrupted()] });
       shared.clients.forEach((c) => c.end());
       void client.dispose();
     };
@@ -194,6 +194,14 @@ export class FederatedSubscriptions {
     return executeQueryPlan(plan, serviceMap, requestContext as GatewayGraphQLRequestContext, operationContext, this.supergraphSchema, this.apiSchema);
   }
 }
+
+/**
+ * What every client of an upstream stream that broke gets: SERVICE_UNAVAILABLE, so it refetches
+ * and subscribes again. No `http` extension: it travels over graphql-ws, where an HTTP status
+ * means nothing (booking's liveUpdatesInterrupted, the same signal one hop upstream).
+ */
+const liveStreamInterrupted = () =>
+  appError(ErrorCode.SERVICE_UNAVAILABLE, 'The live update stream was interrupted; refetch and subscribe again', {}, { status: false });
 
 /** A lost socket arrives as a CloseEvent, not an Error: log its code and reason. */
 function describeUpstreamError(error: unknown): string {

@@ -1,9 +1,36 @@
-import { boundedBuffer, SlowConsumerError } from './bounded-buffer';
+import { GraphQLInt, GraphQLObjectType, GraphQLSchema, type ExecutionResult } from 'graphql';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer, type ServerOptions } from 'graphql-ws';
+import { ErrorCode } from '@eventix/errors';
+import { boundedBuffer, SlowConsumerError, type BoundedBuffer } from './bounded-buffer';
 
 const closeCounter = () => {
   const counter = { closed: 0, onClose: () => void counter.closed++ };
   return counter;
 };
+
+/** A schema whose one subscription field streams what `buffer` yields, as booking's resolver does. */
+const streamingSchema = (buffer: () => BoundedBuffer<number>) =>
+  new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: { changed: { type: GraphQLInt, subscribe: () => buffer().iterator, resolve: (value: number) => value } },
+    }),
+  });
+
+/** Runs one subscription through a graphql-ws server; returns the messages the client got. */
+async function overWire(options: ServerOptions): Promise<Array<{ type: string; payload?: unknown }>> {
+  const sent: Array<{ type: string; payload?: unknown }> = [];
+  let receive: (data: string) => Promise<void> = async () => undefined;
+  const closed = makeServer(options).opened(
+    { protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL, send: (data) => void sent.push(JSON.parse(data)), close: () => undefined, onMessage: (cb) => void (receive = cb) },
+    {},
+  );
+  await receive(JSON.stringify({ type: 'connection_init' }));
+  await receive(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { changed }' } }));
+  await closed();
+  return sent;
+}
 
 describe('boundedBuffer', () => {
   it('hands values over in order, to a waiting subscriber at once', async () => {
@@ -39,6 +66,34 @@ describe('boundedBuffer', () => {
       expect(error).toBeInstanceOf(SlowConsumerError);
       expect((error as Error).message).toMatch(/more than 2 changes behind; refetch .* subscribe again/);
       await expect(buffer.iterator.next()).resolves.toEqual({ value: undefined, done: true });
+    });
+
+    it('is SERVICE_UNAVAILABLE from the registry (refetch and subscribe again), with no HTTP status', () => {
+      const error = new SlowConsumerError(2);
+      expect(error.extensions).toEqual({ code: ErrorCode.SERVICE_UNAVAILABLE });
+      expect(error.toJSON()).toEqual({ message: error.message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
+    });
+
+    describe('reaches a graphql-ws client with its code', () => {
+      const overflowing = <T>(value: T) => {
+        const buffer = boundedBuffer<T>(1, () => undefined);
+        buffer.push(value);
+        buffer.push(value); // one too many: the first pull gets SlowConsumerError
+        return buffer;
+      };
+      const expected = expect.arrayContaining([
+        { id: '1', type: 'error', payload: [{ message: expect.stringMatching(/more than 1 changes behind; refetch .* subscribe again/), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] },
+      ]);
+
+      it("the gateway's path: the buffer is the operation's stream (graphql-ws `subscribe`)", async () => {
+        // The gateway's streams carry the results of executing each event.
+        const buffer = overflowing<ExecutionResult>({ data: { changed: 1 } });
+        await expect(overWire({ schema: streamingSchema(() => overflowing(1)), subscribe: () => buffer.iterator })).resolves.toEqual(expected);
+      });
+
+      it("booking's path: the buffer is a subscription field's source stream (graphql-js subscribe)", async () => {
+        await expect(overWire({ schema: streamingSchema(() => overflowing(1)) })).resolves.toEqual(expected);
+      });
     });
 
     it('takes nothing more after the overflow, and closes only once', async () => {

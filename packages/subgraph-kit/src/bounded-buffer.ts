@@ -1,10 +1,17 @@
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '@eventix/errors';
+
 /**
  * The error a subscriber's stream ends with when it fell too far behind. It says what to do:
- * the changes it missed are gone, so it refetches the current state and subscribes again.
+ * the changes it missed are gone, so it refetches the current state and subscribes again —
+ * what a client does with SERVICE_UNAVAILABLE on a live stream, so that is its code (as for
+ * booking's liveUpdatesInterrupted). graphql-ws sends a stream's error with the error's
+ * `extensions`, so the code reaches the client. No `http` extension: it travels over
+ * graphql-ws, where an HTTP status means nothing.
  */
-export class SlowConsumerError extends Error {
+export class SlowConsumerError extends GraphQLError {
   constructor(readonly capacity: number) {
-    super(`subscriber fell more than ${capacity} changes behind; refetch the seat map and subscribe again`);
+    super(`subscriber fell more than ${capacity} changes behind; refetch the seat map and subscribe again`, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
     this.name = 'SlowConsumerError';
   }
 }

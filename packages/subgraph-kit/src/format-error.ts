@@ -1,6 +1,18 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { hasContractCode } from '@eventix/errors';
+import { ErrorCode, hasContractCode } from '@eventix/errors';
 import { classifyDeliveryError } from '@eventix/events';
+
+/**
+ * Apollo Server's own codes a client may see: GraphQL's validation and parse errors and
+ * persisted-query refusals. (BAD_REQUEST and PERSISTED_QUERY_NOT_FOUND are in the registry.)
+ */
+const APOLLO_CODES_SHOWN = new Set<unknown>([
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+]);
 
 /**
  * Keeps contract errors (they carry an `extensions.code` from the registry) and GraphQL's own
@@ -9,8 +21,7 @@ import { classifyDeliveryError } from '@eventix/events';
  */
 export function formatError(log: (message: string) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (hasContractCode(formatted) || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE') {
+    if (hasContractCode(formatted) || APOLLO_CODES_SHOWN.has(formatted.extensions?.code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
@@ -20,16 +31,16 @@ export function formatError(log: (message: string) => void) {
     const sqlState = (original as { code?: unknown }).code;
     if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
       log(`input refused by the database (${sqlState}): ${original instanceof Error ? original.message : String(original)}`);
-      return { message: 'An input value is not valid', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+      return { message: 'An input value is not valid', path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
     // A dependency that is down (database refusing connections, pool exhausted, connection
     // reset, serialization failure) is "try again later", not a bug: the same classification
     // the event consumers use to wait an outage out instead of dead-lettering.
     if (classifyDeliveryError(original).kind === 'transient') {
       log(`dependency unavailable: ${original instanceof Error ? original.message : String(original)}`);
-      return { message: 'This service is briefly unavailable; please try again in a moment', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } };
+      return { message: 'This service is briefly unavailable; please try again in a moment', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
     }
     log(`unexpected error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from '@eventix/errors';
 
 /** A plain route beside /graphql (health checks, webhooks, the dev token issuer). */
 export type Route = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => Promise<void> | void;
@@ -48,6 +49,12 @@ const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-respo
 /** `application/json; charset=utf-8` → `application/json`; '' when absent. */
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0].trim().toLowerCase();
 
+/**
+ * The body of a transport refusal (the request itself is unusable, so no GraphQL runs): the
+ * registry's BAD_REQUEST, or INTERNAL_SERVER_ERROR for our own failure.
+ */
+const refusal = (message: string, code: ErrorCode = ErrorCode.BAD_REQUEST) => ({ errors: [{ message, extensions: { code } }] });
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
@@ -63,11 +70,11 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
   return (req, res) => {
     void handle(req, res).catch((error: Error) => {
       if (error instanceof BodyTooLargeError) {
-        if (!res.headersSent) sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] }, { connection: 'close' });
+        if (!res.headersSent) sendJson(res, 413, refusal(error.message), { connection: 'close' });
         return;
       }
       options.log?.(`http: ${error.stack ?? error.message}`);
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
     });
   };
 
@@ -88,7 +95,7 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
     // nothing else). A form or text/plain POST is what a cross-site page can send without a
     // preflight, so it is refused before the body is read, whatever headers it carries.
     if (method === 'POST' && !JSON_MEDIA_TYPES.has(mediaType(req.headers['content-type']))) {
-      sendJson(res, 415, { errors: [{ message: 'POST bodies must be application/json', extensions: { code: 'BAD_REQUEST' } }] }, { accept: 'application/json, application/graphql-response+json', connection: 'close' });
+      sendJson(res, 415, refusal('POST bodies must be application/json'), { accept: 'application/json, application/graphql-response+json', connection: 'close' });
       return;
     }
     const raw = method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
@@ -101,7 +108,7 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        sendJson(res, 400, refusal('Request body is not valid JSON'));
         return;
       }
     }
