@@ -8,6 +8,7 @@ import * as typescript from '@graphql-codegen/typescript';
 import * as typescriptOperations from '@graphql-codegen/typescript-operations';
 import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
 import { Supergraph } from '@apollo/federation-internals';
+import { generatePersistedQueryManifest } from '@apollo/generate-persisted-query-manifest';
 import { parse, printSchema, validate, type GraphQLSchema } from 'graphql';
 
 const root = __dirname.includes(`${path.sep}.cache${path.sep}`) ? path.resolve(__dirname, '../..') : __dirname;
@@ -22,6 +23,31 @@ async function main(): Promise<void> {
   const supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
   const apiSchema = Supergraph.build(supergraph).apiSchema().toGraphQLJSSchema();
   for (const { operations, output } of OUTPUTS) await generate(apiSchema, operations, output);
+  await persistedQueryManifest(apiSchema);
+}
+
+// Partners run only these, by id: Apollo's persisted query manifest (id = sha256 of the body),
+// written by Apollo's own generator so an Apollo Router could load the same file.
+const PARTNER_OPERATIONS = 'schema/operations/partner';
+const MANIFEST = 'schema/persisted-queries.json';
+
+async function persistedQueryManifest(apiSchema: GraphQLSchema): Promise<void> {
+  const folder = path.join(root, PARTNER_OPERATIONS);
+  const problems = fs
+    .readdirSync(folder)
+    .filter((file) => file.endsWith('.graphql'))
+    .flatMap((file) => validate(apiSchema, parse(fs.readFileSync(path.join(folder, file), 'utf8'))).map((e) => `${PARTNER_OPERATIONS}/${file}: ${e.message}`));
+  if (problems.length) throw new Error(`partner operations do not match the supergraph:\n${problems.join('\n')}`);
+  const cwd = process.cwd();
+  process.chdir(root); // the generator resolves its globs from the working directory
+  try {
+    const manifest = await generatePersistedQueryManifest({ documents: [`${PARTNER_OPERATIONS}/*.graphql`] }, undefined);
+    manifest.operations.sort((a, b) => a.name.localeCompare(b.name));
+    fs.writeFileSync(path.join(root, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  } finally {
+    process.chdir(cwd);
+  }
+  console.log(`wrote ${MANIFEST}`);
 }
 
 async function generate(apiSchema: GraphQLSchema, operations: string, OUTPUT: string): Promise<void> {
