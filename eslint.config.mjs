@@ -12,9 +12,9 @@ export default tseslint.config(
   },
   {
     // The gateway is built from small parts, each with one job (issue #11): no function of its
-    // code grows past one screen. Tests are exempt (a describe block holds many cases).
+    // code reaches 60 lines (the issue's bound: under 60). Tests are exempt (a describe block holds many cases).
     files: ['gateway/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
+    rules: { 'max-lines-per-function': ['error', { max: 59, skipBlankLines: true, skipComments: true }] },
   },
 );

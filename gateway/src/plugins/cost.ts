@@ -63,34 +63,10 @@ export class CostModel {
     readonly listSizes: ReadonlyMap<string, ListSize>,
   ) {}
 
-  /**
-   * Reads `@cost` and `@listSize` from a supergraph SDL. The names come from the cost spec's
-   * `@link` (composition imports `@listSize`; `@cost` is the spec's own name), so a renamed
-   * import is still found.
-   */
+  /** Reads `@cost` and `@listSize` from a supergraph SDL, under whatever names its `@link` gives them. */
   static fromSupergraph(sdl: string): CostModel {
     const document = parse(sdl);
-    let costName = 'cost';
-    let listSizeName = 'cost__listSize';
-    for (const def of document.definitions) {
-      if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
-      for (const link of def.directives ?? []) {
-        const args = argumentsOf(link);
-        if (link.name.value !== 'link' || typeof args.url !== 'string' || !args.url.startsWith(COST_SPEC)) continue;
-        const prefix = typeof args.as === 'string' ? args.as : 'cost';
-        costName = prefix;
-        listSizeName = `${prefix}__listSize`;
-        for (const entry of Array.isArray(args.import) ? args.import : []) {
-          if (entry === '@listSize') listSizeName = 'listSize';
-          if (entry === '@cost') costName = 'cost';
-          if (entry && typeof entry === 'object' && 'name' in entry) {
-            const { name, as } = entry as { name: string; as?: string };
-            if (name === '@listSize') listSizeName = (as ?? name).slice(1);
-            if (name === '@cost') costName = (as ?? name).slice(1);
-          }
-        }
-      }
-    }
+    const { costName, listSizeName } = costDirectiveNames(document);
     const fieldWeights = new Map<string, number>();
     const typeWeights = new Map<string, number>();
     const argumentWeights = new Map<string, number>();
@@ -111,15 +87,7 @@ export class CostModel {
         const weight = weightOf(field.directives);
         if (weight !== undefined) fieldWeights.set(coordinate, weight);
         const listSize = field.directives?.find((d) => d.name.value === listSizeName);
-        if (listSize) {
-          const args = argumentsOf(listSize);
-          listSizes.set(coordinate, {
-            assumedSize: typeof args.assumedSize === 'number' ? args.assumedSize : undefined,
-            slicingArguments: Array.isArray(args.slicingArguments) ? (args.slicingArguments as string[]) : undefined,
-            sizedFields: Array.isArray(args.sizedFields) ? (args.sizedFields as string[]) : undefined,
-            requireOneSlicingArgument: args.requireOneSlicingArgument !== false,
-          });
-        }
+        if (listSize) listSizes.set(coordinate, listSizeOf(listSize));
         for (const arg of 'arguments' in field ? (field.arguments ?? []) : []) {
           const argWeight = weightOf(arg.directives);
           if (argWeight !== undefined) argumentWeights.set(`${coordinate}(${arg.name.value}:)`, argWeight);
@@ -128,6 +96,47 @@ export class CostModel {
     }
     return new CostModel(fieldWeights, typeWeights, argumentWeights, listSizes);
   }
+}
+
+/**
+ * The names `@cost` and `@listSize` go by in this supergraph, from the cost spec's `@link`
+ * (composition imports `@listSize`; `@cost` is the spec's own name), so a renamed import is
+ * still found.
+ */
+function costDirectiveNames(document: DocumentNode): { costName: string; listSizeName: string } {
+  let costName = 'cost';
+  let listSizeName = 'cost__listSize';
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const link of def.directives ?? []) {
+      const args = argumentsOf(link);
+      if (link.name.value !== 'link' || typeof args.url !== 'string' || !args.url.startsWith(COST_SPEC)) continue;
+      const prefix = typeof args.as === 'string' ? args.as : 'cost';
+      costName = prefix;
+      listSizeName = `${prefix}__listSize`;
+      for (const entry of Array.isArray(args.import) ? args.import : []) {
+        if (entry === '@listSize') listSizeName = 'listSize';
+        if (entry === '@cost') costName = 'cost';
+        if (entry && typeof entry === 'object' && 'name' in entry) {
+          const { name, as } = entry as { name: string; as?: string };
+          if (name === '@listSize') listSizeName = (as ?? name).slice(1);
+          if (name === '@cost') costName = (as ?? name).slice(1);
+        }
+      }
+    }
+  }
+  return { costName, listSizeName };
+}
+
+/** A field's `@listSize` arguments (requireOneSlicingArgument defaults to true, as the spec says). */
+function listSizeOf(directive: DirectiveNode): ListSize {
+  const args = argumentsOf(directive);
+  return {
+    assumedSize: typeof args.assumedSize === 'number' ? args.assumedSize : undefined,
+    slicingArguments: Array.isArray(args.slicingArguments) ? (args.slicingArguments as string[]) : undefined,
+    sizedFields: Array.isArray(args.sizedFields) ? (args.sizedFields as string[]) : undefined,
+    requireOneSlicingArgument: args.requireOneSlicingArgument !== false,
+  };
 }
 
 function argumentsOf(directive: DirectiveNode): Record<string, unknown> {
