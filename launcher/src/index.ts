@@ -1,5 +1,5 @@
 import { ConfigError } from '@eventix/config';
-import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, type Logger } from '@eventix/subgraph-kit';
+import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, Permission, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   if (config.seedDemo) await seedDemo(platform.catalog, log('seed'));
 
   const fanToken = await platform.gateway.devIssuer?.issue('demo-fan', []);
-  const organizerToken = await platform.gateway.devIssuer?.issue('demo-organizer', ['catalog:write', 'tickets:verify']);
+  const organizerPermissions = [Permission.CATALOG_WRITE, Permission.TICKETS_VERIFY];
+  const organizerToken = await platform.gateway.devIssuer?.issue('demo-organizer', organizerPermissions);
   console.log(
     [
       '',
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         ? [
             `  Dev token (fan, sub=demo-fan):`,
             `    ${fanToken}`,
-            `  Dev token (organizer: catalog:write, tickets:verify):`,
+            `  Dev token (organizer: ${organizerPermissions.join(', ')}):`,
             `    ${organizerToken}`,
             `  More tokens: curl -s -X POST ${platform.gateway.url.replace(/\/graphql$/, '')}/dev/token -H 'content-type: application/json' -d '{"sub":"alice","permissions":[]}'`,
           ]
