@@ -48,7 +48,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const root = options.distDir ?? DEFAULT_DIST_DIR;
   const indexFile = path.join(root, 'index.html');
   if (!fs.existsSync(indexFile)) throw new Error(`the fan app is not built (${indexFile} is missing): run \`npm run build\``);
-  const index = fs.readFileSync(indexFile);
+  // Read per request, so a rebuild (new asset names) is served without a restart; the last good
+  // copy while a build rewrites it.
+  let lastIndex = fs.readFileSync(indexFile);
+  const index = () => {
+    try {
+      lastIndex = fs.readFileSync(indexFile);
+    } catch {
+      // keep the last good copy
+    }
+    return lastIndex;
+  };
   const configBody = JSON.stringify({ auth: { kind: 'dev' }, ...options.config });
   const security = {
     'x-content-type-options': 'nosniff',
@@ -80,11 +90,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         if (!error) return send(200, TYPES[path.extname(file)] ?? 'application/octet-stream', body, pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
         // A missing asset is a 404; any other path is a page of the app.
         if (path.extname(pathname) && pathname !== '/index.html') return send(404, TYPES['.txt'], 'not found', 'no-store');
-        send(200, TYPES['.html'], index, 'no-cache');
+        send(200, TYPES['.html'], index(), 'no-cache');
       });
       return;
     }
-    send(200, TYPES['.html'], index, 'no-cache');
+    send(200, TYPES['.html'], index(), 'no-cache');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -72,18 +72,20 @@ export function App() {
 }
 
 function ConnectionBanner() {
-  const { state, nextRetryAt } = useConnection();
+  const { state, attempt, nextRetryAt } = useConnection();
   const [, tick] = useState(0);
   useEffect(() => {
-    if (state !== 'reconnecting') return;
+    if (state === 'connected') return;
     const timer = setInterval(() => tick((t) => t + 1), 500);
     return () => clearInterval(timer);
   }, [state]);
-  if (state !== 'reconnecting') return <div role="status" className="sr-only" />;
+  const neverConnected = state === 'connecting' && attempt > 0;
+  if (state !== 'reconnecting' && !neverConnected) return <div role="status" className="sr-only" />;
   const seconds = nextRetryAt ? Math.max(0, Math.ceil((nextRetryAt - Date.now()) / 1000)) : 0;
   return (
     <div role="status" className="banner warning" data-connection="lost">
-      Connection lost: live seat updates are paused. {seconds > 0 ? `Trying again in ${seconds} s…` : 'Reconnecting…'} The map refreshes when we are back.
+      {neverConnected ? 'We cannot reach live seat updates yet.' : 'Connection lost: live seat updates are paused.'} {seconds > 0 ? `Trying again in ${seconds} s…` : 'Reconnecting…'} The map refreshes
+      when we are back.
     </div>
   );
 }

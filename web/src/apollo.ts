@@ -28,6 +28,10 @@ export class Connection {
     this.reconnectListeners.add(listener);
     return () => void this.reconnectListeners.delete(listener);
   }
+  /** Ask every live view to reload (e.g. the browser is back online). */
+  resync(): void {
+    this.reconnectListeners.forEach((l) => l());
+  }
   set(state: ConnectionState): void {
     if (state === 'connected') {
       const wasLost = this.everConnected && this.state !== 'connected';
@@ -102,6 +106,8 @@ export function createApi(config: AppConfig, auth: Auth): Api {
     connection.set('reconnecting');
     ws.terminate();
   });
+  // Back online: whatever the socket did meanwhile, reload the live views.
+  window.addEventListener('online', () => connection.resync());
   // A new sign-in: reconnect so the socket carries the new token.
   auth.subscribe(() => ws.terminate());
 
@@ -119,6 +125,8 @@ export function createApi(config: AppConfig, auth: Auth): Api {
   );
   const client = new ApolloClient({
     link,
+    // Per-user data (myBookings, booking) is always read network-only, so nothing of one
+    // user's shows after another signs in on the same browser.
     cache: new InMemoryCache({ typePolicies: { Query: { fields: { myBookings: { keyArgs: false } } } } }),
     defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
   });

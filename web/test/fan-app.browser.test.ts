@@ -61,6 +61,13 @@ if (!chromium.ok && !chromium.mustFail) {
       await page.locator('.seat-focus').waitFor();
       await page.waitForFunction(() => window.__eventixSeatMap?.version !== undefined);
     };
+    const seriousAxeViolations = async (page: Page) => {
+      await page.addScriptTag({ content: fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+      const { violations } = await page.evaluate(() => window.axe!.run(document, { resultTypes: ['violations'] }));
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      if (bad.length) process.stderr.write(`${page.url()}: ${JSON.stringify(bad.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target) })))}\n`);
+      return bad.map((v) => `${v.id} (${v.help})`);
+    };
     const availability = (page: Page, seatId: string) => page.evaluate((id) => window.__eventixSeatMap?.availability(id), seatId);
     const waitForSeats = (page: Page, ids: string[], state: string, timeout = 15_000) =>
       page.waitForFunction(({ ids, state }) => ids.every((id) => window.__eventixSeatMap?.availability(id) === state), { ids, state }, { timeout, polling: 50 });
@@ -108,6 +115,7 @@ if (!chromium.ok && !chromium.mustFail) {
       await pageA.locator('.tickets img.qr').nth(1).waitFor({ timeout: 60_000 });
       const qrs = await pageA.locator('.tickets img.qr').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)));
       expect(qrs).toEqual(['data:image/png;base64,', 'data:image/png;base64,']);
+      expect(await seriousAxeViolations(pageA)).toEqual([]); // the event page with the paid hold and its tickets
       await waitForSeats(pageB, seatIds.slice(0, 2), 'SOLD', 15_000);
     });
 
@@ -138,6 +146,7 @@ if (!chromium.ok && !chromium.mustFail) {
       await new Promise((r) => setTimeout(r, 1_500));
       // Offline, B did not hear of it
       expect(await availability(pageB, seatIds[4])).toBe('AVAILABLE');
+      process.stderr.write(`B's banner still up just before going online again: ${(await pageB.locator('[data-connection="lost"]').count()) === 1}\n`);
       await b.setOffline(false);
       await pageB.locator('[data-connection="lost"]').waitFor({ state: 'detached', timeout: 30_000 });
       await waitForSeats(pageB, seatIds.slice(4, 6), 'HELD', 15_000);
@@ -201,22 +210,12 @@ if (!chromium.ok && !chromium.mustFail) {
       h.platform.booking.relay.nudge();
       await sales.locator('[data-count="held"]', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
       await expect(sales.locator('[data-count="available"]').textContent()).resolves.toBe('5');
-      const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-      await page.addScriptTag({ content: axeSource });
-      const { violations } = await page.evaluate(() => window.axe!.run(document, { resultTypes: ['violations'] }));
-      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
       await c.close();
     });
 
     it('has no serious or critical accessibility violations (axe-core) and saves screenshots at 375 and 1280 px', async () => {
-      const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-      const check = async (page: Page, where: string) => {
-        await page.addScriptTag({ content: axeSource });
-        const { violations } = await page.evaluate(() => window.axe!.run(document, { resultTypes: ['violations'] }));
-        const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        if (bad.length) process.stderr.write(`${where}: ${JSON.stringify(bad.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target) })))}\n`);
-        expect(bad.map((v) => `${where}: ${v.id} (${v.help})`)).toEqual([]);
-      };
+      const check = async (page: Page, where: string) => expect((await seriousAxeViolations(page)).map((v) => `${where}: ${v}`)).toEqual([]);
       await check(pageB, 'event page');
       await pageA.goto(`${web.url}bookings`);
       await pageA.locator('li.booking[data-status="CONFIRMED"]').first().waitFor();

@@ -31,6 +31,8 @@ export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connect
   let reloadAgain = false;
   let closed = false;
   let pending: Array<{ version: number; seats: SeatChange[] }> = [];
+  let loadFailures = 0;
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   const apply = (change: { version: number; seats: SeatChange[] }) => {
     if (version === undefined || loading) {
@@ -56,10 +58,15 @@ export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connect
       try {
         const snapshot = await load();
         if (closed) return;
+        loadFailures = 0;
         version = snapshot.version;
         handlers.snapshot(snapshot, reason);
       } catch (error) {
-        if (!closed) handlers.error?.(error);
+        if (closed) return;
+        handlers.error?.(error);
+        // A map that failed to load stays stale: try again with backoff.
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => void reload(reason), backoffMs(loadFailures++));
       } finally {
         loading = undefined;
       }
@@ -106,6 +113,7 @@ export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connect
   const stop = () => {
     closed = true;
     clearTimeout(retryTimer);
+    clearTimeout(reloadTimer);
     offReconnect();
     subscription?.unsubscribe();
   };
