@@ -1,10 +1,12 @@
 import { Migration20261125000000BookingInitial } from './Migration20261125000000_booking_initial';
 import { Migration20261125010000Tickets } from './Migration20261125010000_tickets';
 import { Migration20261125020000ProjectionProgress } from './Migration20261125020000_projection_progress';
+import { Migration20261125100000SeatSelection } from './Migration20261125100000_seat_selection';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
   { name: 'Migration20261125000000_booking_initial', class: Migration20261125000000BookingInitial },
   { name: 'Migration20261125010000_tickets', class: Migration20261125010000Tickets },
   { name: 'Migration20261125020000_projection_progress', class: Migration20261125020000ProjectionProgress },
+  { name: 'Migration20261125100000_seat_selection', class: Migration20261125100000SeatSelection },
 ];

@@ -1,4 +1,8 @@
 import { Migration20261125000000CatalogInitial } from './Migration20261125000000_catalog_initial';
+import { Migration20261125100000SingleSeatRule } from './Migration20261125100000_single_seat_rule';
 
 /** Every migration of the catalog database, in order. */
-export const catalogMigrations = [{ name: 'Migration20261125000000_catalog_initial', class: Migration20261125000000CatalogInitial }];
+export const catalogMigrations = [
+  { name: 'Migration20261125000000_catalog_initial', class: Migration20261125000000CatalogInitial },
+  { name: 'Migration20261125100000_single_seat_rule', class: Migration20261125100000SingleSeatRule },
+];

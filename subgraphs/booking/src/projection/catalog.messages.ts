@@ -14,8 +14,14 @@ export interface EventPublishedPayload {
   part: number;
   parts: number;
   totalSeats: number;
-  seats: Array<{ seatId: string; priceMinor: number }>;
+  /** Positions arrive from version 2 on; a version-1 seat has none. */
+  seats: Array<{ seatId: string; priceMinor: number; sectionId?: string; row?: string; number?: number; x?: number; y?: number }>;
+  /** Version 2 on; version 1 means ALLOW (the rule did not exist). */
+  singleSeatRule?: 'ALLOW' | 'PREVENT';
 }
+
+/** Versions of catalog.event-published this code reads. */
+export const EVENT_PUBLISHED_VERSIONS = [1, 2];
 
 export interface EventCancelledPayload {
   eventId: string;

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimMessage, requireVersion, type EventEnvelope } from '@eventix/events';
 import type { BookingService } from '../booking/booking.service';
-import { CatalogTopics, type EventCancelledPayload, type EventPublishedPayload } from './catalog.messages';
+import { CatalogTopics, EVENT_PUBLISHED_VERSIONS, type EventCancelledPayload, type EventPublishedPayload } from './catalog.messages';
 
 const CONSUMER = 'booking.seat-projection';
 
@@ -20,9 +20,13 @@ export class SeatProjectionService {
   async handle(message: EventEnvelope): Promise<void> {
     // A version this code does not know can never succeed: dead-lettered at once, replayable
     // after an upgrade (npm run dlq:replay), instead of being misread.
-    requireVersion(message, 1);
-    if (message.type === CatalogTopics.eventPublished) await this.applyPublished(message as EventEnvelope<EventPublishedPayload>);
-    else if (message.type === CatalogTopics.eventCancelled) await this.applyCancelled(message as EventEnvelope<EventCancelledPayload>);
+    if (message.type === CatalogTopics.eventPublished) {
+      requireVersion(message, ...EVENT_PUBLISHED_VERSIONS);
+      await this.applyPublished(message as EventEnvelope<EventPublishedPayload>);
+    } else if (message.type === CatalogTopics.eventCancelled) {
+      requireVersion(message, 1);
+      await this.applyCancelled(message as EventEnvelope<EventCancelledPayload>);
+    } else requireVersion(message, 1);
   }
 
   private async applyPublished(message: EventEnvelope<EventPublishedPayload>): Promise<void> {
@@ -30,21 +34,27 @@ export class SeatProjectionService {
     await this.orm.em.fork().transactional(async (em) => {
       if (!(await claimMessage(em, CONSUMER, message.id))) return;
       const [current] = await em.execute<Array<{ price_version: number }>>(
-        `insert into event_projection (event_id, currency, status, price_version, total_seats)
-         values (?, ?, 'ON_SALE', ?, ?)
+        `insert into event_projection (event_id, currency, status, price_version, total_seats, single_seat_rule)
+         values (?, ?, 'ON_SALE', ?, ?, ?)
          on conflict (event_id) do update
            set currency = excluded.currency, price_version = excluded.price_version, total_seats = excluded.total_seats,
+               single_seat_rule = excluded.single_seat_rule,
                status = case when event_projection.status = 'CANCELLED' then 'CANCELLED' else 'ON_SALE' end, updated_at = now()
            where event_projection.price_version <= excluded.price_version
          returning price_version`,
-        [p.eventId, p.currency, p.priceVersion, p.totalSeats],
+        [p.eventId, p.currency, p.priceVersion, p.totalSeats, p.singleSeatRule === 'PREVENT' ? 'PREVENT' : 'ALLOW'],
       );
       // No row returned: a newer price version is already applied; this part is stale.
       if (!current) return;
       await em.execute(
-        `insert into seat_projection (event_id, seat_id, price_minor)
-         select ?, "seatId", "priceMinor" from jsonb_to_recordset(?::jsonb) as t("seatId" uuid, "priceMinor" bigint)
-         on conflict (event_id, seat_id) do update set price_minor = excluded.price_minor`,
+        `insert into seat_projection (event_id, seat_id, price_minor, section_id, row_label, seat_number, x, y)
+         select ?, "seatId", "priceMinor", "sectionId", "row", "number", x, y
+           from jsonb_to_recordset(?::jsonb) as t("seatId" uuid, "priceMinor" bigint, "sectionId" uuid, "row" text, "number" integer, x double precision, y double precision)
+         on conflict (event_id, seat_id) do update
+           set price_minor = excluded.price_minor,
+               section_id = coalesce(excluded.section_id, seat_projection.section_id), row_label = coalesce(excluded.row_label, seat_projection.row_label),
+               seat_number = coalesce(excluded.seat_number, seat_projection.seat_number),
+               x = coalesce(excluded.x, seat_projection.x), y = coalesce(excluded.y, seat_projection.y)`,
         [p.eventId, JSON.stringify(p.seats)],
       );
       // Counted, not summed from parts: a redelivered or re-announced part must not count twice.

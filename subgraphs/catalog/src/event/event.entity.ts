@@ -12,6 +12,20 @@ export enum EventStatus {
 }
 registerEnumType(EventStatus, { name: 'EventStatus' });
 
+/** Issue #15: may a booking leave a single empty seat stranded in a row? */
+export enum SingleSeatRule {
+  ALLOW = 'ALLOW',
+  PREVENT = 'PREVENT',
+}
+registerEnumType(SingleSeatRule, {
+  name: 'SingleSeatRule',
+  description: 'Whether a booking may leave exactly one empty seat between taken seats or at the end of a row',
+  valuesConfig: {
+    ALLOW: { description: 'Any selection of free seats may be booked' },
+    PREVENT: { description: 'createBooking refuses (LONE_SEAT) a selection that strands a single seat, unless the row leaves no other choice' },
+  },
+});
+
 @ObjectType({ description: 'A concert, match or show at a venue on a date' })
 @Directive('@key(fields: "id")')
 @Entity({ tableName: 'event' })
@@ -44,6 +58,10 @@ export class Event {
   @Property({ type: 'text' })
   @Index()
   city!: string;
+
+  @Field(() => SingleSeatRule, { description: 'The lone-seat rule of this event (PREVENT for new events); organizers change it with setSingleSeatRule' })
+  @Property({ type: 'text' })
+  singleSeatRule: SingleSeatRule & Opt = SingleSeatRule.PREVENT;
 
   /** Grows with every price change; messages carry it so consumers ignore stale ones. */
   @Property({ type: 'integer' })

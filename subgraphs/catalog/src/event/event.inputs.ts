@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PageInfo } from '@eventix/subgraph-kit';
-import { Event } from './event.entity';
+import { Event, SingleSeatRule } from './event.entity';
 
 @InputType()
 export class CreateEventInput {
@@ -15,6 +15,9 @@ export class CreateEventInput {
 
   @Field({ defaultValue: 'USD' })
   currency!: string;
+
+  @Field(() => SingleSeatRule, { nullable: true, description: 'The lone-seat rule; PREVENT when not given' })
+  singleSeatRule?: SingleSeatRule | null;
 }
 
 @ObjectType()

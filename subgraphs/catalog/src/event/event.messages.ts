@@ -23,8 +23,17 @@ export interface EventPublishedPayload {
   part: number;
   parts: number;
   totalSeats: number;
-  seats: Array<{ seatId: string; priceMinor: number }>;
+  /** Version 2: each seat's place on the map, so booking can pick adjacent seats and spot lone ones. */
+  seats: Array<{ seatId: string; priceMinor: number; sectionId: string; row: string; number: number; x: number; y: number }>;
+  /** Version 2: the event's lone-seat rule (version 1 messages carry none: ALLOW). */
+  singleSeatRule: 'ALLOW' | 'PREVENT';
 }
+
+/**
+ * Version of catalog.event-published this code writes. 2 added seat positions and
+ * singleSeatRule (issue #15); booking still reads 1.
+ */
+export const EVENT_PUBLISHED_VERSION = 2;
 
 export interface EventCancelledPayload {
   eventId: string;

@@ -3,7 +3,7 @@ import { entityId, isUuid, MoneyScalar, pageSize, hasPermission, Permission, req
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
-import { Event } from './event.entity';
+import { Event, SingleSeatRule } from './event.entity';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
 /** Seats the gateway's cost analysis assumes for one event's seat map (`@listSize(assumedSize:)`). */
@@ -42,7 +42,7 @@ export class EventResolver {
   @Mutation(() => Event, { description: 'Creates a DRAFT event at a venue (catalog:write)' })
   createEvent(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateEventInput) input: CreateEventInput): Promise<Event> {
     requirePermission(ctx.caller, Permission.CATALOG_WRITE);
-    return ctx.events.createEvent(ctx.em, { ...input, venueId: entityId('Venue', input.venueId) });
+    return ctx.events.createEvent(ctx.em, { ...input, singleSeatRule: input.singleSeatRule ?? undefined, venueId: entityId('Venue', input.venueId) });
   }
 
   @Mutation(() => Event, { description: 'Puts a DRAFT event on sale (catalog:write)' })
@@ -60,6 +60,12 @@ export class EventResolver {
   ): Promise<Event> {
     requirePermission(ctx.caller, Permission.CATALOG_WRITE);
     return ctx.events.changeSectionPrice(ctx.em, entityId('Event', eventId), entityId('Section', sectionId), price);
+  }
+
+  @Mutation(() => Event, { description: 'Sets the lone-seat rule of an event; a published event applies it to bookings made afterwards (catalog:write)' })
+  setSingleSeatRule(@Ctx() ctx: CatalogContext, @Arg('eventId', () => ID) eventId: string, @Arg('rule', () => SingleSeatRule) rule: SingleSeatRule): Promise<Event> {
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.setSingleSeatRule(ctx.em, entityId('Event', eventId), rule);
   }
 
   @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })

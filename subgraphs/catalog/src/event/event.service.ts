@@ -6,8 +6,8 @@ import { decodeKeysetCursor, encodeKeysetCursor, toMinorUnits } from '@eventix/s
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
 import { requireName } from '../venue/venue.rules';
-import { Event, EventStatus } from './event.entity';
-import { CatalogTopics, SEATS_PER_MESSAGE, type EventCancelledPayload, type EventPublishedPayload } from './event.messages';
+import { Event, EventStatus, SingleSeatRule } from './event.entity';
+import { CatalogTopics, EVENT_PUBLISHED_VERSION, SEATS_PER_MESSAGE, type EventCancelledPayload, type EventPublishedPayload } from './event.messages';
 import { assertTransition, requireCurrency, requireFutureStart } from './event.rules';
 
 export interface CreateEventCommand {
@@ -15,6 +15,7 @@ export interface CreateEventCommand {
   title: string;
   startsAt: Date;
   currency: string;
+  singleSeatRule?: SingleSeatRule;
 }
 
 export interface EventPageQuery {
@@ -41,7 +42,7 @@ export class EventService {
     const venue = await em.findOne(Venue, { id: command.venueId });
     if (!venue) throw notFound('Venue', command.venueId);
     return em.transactional(async (tx) => {
-      const event = tx.create(Event, { title, currency, startsAt, venue, city: venue.city });
+      const event = tx.create(Event, { title, currency, startsAt, venue, city: venue.city, singleSeatRule: command.singleSeatRule ?? SingleSeatRule.PREVENT });
       await tx.flush();
       // The event's own seats, copied from the layout in one statement (20,000 rows: one trip).
       await tx.execute(
@@ -91,6 +92,25 @@ export class EventService {
     });
   }
 
+  /**
+   * Sets the lone-seat rule. A published event announces its seats again (next priceVersion,
+   * same prices) so booking's projection picks the rule up through the usual message.
+   */
+  async setSingleSeatRule(em: EntityManager, id: string, rule: SingleSeatRule): Promise<Event> {
+    return em.transactional(async (tx) => {
+      const event = await tx.findOne(Event, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!event) throw notFound('Event', id);
+      if (event.status === EventStatus.CANCELLED) throw badUserInput('id', 'a cancelled event cannot be changed');
+      if (event.singleSeatRule === rule) return event;
+      event.singleSeatRule = rule;
+      if (event.status !== EventStatus.DRAFT) {
+        event.priceVersion += 1;
+        await this.announceSeats(tx, event);
+      }
+      return event;
+    });
+  }
+
   async cancelEvent(em: EntityManager, id: string): Promise<Event> {
     return em.transactional(async (tx) => {
       const event = await tx.findOne(Event, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -127,12 +147,13 @@ export class EventService {
   }
 
   private async announceSeats(em: EntityManager, event: Event): Promise<void> {
-    const seats = await em.find(Seat, { eventId: event.id }, { orderBy: { ordinal: 'asc' }, fields: ['id', 'priceMinor'] });
+    const seats = await em.find(Seat, { eventId: event.id }, { orderBy: { ordinal: 'asc' }, fields: ['id', 'priceMinor', 'section', 'row', 'number', 'x', 'y'] });
     const parts = Math.max(1, Math.ceil(seats.length / SEATS_PER_MESSAGE));
     for (let part = 0; part < parts; part++) {
       const chunk = seats.slice(part * SEATS_PER_MESSAGE, (part + 1) * SEATS_PER_MESSAGE);
       recordEvent<EventPublishedPayload>(em, {
         type: CatalogTopics.eventPublished,
+        version: EVENT_PUBLISHED_VERSION,
         key: event.id,
         payload: {
           eventId: event.id,
@@ -144,7 +165,8 @@ export class EventService {
           part: part + 1,
           parts,
           totalSeats: seats.length,
-          seats: chunk.map((s) => ({ seatId: s.id, priceMinor: Number(s.priceMinor) })),
+          singleSeatRule: event.singleSeatRule,
+          seats: chunk.map((s) => ({ seatId: s.id, priceMinor: Number(s.priceMinor), sectionId: s.section.id, row: s.row, number: s.number, x: s.x, y: s.y })),
         },
       });
     }
