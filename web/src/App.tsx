@@ -75,7 +75,7 @@ function ConnectionBanner() {
   const { state, attempt, nextRetryAt } = useConnection();
   const [, tick] = useState(0);
   useEffect(() => {
-    if (state === 'connected') return;
+    if (state === 'connected' || state === 'idle') return;
     const timer = setInterval(() => tick((t) => t + 1), 500);
     return () => clearInterval(timer);
   }, [state]);

@@ -6,17 +6,21 @@ import { createClient, type Client } from 'graphql-ws';
 import type { Auth } from './auth';
 import type { AppConfig } from './config';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+/**
+ * idle: no live view needs the socket (it opens lazily, and only for signed-in users: the
+ * gateway refuses anonymous sockets); connecting: the first attempt(s); connected;
+ * reconnecting: it was up and went down.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 
 /**
  * The live connection's state for the banner, and a signal when it comes back after a loss
  * (seat maps then refetch: changes sent while it was down are gone).
  */
 export class Connection {
-  state: ConnectionState = 'connecting';
+  state: ConnectionState = 'idle';
   attempt = 0;
   nextRetryAt: number | undefined;
-  private everConnected = false;
   private listeners = new Set<() => void>();
   private reconnectListeners = new Set<() => void>();
 
@@ -33,25 +37,21 @@ export class Connection {
     this.reconnectListeners.forEach((l) => l());
   }
   set(state: ConnectionState): void {
-    if (state === 'connected') {
-      const wasLost = this.everConnected && this.state !== 'connected';
-      this.everConnected = true;
+    const wasLost = state === 'connected' && this.state === 'reconnecting';
+    if (state === 'connected' || state === 'idle') {
       this.attempt = 0;
       this.nextRetryAt = undefined;
-      this.state = state;
-      this.listeners.forEach((l) => l());
-      if (wasLost) this.reconnectListeners.forEach((l) => l());
-      return;
     }
-    if (state === 'reconnecting' && this.state === 'connecting' && !this.everConnected) return;
+    // A socket that never came up is still "connecting", however often it is retried.
+    if (state === 'reconnecting' && (this.state === 'connecting' || this.state === 'idle')) state = 'connecting';
     this.state = state;
     this.listeners.forEach((l) => l());
+    if (wasLost) this.reconnectListeners.forEach((l) => l());
   }
   retrying(attempt: number, waitMs: number): void {
     this.attempt = attempt;
     this.nextRetryAt = Date.now() + waitMs;
-    if (this.everConnected) this.set('reconnecting');
-    else this.listeners.forEach((l) => l());
+    this.listeners.forEach((l) => l());
   }
 }
 
@@ -72,25 +72,29 @@ export function createApi(config: AppConfig, auth: Auth): Api {
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
   const ws = createClient({
     url: config.wsUrl,
-    lazy: false,
+    // Opened by the first live view, closed (1000) when the last one goes.
+    lazy: true,
     keepAlive: 10_000,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     async retryWait(retries) {
       const wait = backoffMs(retries);
       connection.retrying(retries + 1, wait);
-      await new Promise((resolve) => setTimeout(resolve, navigator.onLine ? wait : Math.max(wait, 1_000)));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     },
     connectionParams: async () => {
       const token = await auth.token();
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     on: {
-      connecting: () => connection.set(connection.state === 'connected' ? 'reconnecting' : connection.state),
+      connecting: () => {
+        if (connection.state === 'idle') connection.set('connecting');
+      },
       connected: () => connection.set('connected'),
-      closed: () => {
+      closed: (event) => {
         clearTimeout(pongTimer);
-        connection.set('reconnecting');
+        const code = (event as { code?: number } | undefined)?.code;
+        connection.set(code === 1000 ? 'idle' : 'reconnecting');
       },
       // A ping without a pong within 5 s means the network is gone: close, and retry.
       ping: (received) => {
@@ -103,6 +107,7 @@ export function createApi(config: AppConfig, auth: Auth): Api {
   });
   // The browser knows first when the network goes: do not wait for the keep-alive.
   window.addEventListener('offline', () => {
+    if (connection.state === 'idle') return;
     connection.set('reconnecting');
     ws.terminate();
   });

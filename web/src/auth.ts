@@ -47,6 +47,11 @@ function listeners() {
   };
 }
 
+function expired(token: string): boolean {
+  const exp = decodeClaims(token).exp;
+  return typeof exp === 'number' && exp * 1000 < Date.now();
+}
+
 export function createDevAuth(config: AppConfig): Auth {
   const events = listeners();
   let token: string | undefined = localStorage.getItem(STORAGE_KEY) ?? undefined;
@@ -57,7 +62,7 @@ export function createDevAuth(config: AppConfig): Auth {
     if (next) {
       try {
         const claims = decodeClaims(next);
-        if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) throw new Error('expired');
+        if (expired(next)) throw new Error('expired');
         viewer = viewerOf(claims);
       } catch {
         token = undefined;
@@ -71,7 +76,11 @@ export function createDevAuth(config: AppConfig): Auth {
   return {
     kind: 'dev',
     viewer: () => viewer,
-    token: async () => token,
+    token: async () => {
+      // An expired token signs the user out rather than being refused again and again.
+      if (token && viewer && expired(token)) adopt(undefined);
+      return token;
+    },
     async signInAs(sub, permissions) {
       const res = await fetch(config.devTokenUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, permissions }) });
       const body = (await res.json().catch(() => ({}))) as { token?: string; error?: string };

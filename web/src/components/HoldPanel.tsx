@@ -114,12 +114,13 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
     }
   };
 
-  const seats = booking.items.map((i) => `Section ${i.seat.section.name}, row ${i.seat.row}, seat ${i.seat.number}`);
+  const items = [...booking.items].sort((a, b) => a.seat.row.localeCompare(b.seat.row) || a.seat.number - b.seat.number);
+  const seats = items.map((i) => `Section ${i.seat.section.name}, row ${i.seat.row}, seat ${i.seat.number}`);
   return (
     <section className="panel hold" aria-labelledby={`hold-${booking.id}`} data-booking-id={booking.id} data-phase={phase.kind}>
       <h2 id={`hold-${booking.id}`}>{phase.kind === 'paid' ? 'Your tickets' : 'Your seats are held'}</h2>
       <ul>
-        {booking.items.map((i, n) => (
+        {items.map((i, n) => (
           <li key={i.seat.id}>
             {seats[n]} — {money(i.price, booking.currency)}
           </li>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useServices, useViewer } from '../context';
 import { errorCode, plainSentence } from '../errors';
 import { dateTime, fromMinor, minor, money } from '../format';
-import { WebHoldDocument, WebSeatMapDocument, type WebBookingFragment, type WebSeatMapQuery } from '../generated/operations';
+import { WebHoldDocument, WebMyBookingsDocument, WebSeatMapDocument, type WebBookingFragment, type WebSeatMapQuery } from '../generated/operations';
 import { Link } from '../router';
 import { SeatMap } from '../seatmap/SeatMap';
 import { SeatMapModel } from '../seatmap/model';
@@ -21,6 +21,7 @@ declare global {
 export function EventPage({ eventId }: { eventId: string }) {
   const { api, config } = useServices();
   const viewer = useViewer();
+  const signedIn = Boolean(viewer);
   const [event, setEvent] = useState<EventData | null>();
   const [model, setModel] = useState<SeatMapModel>();
   const [revision, setRevision] = useState(0);
@@ -90,8 +91,27 @@ export function EventPage({ eventId }: { eventId: string }) {
       error(e) {
         setLiveError(`Live seat updates paused: ${plainSentence(e)} We keep trying.`);
       },
-    });
-  }, [api, eventId, dropTaken]);
+    }, { live: signedIn });
+  }, [api, eventId, dropTaken, signedIn]);
+
+  // A hold made earlier (another tab, a reload) is picked up again: its seats are yours and the
+  // countdown and payment continue here.
+  useEffect(() => {
+    if (!signedIn || !model) return;
+    let live = true;
+    api.client
+      .query({ query: WebMyBookingsDocument, variables: { first: 20 }, fetchPolicy: 'network-only' })
+      .then(({ data }) => {
+        const open = data.myBookings.edges.map((e) => e.node).find((b) => b.status === 'PENDING' && b.event.id === eventId && new Date(b.expiresAt).getTime() > Date.now());
+        if (!live || !open) return;
+        setBooking((current) => current ?? open);
+        setMine((current) => (current.size ? current : new Set(open.items.map((it) => model.indexOf(it.seat.id)).filter((i): i is number => i !== undefined))));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, eventId, signedIn, model]);
 
   useEffect(() => {
     window.__eventixSeatMap = {
@@ -204,6 +224,7 @@ export function EventPage({ eventId }: { eventId: string }) {
               {error}
             </p>
           )}
+          {!signedIn && <p className="note">Sign in to see seats change live as others book them.</p>}
           {liveError && (
             <p role="status" className="note">
               {liveError}

@@ -25,7 +25,14 @@ export interface LiveHandlers<T> {
  * change whose seatMapVersion follows the last one, and reloads when a version is skipped (a
  * gap) or the connection comes back (changes sent meanwhile are lost).
  */
-export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connection, eventId: string, load: () => Promise<Snapshot<T>>, handlers: LiveHandlers<T>): (() => void) & { reload(): void } {
+export function watchSeats<T>(
+  client: ApolloClient<unknown>,
+  connection: Connection,
+  eventId: string,
+  load: () => Promise<Snapshot<T>>,
+  handlers: LiveHandlers<T>,
+  options: { live?: boolean } = {},
+): (() => void) & { reload(): void } {
   let version: number | null | undefined; // undefined: no snapshot yet
   let loading: Promise<void> | undefined;
   let reloadAgain = false;
@@ -107,7 +114,9 @@ export function watchSeats<T>(client: ApolloClient<unknown>, connection: Connect
       },
     });
   };
-  subscribe();
+  // Live updates need a signed-in user (the gateway refuses anonymous sockets): without one,
+  // only the snapshot.
+  if (options.live !== false) subscribe();
   const offReconnect = connection.onReconnected(() => void reload('reconnect'));
   void reload('initial');
   const stop = () => {
