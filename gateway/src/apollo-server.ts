@@ -1,19 +1,23 @@
 import type http from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Logger } from '@eventix/subgraph-kit';
 import type { GatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { gatewayFormatError } from './format-error';
+import { ManifestBackedCache, type Partners } from './partners';
 import { useAccessLog } from './plugins/access-log';
 import type { CostModel } from './plugins/cost';
 import { useInputValidation } from './plugins/input-validation';
 import { useLandingPage } from './plugins/landing-page';
 import { useMetrics, type GatewayMetrics } from './plugins/metrics';
 import { useOperationLimits } from './plugins/operation-limits';
+import { usePartnerBudgets } from './plugins/partner-budget';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { useRequestIdHeader } from './plugins/request-id';
+import { useSafelist } from './plugins/safelist';
 import type { RedisStores } from './redis/resilient-store';
 
 export interface GatewayApolloOptions {
@@ -28,11 +32,13 @@ export interface GatewayApolloOptions {
   stores?: RedisStores;
   /** With the dev issuer: a fresh token for Sandbox. */
   mintDevToken?: () => Promise<string>;
+  /** Partners' identities, budgets and the persisted query manifest they run by id. */
+  partners: Partners;
 }
 
 /** Apollo Server in front of @apollo/gateway, configured for the public API. Not started. */
 export function createGatewayApollo(options: GatewayApolloOptions): ApolloServer<GatewayContext> {
-  const { config, log, gateway, stores } = options;
+  const { config, log, gateway, stores, partners } = options;
   return new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
@@ -44,26 +50,31 @@ export function createGatewayApollo(options: GatewayApolloOptions): ApolloServer
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: gatewayFormatError({ production: config.production, maxTokens: config.limits.maxTokens, log }),
-    persistedQueries: stores ? { cache: stores.apqCache } : {},
+    // Manifest ids answer from the manifest; other hashes are APQ (Redis, or this instance's memory).
+    persistedQueries: { cache: new ManifestBackedCache(partners.manifest, stores?.apqCache ?? new InMemoryLRUCache<string>()) },
     plugins: gatewayPlugins(options),
   });
 }
 
 /** In order: later plugins see what earlier ones decided. */
-function gatewayPlugins({ config, logger, httpServer, metrics, costModel, stores, mintDevToken }: GatewayApolloOptions): ApolloServerPlugin<GatewayContext>[] {
+function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, stores, mintDevToken, partners }: GatewayApolloOptions): ApolloServerPlugin<GatewayContext>[] {
+  const rateLimitStore = stores?.rateLimitStore ?? new MemoryRateLimitStore();
   return [
     ApolloServerPluginDrainHttpServer({ httpServer }),
     useLandingPage({ production: config.production, mintDevToken }),
     useMetrics(metrics),
     useRequestIdHeader(),
     ...(logger ? [useAccessLog(logger)] : []),
+    // Before every plugin that resolves the operation: a refused one is never parsed or registered.
+    useSafelist(partners, log),
     // Before the limits: a bad variable is the caller's input error, whatever else is wrong.
     useInputValidation(),
     useOperationLimits({ limits: config.limits, costModel, metrics }),
     useRateLimit({
       ...config.rateLimits,
-      store: stores?.rateLimitStore ?? new MemoryRateLimitStore(),
+      store: rateLimitStore,
       onRejected: (bucket) => metrics.rateLimited.inc({ bucket }),
     }),
+    usePartnerBudgets({ partners, store: rateLimitStore, costModel, costOptions: config.limits }),
   ];
 }

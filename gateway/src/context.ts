@@ -1,11 +1,12 @@
 import type http from 'node:http';
-import { requestIdOf, type Caller } from '@eventix/subgraph-kit';
+import { requestIdOf } from '@eventix/subgraph-kit';
 import { callerOf } from './auth/caller';
-import type { TokenVerifier } from './auth/token-verifier';
+import type { TokenVerifier, VerifiedCaller } from './auth/token-verifier';
 
 /** Per-request state of the gateway. */
 export interface GatewayContext {
-  caller: Caller;
+  /** The token's caller; `clientId` (its `azp`) names a partner's machine-to-machine client. */
+  caller: VerifiedCaller;
   /** Client address, for anonymous rate limits. */
   clientIp: string;
   /** Correlates this request's log lines across the gateway and the subgraphs it calls. */

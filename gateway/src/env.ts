@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
 import { invalidOrigins } from './http/cors';
+import { repoFile } from './partners/paths';
 import { DEFAULT_LIMITS } from './plugins/operation-limits';
 
 const schema = z
@@ -35,6 +36,12 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** createBooking and payBooking, per caller. */
     RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Partners: id, safelist mode and budgets (reloaded on change). */
+    PARTNERS_PATH: z.string().default(() => repoFile('gateway/partners.json')),
+    /** The persisted query manifest partners run by id (reloaded on change). */
+    PERSISTED_QUERIES_PATH: z.string().default(() => repoFile('schema/persisted-queries.json')),
+    /** `partners`: only partners are held to the manifest (per their mode); `all`: first-party callers too. */
+    SAFELIST_ENFORCE: z.enum(['partners', 'all']).default('partners'),
     /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
     TRUST_PROXY: envBoolean(false),
     /** Gateway processes to run (node:cluster); 1 runs in-process. */
@@ -104,6 +111,7 @@ function toConfig(vars: z.infer<typeof schema>) {
         payBooking: { limit: vars.RATE_LIMIT_BOOKING_PER_MINUTE, windowSeconds: 60 },
       },
     },
+    partners: { partnersPath: vars.PARTNERS_PATH, manifestPath: vars.PERSISTED_QUERIES_PATH, enforce: vars.SAFELIST_ENFORCE },
     trustProxy: vars.TRUST_PROXY,
     workers: vars.GATEWAY_WORKERS,
     cors: { origins: vars.GATEWAY_CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS) },

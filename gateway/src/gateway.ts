@@ -7,9 +7,11 @@ import type { DevIssuer } from './auth/dev-issuer';
 import { gatewayContext } from './context';
 import type { GatewayConfig } from './env';
 import { withCors } from './http/cors';
+import { loadPartners } from './partners';
 import { healthRoute } from './http/routes/health';
 import { metricsRoute } from './http/routes/metrics';
 import { GatewayMetrics } from './plugins/metrics';
+import { safelistSubscribe } from './plugins/safelist';
 import { connectGatewayRedis, createGatewayRedis } from './redis/redis-client';
 import { redisStores } from './redis/resilient-store';
 import { subgraphDataSources } from './subgraph-data-sources';
@@ -59,6 +61,7 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   const dataSources = subgraphDataSources({ urls: config.subgraphUrls, internalSecret: config.internalSecret, metrics, log, logger });
   const gateway = new ApolloGateway({ supergraphSdl: supergraph, buildService: dataSources.buildService });
   const costModel = liveCostModel(gateway, supergraph.initialSdl);
+  const partners = loadPartners({ ...config.partners, registry: metrics.registry, log });
   const subscriptions = gatewaySubscriptions({ config, log, metrics, supergraphSdl: supergraph.initialSdl, dataSources: dataSources.byName });
   // Rate limits and APQ use Redis while it answers and this instance's memory while it does not.
   const redis = config.redisUrl ? createGatewayRedis(config.redisUrl, log) : undefined;
@@ -68,19 +71,20 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   // Set by start(): the dev issuer's address is the gateway's own, known once it listens.
   let auth: GatewayAuth | undefined;
   const mintDevToken = config.auth.kind === 'dev' ? () => devIssuerOf(auth).issue('sandbox-user', []) : undefined;
-  const apollo = createGatewayApollo({ config, log, logger, gateway, httpServer, metrics, costModel, stores, mintDevToken });
+  const apollo = createGatewayApollo({ config, log, logger, gateway, httpServer, metrics, costModel, stores, mintDevToken, partners });
   let apolloStarted = false;
   let ws: { dispose(): Promise<void> } | undefined;
 
   const start = async (): Promise<RunningGateway> => {
     if (redis) await connectGatewayRedis(redis, log);
+    partners.watch();
     // Listen first: the dev issuer's URL (its `iss` and JWKS address) depends on the bound port.
     const port = await listen(httpServer, config.http.port, config.http.host);
     const baseUrl = `http://${config.http.host}:${port}`;
     const { verify, routes, devIssuer } = (auth = await createAuth(config.auth, baseUrl));
     await apollo.start();
     apolloStarted = true;
-    ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, costModel, metrics, log });
+    ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, costModel, metrics, log, safelist: safelistSubscribe(partners, log) });
     handler = graphqlRequestListener({
       apollo,
       routes: { ...healthRoute(redis), ...metricsRoute(metrics.registry), ...routes },
@@ -98,6 +102,7 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
     if (apolloStarted) await apollo.stop(); // drains and closes the HTTP server
     else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
     redis?.disconnect();
+    partners.close();
   };
 
   return { metrics, subscriptions, start, stop };

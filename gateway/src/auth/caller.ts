@@ -1,13 +1,12 @@
 import { unauthenticated } from '@eventix/errors';
-import type { Caller } from '@eventix/subgraph-kit';
-import { bearerToken, InvalidTokenError, type TokenVerifier } from './token-verifier';
+import { bearerToken, InvalidTokenError, type TokenVerifier, type VerifiedCaller } from './token-verifier';
 
 /**
  * The caller an Authorization header names: anonymous without one, the token's subject and
  * permissions with a valid one. A bad token is refused as UNAUTHENTICATED rather than
  * served anonymously, so a client learns its token expired instead of seeing less data.
  */
-export async function callerOf(authorization: string | undefined, verify: TokenVerifier): Promise<Caller> {
+export async function callerOf(authorization: string | undefined, verify: TokenVerifier): Promise<VerifiedCaller> {
   try {
     const token = bearerToken(authorization);
     return token ? await verify(token) : { permissions: [] };

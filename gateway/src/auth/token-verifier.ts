@@ -14,8 +14,11 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** The caller a valid token names, and when the token stops being valid (seconds since epoch). */
-export type VerifiedCaller = Caller & { expiresAt?: number };
+/**
+ * The caller a valid token names, when the token stops being valid (seconds since epoch), and
+ * the client it was issued to (`azp`: an Auth0 machine-to-machine client's id names a partner).
+ */
+export type VerifiedCaller = Caller & { expiresAt?: number; clientId?: string };
 
 export type TokenVerifier = (token: string) => Promise<VerifiedCaller>;
 
@@ -37,7 +40,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         clockTolerance: 5,
       });
       const permissions = Array.isArray(payload.permissions) ? payload.permissions.filter((p): p is string => typeof p === 'string') : [];
-      return { userId: payload.sub as string, permissions, expiresAt: payload.exp };
+      const clientId = typeof payload.azp === 'string' && payload.azp ? payload.azp : undefined;
+      return { userId: payload.sub as string, permissions, expiresAt: payload.exp, ...(clientId ? { clientId } : {}) };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
       if (error instanceof TypeError) throw new InvalidTokenError('malformed token');

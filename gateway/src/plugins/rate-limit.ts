@@ -19,20 +19,24 @@ export interface RateLimitOptions {
   onRejected?: (bucket: string) => void;
 }
 
-/** Counts hits in fixed windows; returns the count in the current window and its remaining ms. */
+/**
+ * Counts hits in fixed windows; returns the count in the current window and its remaining ms.
+ * `amount` (default 1) spends more than one unit at once (a partner's cost budget).
+ */
 export interface RateLimitStore {
-  hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }>;
+  hit(key: string, windowSeconds: number, amount?: number): Promise<{ count: number; resetMs: number }>;
 }
 
-/** Shared by every gateway instance: INCR + PEXPIRE in one MULTI per window key. */
+/** Shared by every gateway instance: INCR (INCRBY) + PEXPIRE in one MULTI per window key. */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly redis: Redis) {}
 
-  async hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }> {
+  async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
     const windowMs = windowSeconds * 1000;
     const window = Math.floor(Date.now() / windowMs);
     const redisKey = `eventix:rl:${key}:${window}`;
-    const result = await this.redis.multi().incr(redisKey).pexpire(redisKey, windowMs).exec();
+    const multi = this.redis.multi();
+    const result = await (amount === 1 ? multi.incr(redisKey) : multi.incrby(redisKey, amount)).pexpire(redisKey, windowMs).exec();
     const count = Number(result?.[0]?.[1] ?? 0);
     return { count, resetMs: (window + 1) * windowMs - Date.now() };
   }
@@ -42,12 +46,12 @@ export class RedisRateLimitStore implements RateLimitStore {
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, { window: number; count: number }>();
 
-  async hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }> {
+  async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
     const windowMs = windowSeconds * 1000;
     const window = Math.floor(Date.now() / windowMs);
     const current = this.windows.get(key);
     const entry = current && current.window === window ? current : { window, count: 0 };
-    entry.count += 1;
+    entry.count += amount;
     this.windows.set(key, entry);
     if (this.windows.size > 100_000) for (const [k, v] of this.windows) if (v.window < window) this.windows.delete(k);
     return { count: entry.count, resetMs: (window + 1) * windowMs - Date.now() };

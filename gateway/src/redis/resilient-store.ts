@@ -87,10 +87,10 @@ export class ResilientRateLimitStore implements RateLimitStore {
     this.shared = new RedisRateLimitStore(redis);
   }
 
-  hit(key: string, windowSeconds: number): Promise<{ count: number; resetMs: number }> {
+  hit(key: string, windowSeconds: number, amount?: number): Promise<{ count: number; resetMs: number }> {
     return this.fallback.run(
-      () => this.shared.hit(key, windowSeconds),
-      () => this.local.hit(key, windowSeconds),
+      () => this.shared.hit(key, windowSeconds, amount),
+      () => this.local.hit(key, windowSeconds, amount),
     );
   }
 }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import type { ServerOptions, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context';
@@ -23,13 +23,17 @@ export interface GatewaySubscriptionsServerOptions {
   costModel: () => CostModel;
   metrics: GatewayMetrics;
   log: (message: string) => void;
+  /** Partners' safelist: a manifest id's operation to run, or the refusal. */
+  safelist?: (context: GatewayContext | undefined, payload: SubscribePayload) => SubscribePayload | readonly GraphQLError[];
 }
 
 type SocketServerOptions = ServerOptions<Record<string, unknown>, Extra & Partial<SocketState>>;
 
 /** graphql-ws's `onSubscribe`: the subscription's execution arguments, or why it is refused. */
 function checkSubscribe(options: GatewaySubscriptionsServerOptions): NonNullable<SocketServerOptions['onSubscribe']> {
-  return (ctx: SocketContext, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+  return (ctx: SocketContext, _id, sent): ExecutionArgs | readonly GraphQLError[] => {
+    const payload = options.safelist ? options.safelist(ctx.extra.context, sent) : sent;
+    if (!('query' in payload)) return payload;
     const schema = options.subscriptions.apiGraphQLSchema;
     const checked = checkSubscription(payload, { schema, limits: options.limits, costModel: options.costModel() });
     if (!('document' in checked)) return checked;

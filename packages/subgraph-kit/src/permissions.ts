@@ -11,6 +11,8 @@ export const Permission = {
   BOOKINGS_ADMIN: 'bookings:admin',
   /** Door scanners: verify and admit tickets. */
   TICKETS_VERIFY: 'tickets:verify',
+  /** Partners (resellers, venue apps, kiosks): run the persisted query manifest's operations by id. */
+  PARTNER: 'partner',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
