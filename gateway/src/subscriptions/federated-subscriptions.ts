@@ -2,7 +2,8 @@ import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type S
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { GraphQLError, print, type DocumentNode, type GraphQLFormattedError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, Kind, print, type DocumentNode, type GraphQLFormattedError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { appError, ErrorCode } from '@eventix/errors';
@@ -27,6 +28,31 @@ interface SharedStream {
   clients: Set<BoundedBuffer<ExecutionResult>>;
   client: Client;
   dispose: () => void;
+  /**
+   * Everything delivered so far, kept only for a resumable subscription (an `afterVersion`
+   * argument): a client joining it late asked for every change after that version too. Dropped
+   * once longer than RESUMABLE_HISTORY; later joiners then get an upstream of their own.
+   */
+  history?: ExecutionResult[];
+}
+
+/** Below the client buffer (256), so a late joiner's catch-up cannot overflow it. */
+/**
+ * Subscriptions about the caller's own data (issue #15's holdExpiring): their upstream runs with
+ * the caller's user id, and only the same user's identical subscriptions share it.
+ */
+const PER_USER_FIELDS = new Set(['holdExpiring']);
+const isPerUser = (operation: OperationDefinitionNode) => operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && PER_USER_FIELDS.has(s.name.value));
+
+const RESUMABLE_HISTORY = 200;
+
+/** True when the subscription resumes after a version (issue #15): late joiners need its history. */
+function isResumable(operation: OperationDefinitionNode, variables: Record<string, unknown>): boolean {
+  return operation.selectionSet.selections.some(
+    (s) =>
+      s.kind === Kind.FIELD &&
+      s.arguments?.some((a) => a.name.value === 'afterVersion' && (a.value.kind === Kind.VARIABLE ? variables[a.value.name.value] != null : a.value.kind !== Kind.NULL)),
+  );
 }
 
 /**
@@ -74,10 +100,14 @@ export class FederatedSubscriptions {
   /** Subscribes a client; the iterable ends when the client leaves or the upstream ends. */
   subscribe(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, context: GatewayContext): AsyncIterable<ExecutionResult> {
     const operationName = operation.name?.value;
-    const key = JSON.stringify([print(document), operationName ?? null, variables]);
+    const resumable = isResumable(operation, variables);
+    const userId = isPerUser(operation) ? context.caller.userId : undefined;
+    let key = JSON.stringify([print(document), operationName ?? null, variables, ...(userId ? [userId] : [])]);
     let shared = this.streams.get(key);
-    if (!shared) shared = this.open(key, document, operationName, variables, context);
+    if (shared && resumable && !shared.history) [key, shared] = [`${key}#${randomUUID()}`, undefined];
+    if (!shared) shared = this.open(key, document, operationName, variables, context, resumable, userId);
     const stream = boundedBuffer<ExecutionResult>(this.options.clientBuffer ?? 256, () => void this.leave(key, stream));
+    for (const result of shared.history ?? []) stream.push(result);
     shared.clients.add(stream);
     return stream.iterator;
   }
@@ -91,7 +121,7 @@ export class FederatedSubscriptions {
     }
   }
 
-  private open(key: string, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): SharedStream {
+  private open(key: string, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext, resumable = false, userId?: string): SharedStream {
     const plan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
     if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription plan');
     const { primary, rest } = plan.node;
@@ -105,10 +135,14 @@ export class FederatedSubscriptions {
       // with backoff are a 30-second stall). Instead each client gets SERVICE_UNAVAILABLE at
       // once, refetches and resubscribes (docs/live-updates-during-outages.md).
       retryAttempts: 0,
-      connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { permissions: [] }, primary.serviceName) }),
+      connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { userId, permissions: [] }, primary.serviceName) }),
     });
-    const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined };
-    const broadcast = (result: ExecutionResult) => shared.clients.forEach((c) => c.push(result));
+    const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined, history: resumable ? [] : undefined };
+    const broadcast = (result: ExecutionResult) => {
+      shared.history?.push(result);
+      if ((shared.history?.length ?? 0) > RESUMABLE_HISTORY) shared.history = undefined;
+      shared.clients.forEach((c) => c.push(result));
+    };
     const end = (error?: unknown) => {
       if (this.streams.get(key) !== shared) return;
       this.streams.delete(key);

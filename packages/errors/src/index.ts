@@ -16,6 +16,12 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   SEAT_UNAVAILABLE: 'SEAT_UNAVAILABLE',
+  /**
+   * The selection would leave a single empty seat stranded (the event's lone-seat rule is
+   * PREVENT); `extensions.strandedSeatIds` names it. A business refusal like SEAT_UNAVAILABLE:
+   * no HTTP status of its own (200 with the error).
+   */
+  LONE_SEAT: 'LONE_SEAT',
   BOOKING_EXPIRED: 'BOOKING_EXPIRED',
   INVALID_BOOKING_STATE: 'INVALID_BOOKING_STATE',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
@@ -69,6 +75,12 @@ export const badUserInput = (field: string, message: string) =>
 /** Some requested seats are held or sold; `seatIds` lists them so the SPA can grey them out. */
 export const seatUnavailable = (seatIds: readonly string[]) =>
   appError(ErrorCode.SEAT_UNAVAILABLE, 'Some seats are no longer available', { seatIds: [...seatIds] });
+
+/** The selection would strand `strandedSeatIds` (the lone-seat rule); the SPA highlights them. */
+export const loneSeat = (strandedSeatIds: readonly string[]) =>
+  appError(ErrorCode.LONE_SEAT, 'This selection would leave a single empty seat; choose seats next to it or at the end of the row', {
+    strandedSeatIds: [...strandedSeatIds],
+  });
 
 /**
  * Over a rate limit: `retryAfterSeconds` in the body for GraphQL clients, `retry-after` on the

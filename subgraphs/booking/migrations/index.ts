@@ -2,6 +2,7 @@ import { Migration20261125000000BookingInitial } from './Migration20261125000000
 import { Migration20261125010000Tickets } from './Migration20261125010000_tickets';
 import { Migration20261125020000ProjectionProgress } from './Migration20261125020000_projection_progress';
 import { Migration20261125100000SeatSelection } from './Migration20261125100000_seat_selection';
+import { Migration20261125210000OutboxTraceparent } from './Migration20261125210000_outbox_traceparent';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -9,4 +10,5 @@ export const bookingMigrations = [
   { name: 'Migration20261125010000_tickets', class: Migration20261125010000Tickets },
   { name: 'Migration20261125020000_projection_progress', class: Migration20261125020000ProjectionProgress },
   { name: 'Migration20261125100000_seat_selection', class: Migration20261125100000SeatSelection },
+  { name: 'Migration20261125210000_outbox_traceparent', class: Migration20261125210000OutboxTraceparent },
 ];

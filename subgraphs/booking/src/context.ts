@@ -18,6 +18,8 @@ export interface BookingContext {
   bookings: BookingService;
   tickets: TicketService;
   fanout: SeatFanout;
+  /** holdExpiring's warning time and polling interval. */
+  holdWatch: { warningSeconds: number; watchIntervalMs: number };
 }
 
 export interface BookingLoaders {

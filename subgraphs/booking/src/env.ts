@@ -13,6 +13,12 @@ const schema = z
   MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
   BOOKING_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s').default(5_000),
   BOOKING_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(50, 'must be at least 50 ms').default(1_000),
+  /** Seat map versions per event the change log keeps for resuming live maps (issue #15). */
+  SEAT_CHANGE_LOG_VERSIONS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  /** holdExpiring warns this long before a hold ends. */
+  HOLD_WARNING_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** How often holdExpiring looks at its booking (extension, confirmation, cancellation). */
+  HOLD_WATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   MAX_HOLD_EXTENSION_SECONDS: z.coerce.number().int().min(0).max(3_600, 'must be at most an hour').default(900),
   /** Private Ed25519 JWK (JSON) that signs ticket codes; scanners verify with its public half. */
   TICKET_SIGNING_KEY: z
@@ -48,7 +54,8 @@ function toConfig(vars: z.infer<typeof schema>) {
     kafkaBrokers: vars.KAFKA_BROKERS,
     redisUrl: vars.REDIS_URL,
     ticketSigningKey: vars.TICKET_SIGNING_KEY,
-    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxExtensionSeconds: vars.MAX_HOLD_EXTENSION_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS },
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxExtensionSeconds: vars.MAX_HOLD_EXTENSION_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS, warningSeconds: vars.HOLD_WARNING_SECONDS, watchIntervalMs: vars.HOLD_WATCH_INTERVAL_MS },
+    seatChangeLogVersions: vars.SEAT_CHANGE_LOG_VERSIONS,
     consumerGroupPrefix: vars.CONSUMER_GROUP_PREFIX,
     production: vars.NODE_ENV === 'production',
   };

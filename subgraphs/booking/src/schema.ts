@@ -2,9 +2,11 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema, DateTimeScalar } from '@eventix/subgraph-kit';
 import { EventAvailabilityResolver, SeatAvailabilityResolver } from './availability/availability.resolver';
 import { BookingResolver } from './booking/booking.resolver';
+import { BestAvailableResolver } from './best-available/best-available.resolver';
 import { bookingReferences } from './references';
 import { TicketResolver } from './ticket/ticket.resolver';
 import { SeatAvailabilityResolver as LiveSeatResolver } from './live/seat-availability.resolver';
+import { HoldExpiringResolver } from './live/hold-expiring.resolver';
 import { InProcessSeatFanout, type SeatFanout } from './live/seat-fanout';
 
 /**
@@ -13,7 +15,7 @@ import { InProcessSeatFanout, type SeatFanout } from './live/seat-fanout';
  */
 export function buildBookingSchema(fanout: SeatFanout = new InProcessSeatFanout()): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [BookingResolver, TicketResolver, EventAvailabilityResolver, SeatAvailabilityResolver, LiveSeatResolver],
+    resolvers: [BookingResolver, BestAvailableResolver, TicketResolver, EventAvailabilityResolver, SeatAvailabilityResolver, LiveSeatResolver, HoldExpiringResolver],
     pubSub: fanout,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     references: bookingReferences,

@@ -59,6 +59,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
     maxHoldExtensionSeconds: config.holds.maxExtensionSeconds,
     maxSeatsPerBooking: config.holds.maxSeatsPerBooking,
     lockTimeoutMs: config.holds.lockTimeoutMs,
+    changeLogVersions: config.seatChangeLogVersions,
   }, tickets);
   const paymentResults = new PaymentResultsConsumer(orm, bookings, () => relay.nudge());
   const projection = new SeatProjectionService(orm, bookings, () => relay.nudge());
@@ -74,7 +75,7 @@ export async function createBookingSubgraph({ config, transport, log, onQuery, l
     logger,
     schema: () => buildBookingSchema(fanout),
     subscriptions: true,
-    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets, fanout }),
+    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em, availability), queries, bookings, tickets, fanout, holdWatch: config.holds }),
     routes: {
       // Door scanners fetch the public key once and verify ticket codes offline.
       'GET /ticket-keys': (_req, _body, res) => sendJson(res, 200, { keys: [ticketSigner.publicJwk] }),

@@ -20,6 +20,16 @@ export type Scalars = {
   Money: { input: string; output: string; }
 };
 
+/** What holdBestAvailable chose */
+export type BestAvailableHold = {
+  __typename?: 'BestAvailableHold';
+  booking: Booking;
+  /** True when the whole party sits next to each other in one row */
+  adjacent: Scalars['Boolean']['output'];
+  /** Row labels used, front row first */
+  rows: Array<Scalars['String']['output']>;
+};
+
 /** A fan's hold on seats, then their purchase */
 export type Booking = {
   __typename?: 'Booking';
@@ -82,6 +92,8 @@ export type CreateEventInput = {
   title: Scalars['String']['input'];
   startsAt: Scalars['DateTime']['input'];
   currency?: Scalars['String']['input'];
+  /** The lone-seat rule; PREVENT when not given */
+  singleSeatRule?: InputMaybe<SingleSeatRule>;
 };
 
 export type CreateVenueInput = {
@@ -102,6 +114,8 @@ export type Event = {
   startsAt: Scalars['DateTime']['output'];
   status: EventStatus;
   currency: Scalars['String']['output'];
+  /** The lone-seat rule of this event (PREVENT for new events); organizers change it with setSingleSeatRule */
+  singleSeatRule: SingleSeatRule;
   venue: Venue;
   /** Every seat of the event in map order, optionally of one section */
   seats: Array<Seat>;
@@ -132,12 +146,48 @@ export type EventStatus =
   | 'SOLD_OUT'
   | 'CANCELLED';
 
+export type HoldBestAvailableInput = {
+  eventId: Scalars['ID']['input'];
+  /** 1..MAX_SEATS_PER_BOOKING (default 10) seats */
+  quantity: Scalars['Int']['input'];
+  /** Only seats of this section */
+  sectionId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only seats priced at most this (per seat) */
+  maxPrice?: InputMaybe<Scalars['Money']['input']>;
+  /** When no row can seat the party together, accept the closest split over consecutive rows */
+  allowSplit?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Same key from the same user: the same booking, no second hold */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A hold's countdown: a warning before it ends, then one final message */
+export type HoldExpiringNotice = {
+  __typename?: 'HoldExpiringNotice';
+  bookingId: Scalars['ID']['output'];
+  kind: HoldNoticeKind;
+  /** When the hold ends (the new end for EXTENDED) */
+  expiresAt: Scalars['DateTime']['output'];
+  secondsLeft: Scalars['Int']['output'];
+  /** True for the last message: the stream ends after it */
+  final: Scalars['Boolean']['output'];
+};
+
+/** What holdExpiring reports */
+export type HoldNoticeKind =
+  | 'WARNING'
+  | 'EXPIRED'
+  | 'EXTENDED'
+  | 'CONFIRMED'
+  | 'CANCELLED';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Holds seats for the signed-in user until expiresAt */
   createBooking: Booking;
   /** Cancels one of your bookings and releases its seats; a paid booking is refunded */
   cancelBooking: Booking;
+  /** Holds the best available seats for the signed-in user: `quantity` seats next to each other in one row, in the row nearest the stage (the front of the seat map: the smallest y, row A of the first section first) that can take them without leaving a single empty seat between taken seats or at a row end. Only with allowSplit, and only when no row can take the party together, the closest split. SEAT_UNAVAILABLE when nothing matches; SERVICE_UNAVAILABLE (retryable) when every candidate row stayed busy with other buyers. */
+  holdBestAvailable: BestAvailableHold;
   /** Admits a ticket; a second check-in is refused with the first time (tickets:verify) */
   checkInTicket: Ticket;
   /** Creates a DRAFT event at a venue (catalog:write) */
@@ -146,6 +196,8 @@ export type Mutation = {
   publishEvent: Event;
   /** Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write) */
   changeSectionPrice: Event;
+  /** Sets the lone-seat rule of an event; a published event applies it to bookings made afterwards (catalog:write) */
+  setSingleSeatRule: Event;
   /** Cancels an event; bookings for it are released (catalog:write) */
   cancelEvent: Event;
   /** Creates a venue and generates its seats from the sections (catalog:write) */
@@ -162,6 +214,11 @@ export type MutationCreateBookingArgs = {
 
 export type MutationCancelBookingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationHoldBestAvailableArgs = {
+  input: HoldBestAvailableInput;
 };
 
 
@@ -183,6 +240,12 @@ export type MutationPublishEventArgs = {
 export type MutationChangeSectionPriceArgs = {
   price: Scalars['Money']['input'];
   sectionId: Scalars['ID']['input'];
+  eventId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetSingleSeatRuleArgs = {
+  rule: SingleSeatRule;
   eventId: Scalars['ID']['input'];
 };
 
@@ -310,6 +373,8 @@ export type SeatAvailabilityChange = {
   eventId: Scalars['ID']['output'];
   /** A client seeing a gap refetches event.seats */
   seatMapVersion: Scalars['Int']['output'];
+  /** Only with afterVersion: true when the change log no longer reaches back to that version (or it is ahead of the event). This message has no seats; refetch event.seats, drop later messages at or below the refetched seatMapVersion, carry on. */
+  refetchRequired: Scalars['Boolean']['output'];
   seats: Array<SeatStateChange>;
 };
 
@@ -336,15 +401,30 @@ export type SectionInput = {
   price: Scalars['Money']['input'];
 };
 
+/** Whether a booking may leave exactly one empty seat between taken seats or at the end of a row */
+export type SingleSeatRule =
+  /** Any selection of free seats may be booked */
+  | 'ALLOW'
+  /** createBooking refuses (LONE_SEAT) a selection that strands a single seat, unless the row leaves no other choice */
+  | 'PREVENT';
+
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Live seat changes of one event (held, sold, released) */
+  /** Live seat changes of one event (held, sold, released). With afterVersion: first every change after that seat map version (from a change log of the last SEAT_CHANGE_LOG_VERSIONS versions, default 1,000), then live, no gap, no duplicate; if the log no longer reaches back, the first message has refetchRequired: true. */
   seatAvailabilityChanged: SeatAvailabilityChange;
+  /** Countdown of one of the caller's holds (owner only): WARNING HOLD_WARNING_SECONDS (default 60) before it ends, then one final message — EXPIRED, EXTENDED, CONFIRMED or CANCELLED — and the stream ends. A hold already over gets its final message at once. */
+  holdExpiring: HoldExpiringNotice;
 };
 
 
 export type SubscriptionSeatAvailabilityChangedArgs = {
+  afterVersion?: InputMaybe<Scalars['Int']['input']>;
   eventId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionHoldExpiringArgs = {
+  bookingId: Scalars['ID']['input'];
 };
 
 /** Entry for one seat of a confirmed booking */
@@ -589,6 +669,57 @@ export type LiveSeatAvailabilityWithSeatsSubscriptionVariables = Exact<{
 
 export type LiveSeatAvailabilityWithSeatsSubscription = { __typename?: 'Subscription', seatAvailabilityChanged: { __typename?: 'SeatAvailabilityChange', eventId: string, seatMapVersion: number, seats: Array<{ __typename?: 'SeatStateChange', availability: SeatAvailability, seat: { __typename?: 'Seat', id: string, row: string, number: number, price: string } }> } };
 
+export type HoldBestAvailableMutationVariables = Exact<{
+  input: HoldBestAvailableInput;
+}>;
+
+
+export type HoldBestAvailableMutation = { __typename?: 'Mutation', holdBestAvailable: { __typename?: 'BestAvailableHold', adjacent: boolean, rows: Array<string>, booking: { __typename?: 'Booking', id: string, status: BookingStatus, totalAmount: string, expiresAt: string, items: Array<{ __typename?: 'BookingItemView', price: string, seat: { __typename?: 'Seat', id: string, row: string, number: number } }> } } };
+
+export type CreateEventWithSeatRuleMutationVariables = Exact<{
+  input: CreateEventInput;
+}>;
+
+
+export type CreateEventWithSeatRuleMutation = { __typename?: 'Mutation', createEvent: { __typename?: 'Event', id: string, singleSeatRule: SingleSeatRule } };
+
+export type SetSingleSeatRuleMutationVariables = Exact<{
+  eventId: Scalars['ID']['input'];
+  rule: SingleSeatRule;
+}>;
+
+
+export type SetSingleSeatRuleMutation = { __typename?: 'Mutation', setSingleSeatRule: { __typename?: 'Event', id: string, singleSeatRule: SingleSeatRule } };
+
+export type EventSeatRuleQueryVariables = Exact<{
+  eventId: Scalars['ID']['input'];
+}>;
+
+
+export type EventSeatRuleQuery = { __typename?: 'Query', event?: { __typename?: 'Event', id: string, singleSeatRule: SingleSeatRule, seatMapVersion?: number | null } | null };
+
+export type SeatMapRowsQueryVariables = Exact<{
+  eventId: Scalars['ID']['input'];
+}>;
+
+
+export type SeatMapRowsQuery = { __typename?: 'Query', event?: { __typename?: 'Event', id: string, seatMapVersion?: number | null, seats: Array<{ __typename?: 'Seat', id: string, row: string, number: number, x: number, y: number, availability?: SeatAvailability | null, section: { __typename?: 'Section', id: string } }> } | null };
+
+export type LiveSeatAvailabilityAfterSubscriptionVariables = Exact<{
+  eventId: Scalars['ID']['input'];
+  afterVersion?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type LiveSeatAvailabilityAfterSubscription = { __typename?: 'Subscription', seatAvailabilityChanged: { __typename?: 'SeatAvailabilityChange', eventId: string, seatMapVersion: number, refetchRequired: boolean, seats: Array<{ __typename?: 'SeatStateChange', availability: SeatAvailability, seat: { __typename?: 'Seat', id: string } }> } };
+
+export type HoldExpiringSubscriptionVariables = Exact<{
+  bookingId: Scalars['ID']['input'];
+}>;
+
+
+export type HoldExpiringSubscription = { __typename?: 'Subscription', holdExpiring: { __typename?: 'HoldExpiringNotice', bookingId: string, kind: HoldNoticeKind, expiresAt: string, secondsLeft: number, final: boolean } };
+
 
 export const CreateBookingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateBooking"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateBookingInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createBooking"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"totalAmount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"price"}},{"kind":"Field","name":{"kind":"Name","value":"seat"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreateBookingMutation, CreateBookingMutationVariables>;
 export const CancelBookingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelBooking"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelBooking"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"cancellationReason"}}]}}]}}]} as unknown as DocumentNode<CancelBookingMutation, CancelBookingMutationVariables>;
@@ -619,3 +750,10 @@ export const EventAvailabilityInCityDocument = {"kind":"Document","definitions":
 export const EventSeatAvailabilityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EventSeatAvailability"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"event"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"availableSeatCount"}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"availability"}}]}}]}}]}}]} as unknown as DocumentNode<EventSeatAvailabilityQuery, EventSeatAvailabilityQueryVariables>;
 export const LiveSeatAvailabilityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveSeatAvailability"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seatAvailabilityChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"seatMapVersion"}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"seat"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LiveSeatAvailabilitySubscription, LiveSeatAvailabilitySubscriptionVariables>;
 export const LiveSeatAvailabilityWithSeatsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveSeatAvailabilityWithSeats"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seatAvailabilityChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"seatMapVersion"}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"seat"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"price"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LiveSeatAvailabilityWithSeatsSubscription, LiveSeatAvailabilityWithSeatsSubscriptionVariables>;
+export const HoldBestAvailableDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"HoldBestAvailable"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"HoldBestAvailableInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"holdBestAvailable"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adjacent"}},{"kind":"Field","name":{"kind":"Name","value":"rows"}},{"kind":"Field","name":{"kind":"Name","value":"booking"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"totalAmount"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"price"}},{"kind":"Field","name":{"kind":"Name","value":"seat"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<HoldBestAvailableMutation, HoldBestAvailableMutationVariables>;
+export const CreateEventWithSeatRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateEventWithSeatRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateEventInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createEvent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"singleSeatRule"}}]}}]}}]} as unknown as DocumentNode<CreateEventWithSeatRuleMutation, CreateEventWithSeatRuleMutationVariables>;
+export const SetSingleSeatRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetSingleSeatRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"rule"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SingleSeatRule"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSingleSeatRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}},{"kind":"Argument","name":{"kind":"Name","value":"rule"},"value":{"kind":"Variable","name":{"kind":"Name","value":"rule"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"singleSeatRule"}}]}}]}}]} as unknown as DocumentNode<SetSingleSeatRuleMutation, SetSingleSeatRuleMutationVariables>;
+export const EventSeatRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EventSeatRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"event"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"singleSeatRule"}},{"kind":"Field","name":{"kind":"Name","value":"seatMapVersion"}}]}}]}}]} as unknown as DocumentNode<EventSeatRuleQuery, EventSeatRuleQueryVariables>;
+export const SeatMapRowsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SeatMapRows"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"event"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"seatMapVersion"}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}},{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"section"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SeatMapRowsQuery, SeatMapRowsQueryVariables>;
+export const LiveSeatAvailabilityAfterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveSeatAvailabilityAfter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seatAvailabilityChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterVersion"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"seatMapVersion"}},{"kind":"Field","name":{"kind":"Name","value":"refetchRequired"}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"seat"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LiveSeatAvailabilityAfterSubscription, LiveSeatAvailabilityAfterSubscriptionVariables>;
+export const HoldExpiringDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"HoldExpiring"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"bookingId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"holdExpiring"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"bookingId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"bookingId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bookingId"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"secondsLeft"}},{"kind":"Field","name":{"kind":"Name","value":"final"}}]}}]}}]} as unknown as DocumentNode<HoldExpiringSubscription, HoldExpiringSubscriptionVariables>;

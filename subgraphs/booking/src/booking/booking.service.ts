@@ -1,15 +1,17 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { appError, ErrorCode, notFound, seatUnavailable, badUserInput } from '@eventix/errors';
+import { appError, ErrorCode, loneSeat, notFound, seatUnavailable, badUserInput } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import { fromMinorUnits, type Caller } from '@eventix/subgraph-kit';
+import { fromMinorUnits, isUuid, toMinorUnits, type Caller } from '@eventix/subgraph-kit';
 import { Booking, BookingItem, BookingStatus, CancellationReason } from './booking.entity';
 import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload, type SeatChange } from './booking.messages';
 import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from '../payment-results/payment.messages';
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
-import { ACTIVE_STATUSES, activeStatusSql, assertMove, holdExpiry, isLiveHold, isOverdue, overdueHoldSql, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+import { ACTIVE_STATUSES, activeStatusSql, assertMove, holdExpiry, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+import { chooseBestAvailable, groupRows, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
+import { seatChangeOf } from '../live/seat-change';
 
 export interface BookingSettings {
   holdTtlSeconds: number;
@@ -18,7 +20,69 @@ export interface BookingSettings {
   maxSeatsPerBooking: number;
   /** How long createBooking waits for a seat lock before giving up. */
   lockTimeoutMs: number;
+  /** Seat map versions per event kept in seat_change_log (issue #15); default 1,000. */
+  changeLogVersions?: number;
 }
+
+/** What holdBestAvailable was asked for. */
+export interface BestAvailableRequest {
+  eventId: string;
+  quantity: number;
+  sectionId?: string;
+  /** Decimal string, like prices. */
+  maxPrice?: string;
+  allowSplit?: boolean;
+  idempotencyKey?: string;
+}
+
+/** What holdBestAvailable chose. */
+export interface BestAvailableHold {
+  booking: Booking;
+  adjacent: boolean;
+  /** Row labels used, front row first. */
+  rows: string[];
+}
+
+interface ProjectedSeat {
+  seat_id: string;
+  price_minor: string;
+  section_id: string | null;
+  row_label: string | null;
+  seat_number: number | null;
+  x: number | null;
+  y: number | null;
+}
+
+interface OpenEvent {
+  status: string;
+  currency: string;
+  projected_seats: number;
+  total_seats: number;
+  single_seat_rule: 'ALLOW' | 'PREVENT';
+}
+
+/** Thrown inside a best-available attempt whose rows were all busy or changed: try again. */
+class RetryAttempt extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Seats with a position, as the rules module sees them. */
+function mapSeats(seats: readonly ProjectedSeat[], taken: ReadonlySet<string>): MapSeat[] {
+  return seats
+    .filter((s) => s.row_label !== null && s.section_id !== null)
+    .map((s) => ({
+      seatId: s.seat_id,
+      sectionId: s.section_id!,
+      row: s.row_label!,
+      number: s.seat_number ?? 0,
+      x: Number(s.x ?? s.seat_number ?? 0),
+      y: Number(s.y ?? 0),
+      priceMinor: Number(s.price_minor),
+      free: !taken.has(s.seat_id),
+    }));
+}
+
+const SEAT_COLUMNS = 'seat_id, price_minor, section_id, row_label, seat_number, x, y';
 
 /** What the payment side learns when it takes a booking's hold for a charge. */
 export interface PaymentHold {
@@ -90,19 +154,28 @@ export class BookingService {
     }
     try {
       return await em.transactional(async (tx) => {
-        await tx.execute(`set local lock_timeout = '${Math.round(this.settings.lockTimeoutMs)}ms'`);
-        const [event] = await tx.execute<Array<{ status: string; currency: string; projected_seats: number; total_seats: number }>>(
-          'select status, currency, projected_seats, total_seats from event_projection where event_id = ?',
-          [eventId],
-        );
-        assertOpenForBooking(eventId, event);
-
-        const seats = await tx.execute<Array<{ seat_id: string; price_minor: string }>>(
-          `select seat_id, price_minor from seat_projection
-            where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')})
+        await this.lockTimeout(tx);
+        const event = await this.openEvent(tx, eventId);
+        // Under the lone-seat rule the whole row of every requested seat is locked (seat-id
+        // order, like any lock here): two bookings in one row could each strand nobody alone
+        // and a seat together.
+        const prevent = event.single_seat_rule === 'PREVENT';
+        const rows = prevent
+          ? await tx.execute<Array<{ section_id: string; row_label: string }>>(
+              `select distinct section_id, row_label from seat_projection
+                where event_id = ? and row_label is not null and seat_id in (${seatIds.map(() => '?').join(',')})`,
+              [eventId, ...seatIds],
+            )
+          : [];
+        const rowFilter = rows.length ? ` or (section_id, row_label) in (${rows.map(() => '(?, ?)').join(',')})` : '';
+        const locked = await tx.execute<ProjectedSeat[]>(
+          `select ${SEAT_COLUMNS} from seat_projection
+            where event_id = ? and (seat_id in (${seatIds.map(() => '?').join(',')})${rowFilter})
             order by seat_id for update`,
-          [eventId, ...seatIds],
+          [eventId, ...seatIds, ...rows.flatMap((r) => [r.section_id, r.row_label])],
         );
+        const wanted = new Set(seatIds);
+        const seats = locked.filter((s) => wanted.has(s.seat_id));
         if (seats.length !== seatIds.length) {
           const known = new Set(seats.map((s) => s.seat_id));
           throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
@@ -115,38 +188,14 @@ export class BookingService {
           if (existing) return existing;
         }
 
-        const holds = await this.activeHolds(tx, eventId, seatIds);
-        const now = this.now();
-        const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
-        if (overdue.length) await this.expire(tx, overdue);
-        const taken = holds.filter((h) => !overdue.includes(h.booking_id)).map((h) => h.seat_id);
-        if (taken.length) throw seatUnavailable(taken);
-
-        const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
-        const booking = tx.create(Booking, {
-          userId,
-          eventId: eventId,
-          totalMinor: String(totalMinor),
-          currency: event.currency,
-          expiresAt: holdExpiry(now, this.settings.holdTtlSeconds),
-          idempotencyKey: key,
-          createdAt: now,
-        });
-        for (const seat of seats) {
-          tx.create(BookingItem, { booking, eventId: eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
+        const taken = await this.takenAfterExpiry(tx, eventId, locked.map((s) => s.seat_id));
+        const unavailable = seatIds.filter((id) => taken.has(id));
+        if (unavailable.length) throw seatUnavailable(unavailable);
+        if (prevent) {
+          const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
+          if (stranded.length) throw loneSeat(stranded);
         }
-        await tx.flush();
-        await this.announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, {
-          bookingId: booking.id,
-          userId,
-          eventId: eventId,
-          seatIds,
-          totalMinor,
-          totalAmount: fromMinorUnits(totalMinor),
-          currency: event.currency,
-          expiresAt: booking.expiresAt.toISOString(),
-        });
-        return booking;
+        return this.insertHold(tx, userId, eventId, event.currency, seats, key);
       });
     } catch (error) {
       if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
@@ -157,6 +206,96 @@ export class BookingService {
       if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
       if (pgCode(error) === LOCK_NOT_AVAILABLE) throw appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again');
       throw error;
+    }
+  }
+
+  /**
+   * Best available (issue #15): holds `quantity` adjacent seats in the front-most row that can
+   * take them without stranding a seat (best-available.rules.ts decides), or with allowSplit
+   * the closest split when no row can. Buyers never wait on each other: a candidate row is
+   * locked whole with FOR UPDATE SKIP LOCKED (seat-id order) and, if another buyer has any of
+   * its seats, skipped for the next one; the choice is re-made on the locked row's fresh state.
+   * An attempt that found only busy rows is retried with jitter; "no seats" is answered only
+   * from a consistent snapshot in which no placement existed.
+   */
+  async holdBestAvailable(em: EntityManager, userId: string, request: BestAvailableRequest): Promise<BestAvailableHold> {
+    if (!isUuid(request.eventId)) throw badUserInput('eventId', 'must be an event id');
+    if (request.sectionId !== undefined && !isUuid(request.sectionId)) throw badUserInput('sectionId', 'must be a section id');
+    if (!Number.isInteger(request.quantity) || request.quantity < 1 || request.quantity > this.settings.maxSeatsPerBooking) {
+      throw badUserInput('quantity', `must be 1 to ${this.settings.maxSeatsPerBooking}`);
+    }
+    const maxPriceMinor = request.maxPrice === undefined ? undefined : Number(toMinorUnits(request.maxPrice, 'maxPrice'));
+    const key = request.idempotencyKey?.trim();
+    if (request.idempotencyKey !== undefined && (!key || request.idempotencyKey.length > 200 || request.idempotencyKey.includes('\u0000'))) {
+      throw badUserInput('idempotencyKey', 'must be 1 to 200 characters');
+    }
+    const eventId = request.eventId.toLowerCase();
+    const sectionId = request.sectionId?.toLowerCase();
+    const eligible = (seat: MapSeat) => (!sectionId || seat.sectionId === sectionId) && (maxPriceMinor === undefined || seat.priceMinor <= maxPriceMinor);
+    const replay = async (e: EntityManager) => {
+      if (!key) return undefined;
+      const existing = await e.findOne(Booking, { userId, idempotencyKey: key }, { populate: ['items'] });
+      if (!existing) return undefined;
+      if (existing.eventId !== eventId) throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
+      return this.describeHold(e, existing);
+    };
+    const first = await replay(em);
+    if (first) return first;
+
+    const deadline = Date.now() + Math.max(this.settings.lockTimeoutMs, 2_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await em.fork().transactional(async (tx) => {
+          await this.lockTimeout(tx);
+          const event = await this.openEvent(tx, eventId);
+          const snapshot = await this.seatMap(tx, eventId, sectionId);
+          if (!snapshot.length) throw badUserInput(sectionId ? 'sectionId' : 'eventId', 'no seats with a place on the map to choose from');
+          const rows = groupRows(snapshot);
+          const plan = chooseBestAvailable(rows, request.quantity, { allowSplit: request.allowSplit, eligible });
+          if (!plan) {
+            throw appError(ErrorCode.SEAT_UNAVAILABLE, `No ${request.quantity} seats ${request.allowSplit ? '' : 'together '}are available that match`, {
+              seatIds: [],
+              quantity: request.quantity,
+            });
+          }
+          if (plan.adjacent) {
+            // Every row that could take the party, front first: the first one we can lock wins.
+            for (const row of rows.filter((r) => windowsInRow(r, request.quantity, eligible).length)) {
+              await tx.execute('savepoint best_row');
+              const fresh = await this.lockRows(tx, eventId, [row]);
+              if (fresh) {
+                const [window] = windowsInRow(fresh[0], request.quantity, eligible);
+                if (window) {
+                  const chosen = fresh[0].seats.slice(window.start, window.start + request.quantity).map((s) => s.seatId);
+                  return this.holdChosen(tx, userId, eventId, event.currency, chosen, key, true, [row.row]);
+                }
+              }
+              // Busy or changed: let go of it at once so another buyer can use it.
+              await tx.execute('rollback to savepoint best_row');
+            }
+            throw new RetryAttempt();
+          }
+          const planRows = plan.parts.map((p) => rows.find((r) => r.key === p.rowKey)!);
+          const fresh = await this.lockRows(tx, eventId, planRows);
+          if (!fresh) throw new RetryAttempt();
+          // The split must still be free and strand nobody now that its rows are locked.
+          const chosen = new Set(plan.parts.flatMap((p) => p.seatIds));
+          const stillFree = fresh.every((r) => r.seats.every((s) => !chosen.has(s.seatId) || s.free));
+          if (!stillFree || strandedSeats(fresh, chosen).length) throw new RetryAttempt();
+          return this.holdChosen(tx, userId, eventId, event.currency, [...chosen], key, false, planRows.map((r) => r.row));
+        });
+      } catch (error) {
+        if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
+          const existing = await replay(em.fork());
+          if (existing) return existing;
+        }
+        const retry = error instanceof RetryAttempt || pgCode(error) === UNIQUE_VIOLATION || pgCode(error) === LOCK_NOT_AVAILABLE;
+        if (!retry) throw error;
+        if (Date.now() > deadline) {
+          throw appError(ErrorCode.SERVICE_UNAVAILABLE, 'Seats are being chosen by many buyers right now; please try again', { retryable: true, retryAfterSeconds: 1 });
+        }
+        await sleep(5 + Math.random() * Math.min(100, 10 * (attempt + 1)));
+      }
     }
   }
 
@@ -350,6 +489,121 @@ export class BookingService {
     });
   }
 
+  private async lockTimeout(tx: EntityManager): Promise<void> {
+    await tx.execute(`set local lock_timeout = '${Math.round(this.settings.lockTimeoutMs)}ms'`);
+  }
+
+  private async openEvent(tx: EntityManager, eventId: string): Promise<OpenEvent> {
+    const [event] = await tx.execute<OpenEvent[]>(
+      'select status, currency, projected_seats, total_seats, single_seat_rule from event_projection where event_id = ?',
+      [eventId],
+    );
+    assertOpenForBooking(eventId, event);
+    return event;
+  }
+
+  /**
+   * Seats with a place on the map (of one section, or all), free unless a live hold or sale
+   * has them: one consistent snapshot, no locks. An overdue hold counts as free (it is expired
+   * when its seats are locked).
+   */
+  private async seatMap(tx: EntityManager, eventId: string, sectionId?: string): Promise<MapSeat[]> {
+    const seats = await tx.execute<Array<ProjectedSeat & { taken: boolean }>>(
+      `select ${SEAT_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')},
+              exists (select 1 from booking_item i join booking b on b.id = i.booking_id
+                       where i.event_id = s.event_id and i.seat_id = s.seat_id and ${activeStatusSql('i.status')}
+                         and (b.status = 'CONFIRMED' or ${liveHoldSql({ status: 'b.status', expiresAt: 'b.expires_at', now: '?' })})) as taken
+         from seat_projection s
+        where s.event_id = ? and s.row_label is not null ${sectionId ? 'and s.section_id = ?' : ''}`,
+      [this.now(), eventId, ...(sectionId ? [sectionId] : [])],
+    );
+    return mapSeats(seats, new Set(seats.filter((s) => s.taken).map((s) => s.seat_id)));
+  }
+
+  /**
+   * Locks every seat of the given rows without waiting (FOR UPDATE SKIP LOCKED, seat-id order)
+   * and returns the rows as they are now, overdue holds on them expired. Undefined when any
+   * seat of them is locked by another buyer.
+   */
+  private async lockRows(tx: EntityManager, eventId: string, rows: readonly SeatRow[]): Promise<SeatRow[] | undefined> {
+    const ids = rows.flatMap((r) => r.seats.map((s) => s.seatId));
+    const locked = await tx.execute<ProjectedSeat[]>(
+      `select ${SEAT_COLUMNS} from seat_projection
+        where event_id = ? and (section_id, row_label) in (${rows.map(() => '(?, ?)').join(',')})
+        order by seat_id for update skip locked`,
+      [eventId, ...rows.flatMap((r) => [r.sectionId, r.row])],
+    );
+    if (locked.length < ids.length) return undefined;
+    // Read only: overdue holds count as free here and are expired on the seats actually chosen
+    // (holdChosen), so a row that is let go of again leaves nothing behind.
+    const now = this.now();
+    const holds = await this.activeHolds(tx, eventId, locked.map((s) => s.seat_id));
+    const taken = new Set(holds.filter((h) => !isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.seat_id));
+    return groupRows(mapSeats(locked, taken));
+  }
+
+  /** Seats (locked by the caller) held or sold right now; overdue holds on them are expired first. */
+  private async takenAfterExpiry(tx: EntityManager, eventId: string, seatIds: string[]): Promise<Set<string>> {
+    const holds = await this.activeHolds(tx, eventId, seatIds);
+    const now = this.now();
+    const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
+    if (overdue.length) await this.expire(tx, overdue);
+    return new Set(holds.filter((h) => !overdue.includes(h.booking_id)).map((h) => h.seat_id));
+  }
+
+  private async holdChosen(tx: EntityManager, userId: string, eventId: string, currency: string, seatIds: string[], key: string | undefined, adjacent: boolean, rows: string[]): Promise<BestAvailableHold> {
+    if ((await this.takenAfterExpiry(tx, eventId, seatIds)).size) throw new RetryAttempt();
+    const seats = await tx.execute<ProjectedSeat[]>(
+      `select ${SEAT_COLUMNS} from seat_projection where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')}) order by seat_id`,
+      [eventId, ...seatIds],
+    );
+    const booking = await this.insertHold(tx, userId, eventId, currency, seats, key);
+    return { booking, adjacent, rows };
+  }
+
+  /** Inserts a PENDING booking on seats the caller has locked and checked, and announces it. */
+  private async insertHold(tx: EntityManager, userId: string, eventId: string, currency: string, seats: readonly ProjectedSeat[], key: string | undefined): Promise<Booking> {
+    const now = this.now();
+    const seatIds = seats.map((s) => s.seat_id).sort();
+    const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
+    const booking = tx.create(Booking, {
+      userId,
+      eventId,
+      totalMinor: String(totalMinor),
+      currency,
+      expiresAt: holdExpiry(now, this.settings.holdTtlSeconds),
+      idempotencyKey: key,
+      createdAt: now,
+    });
+    for (const seat of seats) {
+      tx.create(BookingItem, { booking, eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
+    }
+    await tx.flush();
+    await this.announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, {
+      bookingId: booking.id,
+      userId,
+      eventId,
+      seatIds,
+      totalMinor,
+      totalAmount: fromMinorUnits(totalMinor),
+      currency,
+      expiresAt: booking.expiresAt.toISOString(),
+    });
+    return booking;
+  }
+
+  /** What an existing booking's seats look like as a best-available answer (idempotent replays). */
+  private async describeHold(em: EntityManager, booking: Booking): Promise<BestAvailableHold> {
+    const seatIds = booking.items.getItems().map((i) => i.seatId);
+    const seats = await em.execute<ProjectedSeat[]>(
+      `select ${SEAT_COLUMNS} from seat_projection where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')})`,
+      [booking.eventId, ...seatIds],
+    );
+    const rows = groupRows(mapSeats(seats, new Set()));
+    const adjacent = rows.length === 1 && rows[0].seats.every((s, i, all) => i === 0 || s.number === all[i - 1].number + 1 || s.x === all[i - 1].x + 1);
+    return { booking, adjacent, rows: rows.map((r) => r.row) };
+  }
+
   private activeHolds(tx: EntityManager, eventId: string, seatIds: string[]): Promise<ActiveHold[]> {
     return tx.execute<ActiveHold[]>(
       `select i.seat_id, i.booking_id, b.status, b.expires_at
@@ -365,7 +619,21 @@ export class BookingService {
    */
   private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
     const seatMapVersion = await this.bumpSeatMapVersion(tx, change.eventId);
-    recordEvent<Payload>(tx, { type, key: change.eventId, payload: { ...change, seatMapVersion } as Payload });
+    const payload = { ...change, seatMapVersion } as Payload;
+    recordEvent<Payload>(tx, { type, key: change.eventId, payload });
+    await this.logSeatChange(tx, type, payload);
+  }
+
+  /**
+   * The change as live subscribers see it, kept under its version in seat_change_log (same
+   * transaction, so the log never disagrees with the version) for subscribers that resume
+   * after a version; versions older than the newest `changeLogVersions` are pruned.
+   */
+  private async logSeatChange(tx: EntityManager, type: string, payload: SeatChange): Promise<void> {
+    const change = seatChangeOf(type, payload as BookingCreatedPayload);
+    if (!change || !payload.seatMapVersion) return;
+    await tx.execute(`insert into seat_change_log (event_id, version, seats) values (?, ?, ?::jsonb)`, [change.eventId, change.seatMapVersion, JSON.stringify(change.seats)]);
+    await tx.execute(`delete from seat_change_log where event_id = ? and version <= ?`, [change.eventId, change.seatMapVersion - (this.settings.changeLogVersions ?? 1_000)]);
   }
 
   /** +1 per seat change of an event. */

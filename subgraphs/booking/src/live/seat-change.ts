@@ -18,7 +18,12 @@ export const seatChangeTopics = [BookingTopics.created, BookingTopics.confirmed,
  */
 export function seatChangeFrom(message: EventEnvelope): SeatAvailabilityChangeData | undefined {
   requireVersion(message, 1);
-  const payload = message.payload as BookingCreatedPayload | BookingConfirmedPayload | BookingCancelledPayload;
+  return seatChangeOf(message.type, message.payload as BookingCreatedPayload);
+}
+
+/** The same mapping from a message's type and payload (the change log writes it as the message is recorded). */
+export function seatChangeOf(type: string, payload: BookingCreatedPayload | BookingConfirmedPayload | BookingCancelledPayload): SeatAvailabilityChangeData | undefined {
+  const message = { type };
   const availability =
     message.type === BookingTopics.created
       ? SeatAvailability.HELD

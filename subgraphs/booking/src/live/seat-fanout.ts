@@ -53,7 +53,8 @@ export abstract class SeatFanout {
     return this.events.get(eventId)?.subscribers.size ?? 0;
   }
 
-  subscribe(_routingKey: string, eventId?: string): AsyncIterable<SeatAvailabilityChangeData> {
+  /** `ready` settles once this instance listens for the event (a resuming subscriber reads the change log after it). */
+  subscribe(_routingKey: string, eventId?: string): AsyncIterable<SeatAvailabilityChangeData> & { ready: Promise<void> } {
     if (!eventId) throw new Error('seat subscriptions need an event id');
     // Refused up front rather than accepted into a stream that would stay silent.
     if (!this.available()) throw liveUpdatesInterrupted();
@@ -70,6 +71,7 @@ export abstract class SeatFanout {
     const { ready } = entry;
     const iterator = queue.iterator;
     return {
+      ready,
       [Symbol.asyncIterator]: () => ({
         next: async () => {
           await ready;
