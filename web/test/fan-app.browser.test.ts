@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
-import { startWebServer, type RunningWebServer } from '../server';
+import { DEFAULT_DIST_DIR, startWebServer, type RunningWebServer } from '../server';
 import { chromiumStatus, launchChromium } from './browser';
 
 /** Screenshots for CI artifacts: web/test-artifacts/screenshots (gitignored; see web/README.md). */
@@ -36,7 +37,11 @@ if (!chromium.ok && !chromium.mustFail) {
       if (!chromium.ok) throw new Error(chromium.message);
       h = await startTestPlatform();
       ({ eventId, seatIds } = await onSaleEvent(h, { venue: 'Browser Hall', city: 'Testville', title: 'Browser Night', section: 'Floor', rows: 3, seatsPerRow: 10, price: '89.00' }));
-      web = await startWebServer({ port: 0, host: '127.0.0.1', config: { gatewayUrl: h.gatewayUrl } });
+      // A copy of the built app: a build running meanwhile (the workspaces are rebuilt by other
+      // commands) must not swap the files under the test.
+      const distDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-web-'));
+      fs.cpSync(DEFAULT_DIST_DIR, distDir, { recursive: true });
+      web = await startWebServer({ port: 0, host: '127.0.0.1', config: { gatewayUrl: h.gatewayUrl }, distDir });
       browser = await launchChromium();
       a = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       b = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -93,6 +98,23 @@ if (!chromium.ok && !chromium.mustFail) {
     it('A holds two seats and B sees them held within a second; A pays and both see them sold, A gets two QR tickets', async () => {
       await Promise.all([signIn(pageA, 'fan-a'), signIn(pageB, 'fan-b')]);
       expect(await availability(pageB, seatIds[0])).toBe('AVAILABLE');
+
+      // The mouse: hovering a seat shows its name and price, a click selects it, another click drops it.
+      const centre = async () => {
+        const box = (await pageB.locator('.seat-focus').boundingBox())!;
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      };
+      await selectByKeyboard(pageB, 8, 0);
+      const ninth = await centre();
+      await pageB.keyboard.press('ArrowRight');
+      const tenth = await centre();
+      const eighth = { x: 2 * ninth.x - tenth.x, y: ninth.y }; // seats are evenly spaced; the focus button covers the 10th
+      await pageB.mouse.move(eighth.x, eighth.y);
+      await expect(pageB.locator('.seat-tip').textContent()).resolves.toBe('Floor · row A · seat 8€89.00 · available');
+      await pageB.mouse.click(eighth.x, eighth.y);
+      await expect(pageB.getByTestId('selection').textContent()).resolves.toContain('Section Floor, row A, seat 8 — €89.00');
+      await pageB.mouse.click(eighth.x, eighth.y);
+      await expect(pageB.getByTestId('selection').count()).resolves.toBe(0);
 
       await selectByKeyboard(pageA, 0, 2);
       await expect(pageA.locator('.seat-focus').getAttribute('aria-label')).resolves.toBe('Section Floor, row A, seat 2, €89.00, selected');
@@ -221,7 +243,9 @@ if (!chromium.ok && !chromium.mustFail) {
       await pageA.locator('li.booking[data-status="CONFIRMED"]').first().waitFor();
       await check(pageA, 'my bookings');
       await pageA.goto(`${web.url}`);
-      await pageA.locator('.cards li').first().waitFor();
+      await pageA.locator('.cards li').first().waitFor({ timeout: 30_000 }).catch(async (error: Error) => {
+        throw new Error(`${error.message}\nthe page says: ${await pageA.locator('body').innerText()}`);
+      });
       await check(pageA, 'events list');
 
       fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

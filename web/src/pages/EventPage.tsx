@@ -156,6 +156,14 @@ export function EventPage({ eventId }: { eventId: string }) {
     [booking, max],
   );
 
+  // Kept current from the live map (the API's availableSeatCount is as of loading).
+  const seatsLeft = useMemo(() => {
+    if (!model) return undefined;
+    let n = 0;
+    for (let i = 0; i < model.n; i++) if (model.state[i] === 0) n++;
+    return n;
+    // revision is a dependency on purpose: the model's states change in place
+  }, [model, revision]);
   const total = useMemo(() => (model ? fromMinor([...selected].reduce((sum, i) => sum + minor(model.price[i]), 0)) : '0.00'), [model, selected]);
 
   const hold = async () => {
@@ -207,7 +215,7 @@ export function EventPage({ eventId }: { eventId: string }) {
       <h1>{event.title}</h1>
       <p>
         {event.venue.name}, {event.venue.city} · <time dateTime={event.startsAt}>{dateTime(event.startsAt)}</time> ·{' '}
-        <span data-testid="seats-left">{event.availableSeatCount ?? '—'} seats left when loaded</span>
+        <span data-testid="seats-left">{seatsLeft === undefined ? `${event.availableSeatCount ?? '—'} seats left` : `${seatsLeft.toLocaleString('en')} seat${seatsLeft === 1 ? '' : 's'} left`}</span>
       </p>
       {event.status !== 'ON_SALE' && <p className="note">This event is {event.status.toLowerCase().replace('_', ' ')}: seats cannot be booked right now.</p>}
       <div className="event-layout">

@@ -109,12 +109,33 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
     return model.seatAt((e.clientX - rect.left - view.tx) / view.scale, (e.clientY - rect.top - view.ty) / view.scale);
   };
 
+  // Two fingers pinch-zoom about their midpoint; one drags; a tap selects.
+  const pointers = useRef(new Map<number, { x: number; y: number }>());
+  const pinch = useRef<number | undefined>(undefined);
+  const spread = () => {
+    const [a, b] = [...pointers.current.values()];
+    return { dist: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
+  };
   const onPointerDown = (e: PointerEvent<HTMLCanvasElement>) => {
     if (!view) return;
-    drag.current = { x: e.clientX, y: e.clientY, tx: view.tx, ty: view.ty, moved: false };
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     e.currentTarget.setPointerCapture(e.pointerId);
+    if (pointers.current.size === 2) {
+      pinch.current = spread().dist;
+      drag.current = undefined;
+      return;
+    }
+    drag.current = { x: e.clientX, y: e.clientY, tx: view.tx, ty: view.ty, moved: false };
   };
   const onPointerMove = (e: PointerEvent<HTMLCanvasElement>) => {
+    if (pointers.current.has(e.pointerId)) pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pinch.current !== undefined && pointers.current.size === 2) {
+      const { dist, mx, my } = spread();
+      const rect = canvasRef.current!.getBoundingClientRect();
+      if (pinch.current > 0 && dist > 0) zoomAt(dist / pinch.current, mx - rect.left, my - rect.top);
+      pinch.current = dist;
+      return;
+    }
     const d = drag.current;
     if (d) {
       const dx = e.clientX - d.x;
@@ -128,9 +149,15 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
     setHovered(seatUnder(e));
   };
   const onPointerUp = (e: PointerEvent<HTMLCanvasElement>) => {
+    pointers.current.delete(e.pointerId);
+    if (pinch.current !== undefined) {
+      if (pointers.current.size === 0) pinch.current = undefined;
+      drag.current = undefined;
+      return;
+    }
     const d = drag.current;
     drag.current = undefined;
-    if (d?.moved) return;
+    if (!d || d.moved) return;
     const seat = seatUnder(e);
     if (seat !== undefined) {
       setFocused(seat);
@@ -200,6 +227,11 @@ export function SeatMap({ model, revision, selected, mine = EMPTY, onToggle, onP
           onPointerMove={onPointerMove}
           onPointerUp={onPointerUp}
           onPointerLeave={() => setHovered(undefined)}
+          onPointerCancel={(e) => {
+            pointers.current.delete(e.pointerId);
+            if (!pointers.current.size) pinch.current = undefined;
+            drag.current = undefined;
+          }}
         />
         {focusPos && (
           <button
