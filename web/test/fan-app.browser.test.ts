@@ -120,9 +120,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await expect(pageA.locator('.seat-focus').getAttribute('aria-label')).resolves.toBe('Section Floor, row A, seat 2, €89.00, selected');
       await expect(pageA.getByTestId('selection').locator('li').count()).resolves.toBe(2);
       const held = await hold(pageA, 2);
-      // The booking service publishes through its outbox relay; the repository's own
-      // subscription test nudges it the same way (createBooking does not, see the report).
-      h.platform.booking.relay.nudge();
       await waitForSeats(pageB, seatIds.slice(0, 2), 'HELD', 5_000);
       const latency = Date.now() - held;
       process.stderr.write(`B saw A's hold ${latency} ms after createBooking answered\n`);
@@ -147,7 +144,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await pageA.getByRole('button', { name: 'Choose more seats' }).click();
       await selectByKeyboard(pageA, 2, 2);
       await hold(pageA, 2);
-      h.platform.booking.relay.nudge();
       await waitForSeats(pageB, seatIds.slice(2, 4), 'HELD');
       await expect(pageB.getByTestId('announcement').textContent()).resolves.toBe('Someone else just took row A, seat 3, so it was removed from your selection.');
       await expect(pageB.getByTestId('selection').count()).resolves.toBe(0);
@@ -164,7 +160,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await pageA.getByRole('button', { name: 'Choose more seats' }).click();
       await selectByKeyboard(pageA, 4, 2);
       await hold(pageA, 2);
-      h.platform.booking.relay.nudge();
       await new Promise((r) => setTimeout(r, 1_500));
       // Offline, B did not hear of it
       expect(await availability(pageB, seatIds[4])).toBe('AVAILABLE');
@@ -186,7 +181,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await pageA.getByRole('button', { name: 'Choose more seats' }).click();
       await selectByKeyboard(pageA, 6, 2);
       await hold(pageA, 2);
-      h.platform.booking.relay.nudge();
       await waitForSeats(pageB, seatIds.slice(6, 8), 'HELD');
       await pageA.getByRole('link', { name: 'My bookings' }).click();
       const pendingId = await pageA.locator('li.booking[data-status="PENDING"]').getAttribute('data-booking-id');
@@ -195,7 +189,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await pending.getByRole('button', { name: 'Yes, cancel' }).click();
       await pending.getByText('Cancelled. The seats were released.').waitFor();
       await expect(pending.getAttribute('data-status')).resolves.toBe('CANCELLED');
-      h.platform.booking.relay.nudge();
       await waitForSeats(pageB, seatIds.slice(6, 8), 'AVAILABLE', 15_000);
       await expect(pageA.locator('li.booking[data-status="CONFIRMED"]').count()).resolves.toBe(2);
     });
@@ -220,7 +213,6 @@ if (!chromium.ok && !chromium.mustFail) {
       await page.getByRole('button', { name: 'Create event' }).click();
       await page.getByRole('button', { name: 'Publish Organizer Gala' }).click();
       await page.getByText('Published: the event is going on sale.').waitFor();
-      h.platform.catalog.relay.nudge();
       const sales = page.locator('.sales');
       await sales.locator('[data-count="available"]', { hasText: /^6$/ }).waitFor({ timeout: 30_000 });
       const galaId = (await sales.getAttribute('data-event-id'))!;
@@ -229,7 +221,6 @@ if (!chromium.ok && !chromium.mustFail) {
       const seats = await fan<{ event: { seats: Array<{ id: string }> } }>(`query($id: ID!) { event(id: $id) { seats { id } } }`, { id: galaId });
       const booked = await fan(`mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { eventId: galaId, seatIds: [seats.data!.event.seats[0].id] } });
       expect(booked.errors).toBeUndefined();
-      h.platform.booking.relay.nudge();
       await sales.locator('[data-count="held"]', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
       await expect(sales.locator('[data-count="available"]').textContent()).resolves.toBe('5');
       expect(await seriousAxeViolations(page)).toEqual([]);
