@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
-import { errorCodes, waitFor, type GraphQLResponse } from '@eventix/testing';
+import { createGateway, loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
+import { errorCodes, graphqlClient, waitFor, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 
 interface ManifestOperation {
@@ -124,6 +124,15 @@ describe('partners: persisted queries by id, identities and budgets (real platfo
     expect(errorCodes(await h.as(token)(`{ nosuchfield }`))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
   });
 
+  it('refuses an enforced partner subscription sent as text or by an unknown id over WebSocket', async () => {
+    const socket = createClient({ url: h.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await h.token('acme', ['partner'])}` } });
+    sockets.push(socket);
+    const refusal = (payload: { query: string; extensions?: Record<string, unknown> }) =>
+      new Promise<unknown>((resolve) => socket.subscribe({ ...payload, variables: { eventId: '1' } }, { next: () => resolve('ran'), error: (e) => resolve((e as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code), complete: () => undefined }));
+    expect(await refusal({ query: byName.PartnerLiveSeatMap.body })).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(await refusal({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: 'e'.repeat(64) } } })).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
   it('names an Auth0 machine-to-machine partner by azp, and refuses a partner the file does not list', async () => {
     const { SignJWT, importJWK } = await import('jose');
     const { privateJwk } = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { privateJwk: Parameters<typeof importJWK>[0] };
@@ -150,6 +159,21 @@ describe('partners: persisted queries by id, identities and budgets (real platfo
     expect(fan.errors).toBeUndefined();
     const anonymous = await h.as()(`{ events(first: 1) { pageInfo { hasNextPage } } }`);
     expect(anonymous.errors).toBeUndefined();
+    // APQ: hash with text registers, then the hash alone runs.
+    const query = `{ events(first: 1) { edges { node { title id } } } }`;
+    const hash = createHash('sha256').update(query).digest('hex');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await h.token('fan')}` };
+    const registered = await fetch(h.gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }) });
+    expect(((await registered.json()) as GraphQLResponse).errors).toBeUndefined();
+    expect((await byId(h.gatewayUrl, await h.token('fan'), hash)).errors).toBeUndefined();
+  });
+
+  it('holds first-party callers to the manifest too with SAFELIST_ENFORCE=all', async () => {
+    const strict = await startGateway({ config: loadGatewayConfig({ ...h.env, INTERNAL_JWT_SECRET: h.internalSecret, CATALOG_URL: h.subgraphUrls.catalog, BOOKING_URL: h.subgraphUrls.booking, PAYMENT_URL: h.subgraphUrls.payment, DEV_ISSUER_KEY_FILE: keyFile, SAFELIST_ENFORCE: 'all' }), log: () => undefined });
+    gateways.push(strict);
+    const fan = await strict.devIssuer!.issue('fan', []);
+    expect(errorCodes(await graphqlClient(strict.url, { authorization: `Bearer ${fan}` })(`{ events(first: 1) { edges { cursor } } }`))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
+    expect((await byId(strict.url, fan, idOf('PartnerOnSaleEvents'), { first: 1 })).errors).toBeUndefined();
   });
 
   it('accepts a new manifest operation after the manifest changes, without a restart', async () => {
@@ -167,6 +191,9 @@ describe('partners: persisted queries by id, identities and budgets (real platfo
     fs.writeFileSync(manifestPath, '{ not json');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await byId(h.gatewayUrl, token, added.id)).errors).toBeUndefined();
+    // A gateway starting on the broken file refuses to start, naming it.
+    expect(() => createGateway({ config: loadGatewayConfig({ ...h.env, INTERNAL_JWT_SECRET: h.internalSecret }), log: () => undefined })).toThrow(/persisted-queries\.json: not JSON/);
+    fs.writeFileSync(manifestPath, JSON.stringify(committed));
   });
 
   it('refuses a partner over its requests per minute with RATE_LIMITED, on a second gateway instance too', async () => {
