@@ -1,3 +1,6 @@
+// First: OpenTelemetry patches http, graphql, pg, kafkajs and ioredis as they are loaded (off unless OTEL_* asks).
+import { startTelemetry } from '@eventix/telemetry';
+startTelemetry('gateway');
 import cluster from 'node:cluster';
 import { ConfigError } from '@eventix/config';
 import { createLogger, exitOnTerminationSignals, loadShutdownTimeout, logLines, stopInOrder } from '@eventix/subgraph-kit';

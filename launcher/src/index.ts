@@ -1,3 +1,6 @@
+// First: OpenTelemetry patches http, graphql, pg, kafkajs and ioredis as they are loaded (off unless OTEL_* asks).
+import { startTelemetry } from '@eventix/telemetry';
+startTelemetry('eventix');
 import { ConfigError } from '@eventix/config';
 import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, Permission, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UnprocessableMessageError } from './delivery-errors';
+import { currentTraceparent } from './tracing';
 
 /**
  * The versioned envelope every message travels in (docs/architecture.md, decision 8). `id` identifies the message
@@ -13,6 +14,8 @@ export interface EventEnvelope<Payload = unknown> {
   occurredAt: string;
   key: string;
   payload: Payload;
+  /** W3C trace context of the operation that wrote the message (OpenTelemetry); absent when not traced. */
+  traceparent?: string;
 }
 
 export interface NewEvent<Payload> {
@@ -24,6 +27,7 @@ export interface NewEvent<Payload> {
 }
 
 export function createEnvelope<Payload>(event: NewEvent<Payload>): EventEnvelope<Payload> {
+  const traceparent = currentTraceparent();
   return {
     id: randomUUID(),
     type: event.type,
@@ -31,6 +35,7 @@ export function createEnvelope<Payload>(event: NewEvent<Payload>): EventEnvelope
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),
     key: event.key,
     payload: event.payload,
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 

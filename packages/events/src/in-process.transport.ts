@@ -1,4 +1,5 @@
 import type { EventEnvelope } from './envelope';
+import { handleInMessageTrace } from './tracing';
 import { DeliveryAbortedError, type DeliveryFailure } from './delivery-errors';
 import { countDeadLetter, countDeliveryRetry } from './metrics';
 import {
@@ -146,14 +147,16 @@ export class InProcessTransport implements EventTransport {
       const message = topicLog[position];
       let result;
       try {
-        result = await deliverWithRetries(() => member.handle(message, topic), {
-          policy: this.policy,
-          signal: AbortSignal.any([this.closing.signal, member.leaving.signal]),
-          onRetry: (retry) => {
-            countDeliveryRetry(topic, groupId, retry.failure.reason);
-            this.options.onRetry?.({ topic, groupId, message, ...retry });
-          },
-        });
+        result = await handleInMessageTrace(message, topic, groupId, () =>
+          deliverWithRetries(() => member.handle(message, topic), {
+            policy: this.policy,
+            signal: AbortSignal.any([this.closing.signal, member.leaving.signal]),
+            onRetry: (retry) => {
+              countDeliveryRetry(topic, groupId, retry.failure.reason);
+              this.options.onRetry?.({ topic, groupId, message, ...retry });
+            },
+          }),
+        );
       } catch (error) {
         // The member unsubscribed mid-retry (its service is stopping): like a Kafka partition
         // whose owner leaves, the message goes to another member, or waits for the group.

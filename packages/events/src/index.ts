@@ -19,4 +19,5 @@ export { recordEvent } from './outbox';
 export { claimMessage } from './processed';
 export { OutboxRelay, type OutboxRelayOptions } from './relay';
 export { PeriodicWorker, type PeriodicWorkerOptions, type TickOutcome } from './periodic-worker';
-export { outboxTablesSql } from './schema.sql';
+export { outboxTablesSql, outboxTraceparentSql } from './schema.sql';
+export { currentTraceparent, handleInMessageTrace } from './tracing';

@@ -2,6 +2,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type KafkaMe
 import { DeliveryAbortedError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors';
 import { parseEnvelope, type EventEnvelope } from './envelope';
 import { countDeadLetter, countDeliveryRetry } from './metrics';
+import { handleInMessageTrace } from './tracing';
 import {
   DEFAULT_RETRY_POLICY,
   deadLetterTopic,
@@ -131,7 +132,7 @@ export class KafkaTransport implements EventTransport {
         }
         const keepAlive = new KeepAlive(heartbeat, subscription.closing.signal);
         try {
-          const result = await deliverWithRetries(() => handle(envelope, topic), {
+          const result = await handleInMessageTrace(envelope, topic, groupId, () => deliverWithRetries(() => handle(envelope, topic), {
             policy: this.policy,
             signal: keepAlive.signal,
             onRetry: ({ error, failure, attempt, delayMs }) => {
@@ -143,7 +144,7 @@ export class KafkaTransport implements EventTransport {
                 );
               }
             },
-          });
+          }));
           if (!result.delivered) {
             await this.deadLetter({ groupId, topic, partition, message, messageId: envelope.id, ...result });
           } else if (result.attempts > 1) {

@@ -35,6 +35,10 @@ export class OutboxMessage {
   @Property({ type: 'timestamptz', nullable: true })
   publishedAt?: Date;
 
+  /** The writer's trace context, handed on in the envelope (added by each service's outbox-traceparent migration). */
+  @Property({ type: 'text', nullable: true })
+  traceparent?: string;
+
   static from(envelope: EventEnvelope, topic = envelope.type): OutboxMessage {
     const row = new OutboxMessage();
     row.id = envelope.id;
@@ -44,6 +48,7 @@ export class OutboxMessage {
     row.version = envelope.version;
     row.payload = envelope.payload;
     row.occurredAt = new Date(envelope.occurredAt);
+    row.traceparent = envelope.traceparent;
     return row;
   }
 }

@@ -24,6 +24,7 @@ interface OutboxRow {
   version: number;
   payload: unknown;
   occurred_at: Date;
+  traceparent: string | null;
 }
 
 /** Held for the duration of a batch transaction so only one relay per database publishes. */
@@ -76,7 +77,7 @@ export class OutboxRelay {
       const [{ locked }] = await tx.execute<Array<{ locked: boolean }>>(`select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked`);
       if (!locked) return 0;
       const rows = await tx.execute<OutboxRow[]>(
-        `select seq, id, topic, message_key, type, version, payload, occurred_at
+        `select seq, id, topic, message_key, type, version, payload, occurred_at, traceparent
            from outbox where published_at is null order by seq limit ? for update skip locked`,
         [this.batchSize],
       );
@@ -114,6 +115,7 @@ function toEnvelope(row: OutboxRow): EventEnvelope {
     occurredAt: new Date(row.occurred_at).toISOString(),
     key: row.message_key,
     payload: row.payload,
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
 }
 

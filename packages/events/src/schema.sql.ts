@@ -23,3 +23,6 @@ export const outboxTablesSql = [
      primary key (consumer, message_id)
    )`,
 ];
+
+/** The outbox's trace-context column; each service's outbox-traceparent migration adds it. */
+export const outboxTraceparentSql = `alter table outbox add column if not exists traceparent text null`;

@@ -1,3 +1,6 @@
+// First: OpenTelemetry patches http, graphql, pg, kafkajs and ioredis as they are loaded (off unless OTEL_* asks).
+import { startTelemetry } from '@eventix/telemetry';
+startTelemetry('catalog');
 import 'reflect-metadata';
 import { runStandalone } from '@eventix/subgraph-kit';
 import { loadCatalogConfig } from './env';

@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { waitFor } from '@eventix/testing';
+import { launcherEnv } from './service-process';
+
+const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: Array<{ key: string; value: Record<string, unknown> }>;
+  service: string;
+}
+
+/**
+ * A stand-in OTLP/HTTP collector (JSON encoding): the platform exports to it exactly as it would
+ * to a real collector, configured only by the standard OTEL_* variables. The SDK runs in the
+ * launcher's own process, started before the services are loaded — auto-instrumentation patches
+ * modules as node requires them, which jest's module registry would bypass.
+ */
+async function startCollector(): Promise<{ url: string; spans: OtlpSpan[]; close(): Promise<void> }> {
+  const spans: OtlpSpan[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const payload = JSON.parse(body) as { resourceSpans: Array<{ resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
+      for (const rs of payload.resourceSpans ?? []) {
+        const service = String(rs.resource.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '');
+        for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service });
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, spans, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+const attribute = (span: OtlpSpan, key: string) => {
+  const value = span.attributes?.find((a) => a.key === key)?.value;
+  return value ? Object.values(value)[0] : undefined;
+};
+
+describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
+  let dataDir: string;
+  let child: ChildProcess;
+  let output = '';
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-trace-'));
+    fs.chmodSync(dataDir, 0o755);
+    const env = {
+      ...(await launcherEnv(dataDir)),
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    };
+    child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => (output.includes('Press Ctrl-C to stop.') ? true : undefined), 120_000, `the banner; output so far:\n${output}`);
+  }, 150_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await collector?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('createBooking → payBooking → confirmation by the payment.success consumer is one connected trace', async () => {
+    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output)![1];
+    const fanToken = /Dev token \(fan, sub=demo-fan\):\n\s+(\S+)/.exec(output)![1];
+    // The caller's own trace (as a browser or a partner's service would send it).
+    const traceId = randomBytes(16).toString('hex');
+    const clientSpanId = randomBytes(8).toString('hex');
+    const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+      const res = await fetch(gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${fanToken}`, traceparent: `00-${traceId}-${clientSpanId}-01` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: T; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data as T;
+    };
+    const events = await gql<{ events: { edges: Array<{ node: { id: string } }> } }>('{ events(first: 1) { edges { node { id } } } }');
+    const eventId = events.events.edges[0].node.id;
+    const seats = await gql<{ event: { seats: Array<{ id: string; availability: string }> } }>('query($id: ID!) { event(id: $id) { seats { id availability } } }', { id: eventId });
+    const seat = seats.event.seats.find((s) => s.availability === 'AVAILABLE')!;
+    const booking = await gql<{ createBooking: { id: string } }>('mutation($input: CreateBookingInput!) { createBooking(input: $input) { id status } }', {
+      input: { eventId, seatIds: [seat.id], idempotencyKey: randomUUID() },
+    });
+    const bookingId = booking.createBooking.id;
+    await gql('mutation($input: PayBookingInput!) { payBooking(input: $input) { id status } }', { input: { bookingId, paymentMethodToken: 'tok_visa', idempotencyKey: randomUUID() } });
+    await waitFor(
+      async () => ((await gql<{ booking: { status: string } }>('query($id: ID!) { booking(id: $id) { status } }', { id: bookingId })).booking.status === 'CONFIRMED' ? true : undefined),
+      30_000,
+      'the booking to be confirmed',
+    );
+
+    // The consumer's span arrives with the next export.
+    const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
+    const consumer = await waitFor(
+      () => inTrace().find((s) => s.name === 'process payment.success' && s.kind === 5 /* CONSUMER */),
+      20_000,
+      `the payment.success consumer span in trace ${traceId}; spans so far: ${[...new Set(inTrace().map((s) => s.name))].join(', ')}`,
+    );
+    // Let the last batch in, then check every link of the trace.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const spans = inTrace();
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const orphans = spans.filter((s) => s.parentSpanId !== clientSpanId && !byId.has(s.parentSpanId ?? ''));
+    expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+
+    const ancestors = (span: OtlpSpan): OtlpSpan[] => {
+      const chain: OtlpSpan[] = [];
+      for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) chain.push(at);
+      return chain;
+    };
+    // The confirmation descends from the payBooking request: gateway → payment subgraph → the
+    // outbox row written in payment's transaction → (relay, bus) → booking's consumer.
+    const chain = ancestors(consumer);
+    expect(chain.some((s) => attribute(s, 'graphql.operation.type') === 'mutation' && /payBooking/i.test(`${s.name} ${String(attribute(s, 'graphql.source') ?? '')}`))).toBe(true);
+    expect(chain[chain.length - 1].parentSpanId).toBe(clientSpanId);
+    // …and the consumer's database work (the confirmation) is inside it.
+    const underConsumer = spans.filter((s) => ancestors(s).includes(consumer));
+    expect(underConsumer.some((s) => attribute(s, 'db.system') === 'postgresql' || attribute(s, 'db.system.name') === 'postgresql')).toBe(true);
+    // createBooking is in the same trace, with its database calls.
+    const createBooking = spans.find((s) => attribute(s, 'graphql.operation.type') === 'mutation' && /createBooking/i.test(`${s.name} ${String(attribute(s, 'graphql.source') ?? '')}`));
+    expect(createBooking).toBeDefined();
+    expect(spans.filter((s) => ancestors(s).includes(createBooking!)).some((s) => /postgres/.test(String(attribute(s, 'db.system') ?? attribute(s, 'db.system.name'))))).toBe(true);
+  }, 120_000);
+});
