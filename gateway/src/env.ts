@@ -19,6 +19,15 @@ const schema = z
       .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as your-tenant.eu.auth0.com')
       .optional(),
     AUTH0_AUDIENCE: z.string().optional(),
+    /**
+     * The `iss` tokens must carry, when it is not `https://AUTH0_DOMAIN/` (an Auth0 custom
+     * domain, or a local HTTPS stand-in in tests). Must end with `/` as Auth0's does.
+     */
+    AUTH0_ISSUER_URL: envUrl(['https']).optional(),
+    /** Where the signing keys are published; defaults to `<issuer>.well-known/jwks.json`. */
+    AUTH0_JWKS_URL: envUrl(['https']).optional(),
+    /** At most one JWKS refetch per this long for tokens with an unknown `kid` (jose's cooldown). */
+    AUTH0_JWKS_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     /** Where the dev issuer keeps its signing key so tokens survive restarts. */
     DEV_ISSUER_KEY_FILE: z.string().optional(),
     SUPERGRAPH_PATH: z.string().default(() => committedSupergraphPath()),
@@ -87,7 +96,14 @@ function toConfig(vars: z.infer<typeof schema>) {
     subgraphUrls: { catalog: vars.CATALOG_URL, booking: vars.BOOKING_URL, payment: vars.PAYMENT_URL },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     auth: vars.AUTH0_DOMAIN
-      ? ({ kind: 'auth0', domain: vars.AUTH0_DOMAIN, audience: vars.AUTH0_AUDIENCE as string } as const)
+      ? ({
+          kind: 'auth0',
+          domain: vars.AUTH0_DOMAIN,
+          audience: vars.AUTH0_AUDIENCE as string,
+          issuer: vars.AUTH0_ISSUER_URL,
+          jwksUrl: vars.AUTH0_JWKS_URL,
+          jwksCooldownMs: vars.AUTH0_JWKS_COOLDOWN_MS,
+        } as const)
       : ({ kind: 'dev', keyFile: vars.DEV_ISSUER_KEY_FILE } as const),
     supergraphPath: vars.SUPERGRAPH_PATH,
     introspection: vars.INTROSPECTION ?? !production,

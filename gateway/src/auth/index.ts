@@ -20,13 +20,15 @@ export interface GatewayAuth {
  * carries the bound port).
  */
 export async function createAuth(config: GatewayConfig['auth'], baseUrl: string): Promise<GatewayAuth> {
-  if (config.kind === 'auth0') return auth0(config.domain, config.audience);
+  if (config.kind === 'auth0') return auth0(config);
   return devAuth(baseUrl, config.keyFile);
 }
 
-function auth0(domain: string, audience: string): GatewayAuth {
-  const issuer = `https://${domain}/`;
-  return { verify: createTokenVerifier({ jwksUrl: new URL('.well-known/jwks.json', issuer), issuer, audience }), routes: {} };
+/** Auth0's issuer is `https://<domain>/` and its keys are at `<issuer>.well-known/jwks.json`, unless overridden. */
+function auth0(config: Extract<GatewayConfig['auth'], { kind: 'auth0' }>): GatewayAuth {
+  const issuer = config.issuer ?? `https://${config.domain}/`;
+  const jwksUrl = new URL(config.jwksUrl ?? new URL('.well-known/jwks.json', issuer).href);
+  return { verify: createTokenVerifier({ jwksUrl, issuer, audience: config.audience, cooldownMs: config.jwksCooldownMs }), routes: {} };
 }
 
 async function devAuth(baseUrl: string, keyFile: string | undefined): Promise<GatewayAuth> {

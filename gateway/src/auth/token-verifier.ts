@@ -5,6 +5,8 @@ export interface TokenVerifierOptions {
   jwksUrl: URL;
   issuer: string;
   audience: string;
+  /** Minimum time between JWKS refetches caused by unknown `kid`s (jose's default: 30 s). */
+  cooldownMs?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -29,7 +31,7 @@ export type TokenVerifier = (token: string) => Promise<VerifiedCaller>;
  * once per cooldown. Permissions come from the `permissions` claim (Auth0 RBAC).
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = createRemoteJWKSet(options.jwksUrl);
+  const keys = createRemoteJWKSet(options.jwksUrl, options.cooldownMs === undefined ? undefined : { cooldownDuration: options.cooldownMs });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -44,6 +46,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return { userId: payload.sub as string, permissions, expiresAt: payload.exp, ...(clientId ? { clientId } : {}) };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
+      // fetch's own failure: the JWKS endpoint is unreachable (and the key is not cached).
+      if (error instanceof TypeError && error.message === 'fetch failed') throw new InvalidTokenError('signing keys unreachable');
       if (error instanceof TypeError) throw new InvalidTokenError('malformed token');
       throw error;
     }
