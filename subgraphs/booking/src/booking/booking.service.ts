@@ -10,7 +10,7 @@ import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
 import { ACTIVE_STATUSES, activeStatusSql, assertMove, holdExpiry, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
-import { chooseBestAvailable, groupRows, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
+import { chooseBestAvailable, groupRows, strandedBy, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
 import { seatChangeOf } from '../live/seat-change';
 
 export interface BookingSettings {
@@ -242,7 +242,9 @@ export class BookingService {
     const first = await replay(em);
     if (first) return first;
 
-    const deadline = Date.now() + Math.max(this.settings.lockTimeoutMs, 2_000);
+    // Busy rows are a queue, not a refusal: keep trying for a while (three lock timeouts) before
+    // answering SERVICE_UNAVAILABLE, which is retryable and never final.
+    const deadline = Date.now() + Math.max(3 * this.settings.lockTimeoutMs, 5_000);
     for (let attempt = 0; ; attempt++) {
       try {
         return await em.fork().transactional(async (tx) => {
@@ -259,19 +261,26 @@ export class BookingService {
             });
           }
           if (plan.adjacent) {
-            // Every row that could take the party, front first: the first one we can lock wins.
-            for (const row of rows.filter((r) => windowsInRow(r, request.quantity, eligible).length)) {
-              await tx.execute('savepoint best_row');
-              const fresh = await this.lockRows(tx, eventId, [row]);
-              if (fresh) {
-                const [window] = windowsInRow(fresh[0], request.quantity, eligible);
-                if (window) {
-                  const chosen = fresh[0].seats.slice(window.start, window.start + request.quantity).map((s) => s.seatId);
-                  return this.holdChosen(tx, userId, eventId, event.currency, chosen, key, true, [row.row]);
+            // Every block that could seat the party, best first. Only the block and two seats on
+            // each side are locked: whether the block strands a seat depends on nothing else, and
+            // anyone who takes one of those seats must lock it too. So several buyers can take
+            // blocks of one row at once, and a busy block is skipped, never waited for.
+            for (const row of rows) {
+              for (const window of windowsInRow(row, request.quantity, eligible)) {
+                const around = row.seats.slice(Math.max(0, window.start - 2), window.start + request.quantity + 2).map((s) => s.seatId);
+                await tx.execute('savepoint best_block');
+                const fresh = await this.lockSeats(tx, eventId, around);
+                if (fresh) {
+                  const free = row.seats.map((s) => fresh.get(s.seatId) ?? s.free);
+                  const block = Array.from({ length: request.quantity }, (_, i) => window.start + i);
+                  if (block.every((i) => free[i]) && !strandedBy(free, new Set(block)).length) {
+                    const chosen = block.map((i) => row.seats[i].seatId);
+                    return this.holdChosen(tx, userId, eventId, event.currency, chosen, key, true, [row.row]);
+                  }
                 }
+                // Busy or changed: let go of it at once so another buyer can use it.
+                await tx.execute('rollback to savepoint best_block');
               }
-              // Busy or changed: let go of it at once so another buyer can use it.
-              await tx.execute('rollback to savepoint best_row');
             }
             throw new RetryAttempt();
           }
@@ -294,7 +303,7 @@ export class BookingService {
         if (Date.now() > deadline) {
           throw appError(ErrorCode.SERVICE_UNAVAILABLE, 'Seats are being chosen by many buyers right now; please try again', { retryable: true, retryAfterSeconds: 1 });
         }
-        await sleep(5 + Math.random() * Math.min(100, 10 * (attempt + 1)));
+        await sleep(10 + Math.random() * Math.min(200, 20 * (attempt + 1)));
       }
     }
   }
@@ -540,6 +549,22 @@ export class BookingService {
     const holds = await this.activeHolds(tx, eventId, locked.map((s) => s.seat_id));
     const taken = new Set(holds.filter((h) => !isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.seat_id));
     return groupRows(mapSeats(locked, taken));
+  }
+
+  /**
+   * Locks the given seats without waiting (FOR UPDATE SKIP LOCKED, seat-id order) and says
+   * which are free (overdue holds count as free). Undefined when another buyer has any of them.
+   */
+  private async lockSeats(tx: EntityManager, eventId: string, seatIds: string[]): Promise<Map<string, boolean> | undefined> {
+    const locked = await tx.execute<Array<{ seat_id: string }>>(
+      `select seat_id from seat_projection where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')}) order by seat_id for update skip locked`,
+      [eventId, ...seatIds],
+    );
+    if (locked.length < seatIds.length) return undefined;
+    const now = this.now();
+    const holds = await this.activeHolds(tx, eventId, seatIds);
+    const taken = new Set(holds.filter((h) => !isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.seat_id));
+    return new Map(seatIds.map((id) => [id, !taken.has(id)]));
   }
 
   /** Seats (locked by the caller) held or sold right now; overdue holds on them are expired first. */
