@@ -7,7 +7,7 @@ module.exports = {
   ...config,
   displayName: 'faults',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/faults.test.ts'],
+  testMatch: ['<rootDir>/faults.test.ts', '<rootDir>/scale-out.test.ts'],
   testTimeout: 180000,
   globalSetup: '<rootDir>/global-setup.js',
   globalTeardown: '<rootDir>/global-teardown.js',
