@@ -9,7 +9,9 @@ import { startWebServer } from '@eventix/web';
  *   first render  = from the fixture page's mount (seat data in hand) to the frame after the
  *                   first paint (model build + layout + canvas draw)
  *   since nav     = from navigation start (HTML, JS parse, React start) to that same frame
- *   repaint       = one seat changes state → the frame after its repaint
+ *   repaint       = one seat changes state → the frame after its repaint (and the canvas work
+ *                   alone: only the changed seat is drawn again)
+ *   whole-map redraw = the canvas work of drawing every seat again (zoom, pan, selection)
  */
 const SIZES = [600, 20_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -21,7 +23,8 @@ interface BenchHandle {
   seats: number;
   firstRenderMs: number;
   sinceNavigationMs: number;
-  repaint(): Promise<number>;
+  repaint(): Promise<{ frameMs: number; drawMs: number }>;
+  redraw(): Promise<number>;
 }
 
 const median = (values: number[]) => {
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
       const first: number[] = [];
       const nav: number[] = [];
       const repaint: number[] = [];
+      const draw: number[] = [];
+      const full: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();
@@ -47,17 +52,26 @@ async function main(): Promise<void> {
         const result = await page.evaluate(async (repaints) => {
           const handle = (globalThis as unknown as { __seatMapBench: BenchHandle }).__seatMapBench;
           const times: number[] = [];
-          for (let i = 0; i < repaints; i++) times.push(await handle.repaint());
-          return { first: handle.firstRenderMs, nav: handle.sinceNavigationMs, seats: handle.seats, times };
+          const draws: number[] = [];
+          const full: number[] = [];
+          for (let i = 0; i < repaints; i++) {
+            const { frameMs, drawMs } = await handle.repaint();
+            times.push(frameMs);
+            draws.push(drawMs);
+            full.push(await handle.redraw());
+          }
+          return { first: handle.firstRenderMs, nav: handle.sinceNavigationMs, seats: handle.seats, times, draws, full };
         }, REPAINTS);
         if (result.seats !== seats) throw new Error(`fixture has ${result.seats} seats, expected ${seats}`);
         first.push(result.first);
         nav.push(result.nav);
         repaint.push(median(result.times));
+        draw.push(median(result.draws));
+        full.push(median(result.full));
         await context.close();
       }
       lines.push(
-        `${String(seats).padStart(6)} seats: first render ${median(first).toFixed(0)} ms (since navigation ${median(nav).toFixed(0)} ms), repaint ${median(repaint).toFixed(1)} ms  [median of ${RUNS} loads; repaint = median of ${REPAINTS} per load]`,
+        `${String(seats).padStart(6)} seats: first render ${median(first).toFixed(0)} ms (since navigation ${median(nav).toFixed(0)} ms), repaint ${median(repaint).toFixed(1)} ms (canvas work ${median(draw).toFixed(2)} ms), whole-map redraw ${median(full).toFixed(1)} ms  [median of ${RUNS} loads; per load the median of ${REPAINTS}]`,
       );
     }
   } finally {

@@ -40,6 +40,8 @@ interface Sprites {
   images: HTMLCanvasElement[];
   /** Half the sprite's size in device pixels */
   half: number;
+  /** Each sprite's pixels blended onto the background, 0 where it leaves the background alone */
+  pixels?: Uint32Array[];
 }
 let cache: Sprites | undefined;
 
@@ -61,6 +63,13 @@ function sprites(r: number, dpr: number): Sprites {
 }
 
 function drawShape(g: CanvasRenderingContext2D, state: number, r: number): void {
+  if (r < 1.5) {
+    // A seat of a pixel or two: a solid square (shapes would only blur into the background).
+    const d = Math.max(1, Math.round(r * 1.6));
+    g.fillStyle = state === SELECTED ? STYLE.RING : FLAT[state];
+    g.fillRect(-Math.floor(d / 2), -Math.floor(d / 2), d, d);
+    return;
+  }
   g.beginPath();
   switch (state) {
     case 0:
@@ -100,18 +109,62 @@ function drawShape(g: CanvasRenderingContext2D, state: number, r: number): void 
 }
 
 const radius = (scale: number) => Math.max(0.6, scale * 0.4);
+/** Above this many seats a whole-map draw writes pixels instead of one drawImage per seat. */
+const PIXEL_PATH_SEATS = 1500;
 
-function drawSeat(ctx: CanvasRenderingContext2D, model: SeatMapModel, i: number, view: View, dpr: number, marks: Marks, s: Sprites | undefined): void {
+function drawSeat(ctx: CanvasRenderingContext2D, model: SeatMapModel, i: number, view: View, dpr: number, marks: Marks, s: Sprites): void {
   const sx = (model.x[i] * view.scale + view.tx) * dpr;
   const sy = (model.y[i] * view.scale + view.ty) * dpr;
   const picked = marks.selected.has(i) || marks.mine.has(i);
-  if (s) {
-    ctx.drawImage(s.images[picked ? SELECTED : model.state[i]], Math.round(sx) - s.half, Math.round(sy) - s.half);
-  } else {
-    const d = Math.max(1, radius(view.scale) * dpr * 1.6);
-    ctx.fillStyle = picked ? STYLE.RING : FLAT[model.state[i]];
-    ctx.fillRect(sx - d / 2, sy - d / 2, d, d);
+  ctx.drawImage(s.images[picked ? SELECTED : model.state[i]], Math.round(sx) - s.half, Math.round(sy) - s.half);
+}
+
+function spritePixels(s: Sprites): Uint32Array[] {
+  if (s.pixels) return s.pixels;
+  const bg = 255; // STYLE.BACKGROUND is white
+  s.pixels = s.images.map((image) => {
+    const rgba = image.getContext('2d')!.getImageData(0, 0, image.width, image.height).data;
+    const out = new Uint32Array(image.width * image.height);
+    for (let p = 0; p < out.length; p++) {
+      const a = rgba[p * 4 + 3] / 255;
+      if (a < 0.03) continue;
+      const blend = (c: number) => Math.round(c * a + bg * (1 - a));
+      out[p] = (0xff << 24) | (blend(rgba[p * 4 + 2]) << 16) | (blend(rgba[p * 4 + 1]) << 8) | blend(rgba[p * 4]);
+    }
+    return out;
+  });
+  return s.pixels;
+}
+
+/** Many seats on screen: copy the sprites' pixels into one image (a drawImage per seat is ~8 µs in software). */
+function drawSeatPixels(ctx: CanvasRenderingContext2D, model: SeatMapModel, view: View, dpr: number, marks: Marks, s: Sprites): void {
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  const image = ctx.createImageData(W, H);
+  const buffer = new Uint32Array(image.data.buffer);
+  buffer.fill(0xffffffff);
+  const pixels = spritePixels(s);
+  const side = s.half * 2;
+  const { x, y, state, n } = model;
+  for (let i = 0; i < n; i++) {
+    const px = Math.round((x[i] * view.scale + view.tx) * dpr) - s.half;
+    const py = Math.round((y[i] * view.scale + view.ty) * dpr) - s.half;
+    if (px + side <= 0 || py + side <= 0 || px >= W || py >= H) continue;
+    const sprite = pixels[marks.selected.has(i) || marks.mine.has(i) ? SELECTED : state[i]];
+    const y0 = Math.max(0, -py);
+    const y1 = Math.min(side, H - py);
+    const x0 = Math.max(0, -px);
+    const x1 = Math.min(side, W - px);
+    for (let sy = y0; sy < y1; sy++) {
+      const row = (py + sy) * W + px;
+      const from = sy * side;
+      for (let sx = x0; sx < x1; sx++) {
+        const v = sprite[from + sx];
+        if (v) buffer[row + sx] = v;
+      }
+    }
   }
+  ctx.putImageData(image, 0, 0);
 }
 
 /**
@@ -121,18 +174,22 @@ function drawSeat(ctx: CanvasRenderingContext2D, model: SeatMapModel, i: number,
 export function drawSeatMap(ctx: CanvasRenderingContext2D, model: SeatMapModel, view: View, width: number, height: number, marks: Marks): void {
   const dpr = ctx.canvas.width / Math.max(1, width);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = STYLE.BACKGROUND;
-  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   const { scale, tx, ty } = view;
   const r = radius(scale);
-  const s = r * dpr >= 1.5 ? sprites(r, dpr) : undefined;
-  const margin = r * 1.3 + 2;
+  const s = sprites(r, dpr);
   const { x, y, n } = model;
-  for (let i = 0; i < n; i++) {
-    const sx = x[i] * scale + tx;
-    const sy = y[i] * scale + ty;
-    if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
-    drawSeat(ctx, model, i, view, dpr, marks, s);
+  if (n > PIXEL_PATH_SEATS && s.half <= 12) {
+    drawSeatPixels(ctx, model, view, dpr, marks, s);
+  } else {
+    ctx.fillStyle = STYLE.BACKGROUND;
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    const margin = r * 1.3 + 2;
+    for (let i = 0; i < n; i++) {
+      const sx = x[i] * scale + tx;
+      const sy = y[i] * scale + ty;
+      if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
+      drawSeat(ctx, model, i, view, dpr, marks, s);
+    }
   }
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   for (const i of [marks.hovered, marks.focused]) {
@@ -162,7 +219,7 @@ export function drawSeatMap(ctx: CanvasRenderingContext2D, model: SeatMapModel, 
 export function repaintSeats(ctx: CanvasRenderingContext2D, model: SeatMapModel, view: View, width: number, marks: Marks, seats: readonly number[]): boolean {
   const dpr = ctx.canvas.width / Math.max(1, width);
   const r = radius(view.scale);
-  const s = r * dpr >= 1.5 ? sprites(r, dpr) : undefined;
+  const s = sprites(r, dpr);
   for (const i of seats) {
     if (model.firstLineOfSection(i)) return false;
     for (const m of [marks.focused, marks.hovered]) {
@@ -175,7 +232,7 @@ export function repaintSeats(ctx: CanvasRenderingContext2D, model: SeatMapModel,
     const sx = Math.round((model.x[i] * view.scale + view.tx) * dpr);
     const sy = Math.round((model.y[i] * view.scale + view.ty) * dpr);
     // A seat's drawing stays within 0.5 units of its centre at every size (neighbours sit 1 unit away).
-    const half = Math.max(1, Math.min(view.scale * 0.5 * dpr, s ? s.half : r * dpr * 1.6));
+    const half = Math.max(1, Math.min(view.scale * 0.5 * dpr, s.half));
     ctx.fillRect(sx - half, sy - half, half * 2, half * 2);
     drawSeat(ctx, model, i, view, dpr, marks, s);
   }
