@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { freePort, repoRoot } from '@eventix/local-infra';
 import { operations, serviceEntry, waitFor } from '@eventix/testing';
 import { startFaultInfra, type FaultInfra } from './infra';
+import { spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
 import { seedOnSaleEvent, type FaultPlatform } from './platform';
 import { ServiceProcess } from './processes';
 
@@ -44,6 +45,7 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
   const clients: Client[] = [];
   let gatewayA: ServiceProcess;
   let gatewayB: ServiceProcess;
+  let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
 
   const tokenFrom = async (gateway: ServiceProcess, sub: string, permissions: string[] = []) => {
     const res = await postFresh(`${gateway.url}/dev/token`, { sub, permissions });
@@ -62,7 +64,15 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     const log = (message: string) => fs.appendFileSync(path.join(runDir, 'harness.log'), `${new Date().toISOString()} ${message}\n`);
     infra = await startFaultInfra(runId.replace(/[^a-z0-9_]/g, ''), log);
     const { privateKey } = crypto.generateKeyPairSync('ed25519');
+    // Every process exports its spans to one stand-in collector, configured by OTEL_* only.
+    collector = await startOtlpCollector();
     const common = {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
       NODE_ENV: 'development',
       INTERNAL_JWT_SECRET: crypto.randomBytes(32).toString('hex'),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
@@ -72,7 +82,13 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     const instance = async (service: 'catalog' | 'booking' | 'payment', n: number, env: Record<string, string> = {}) => {
       const p = await port();
       const upper = service.toUpperCase();
-      const process = new ServiceProcess(`${service}-${n}`, serviceEntry(service).absolute, Number(p), { ...common, [`${upper}_PORT`]: p, [`${upper}_DATABASE_URL`]: infra.databases[service].url, ...env }, runDir);
+      const process = new ServiceProcess(
+        `${service}-${n}`,
+        serviceEntry(service).absolute,
+        Number(p),
+        { ...common, OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${service}-${n}`, [`${upper}_PORT`]: p, [`${upper}_DATABASE_URL`]: infra.databases[service].url, ...env },
+        runDir,
+      );
       services.push(process);
       return process;
     };
@@ -93,6 +109,7 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
         BOOKING_URL: `${booking[n].url}/graphql`,
         PAYMENT_URL: `${payment[n].url}/graphql`,
         DEV_ISSUER_KEY_FILE: path.join(runDir, `${name}-dev-key.json`),
+        OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${name}`,
         ...env,
       }, runDir);
       services.push(g);
@@ -108,6 +125,7 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     for (const client of clients) await client.dispose();
     await Promise.allSettled(services.filter((s) => s.running).map((s) => s.kill('SIGTERM')));
     await infra?.stop();
+    await collector?.close();
   }, 120_000);
 
   it('gateway A runs as a primary with two workers', () => {
@@ -199,4 +217,52 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     expect(allowed).toBe(RATE_LIMIT);
     expect(results.slice(RATE_LIMIT).every((r) => r.json.errors?.[0]?.extensions?.code === 'RATE_LIMITED')).toBe(true);
   }, 60_000);
+
+  it('one trace across processes and Kafka: gateway A → booking-1, gateway B → payment-2 → its outbox → Kafka → booking consumer', async () => {
+    const { eventId, seatIds } = await seedOnSaleEvent({ gatewayUrl: `${gatewayB.url}/graphql`, token: (sub: string, permissions?: string[]) => tokenFrom(gatewayB, sub, permissions) } as FaultPlatform, 'Traced Night', 2, 5);
+    const traceId = crypto.randomBytes(16).toString('hex');
+    const clientSpanId = crypto.randomBytes(8).toString('hex');
+    const traced = (gateway: ServiceProcess, token: string) => async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+      const res = await postFresh(`${gateway.url}/graphql`, { query, variables }, { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${clientSpanId}-01` });
+      if (res.json.errors) throw new Error(JSON.stringify(res.json.errors));
+      return res.json.data as T;
+    };
+    const created = await traced(gatewayA, await tokenFrom(gatewayA, 'traced-fan'))<{ createBooking: { id: string } }>(print(operations.CreateBookingDocument), { input: { eventId, seatIds: [seatIds[0]], idempotencyKey: crypto.randomUUID() } });
+    await traced(gatewayB, await tokenFrom(gatewayB, 'traced-fan'))(print(operations.PayBookingDocument), { input: { bookingId: created.createBooking.id, paymentMethodToken: 'tok_visa', idempotencyKey: crypto.randomUUID() } });
+
+    const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
+    const consumer = await waitFor(
+      () => inTrace().find((s) => s.name === 'process payment.success' && s.service === 'booking'),
+      30_000,
+      `booking's payment.success consumer span in trace ${traceId}; so far: ${[...new Set(inTrace().map((s) => `${s.instance}: ${s.name}`))].join(', ')}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const spans = inTrace();
+    // Kept for people: the whole trace as the collector received it.
+    fs.writeFileSync(path.join(runDir, 'trace.json'), JSON.stringify(spans, null, 1));
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    expect(spans.filter((s) => s.parentSpanId !== clientSpanId && !byId.has(s.parentSpanId ?? '')).map((s) => `${s.instance}: ${s.name}`)).toEqual([]);
+    const ancestors = (span: CollectedSpan) => {
+      const chain: CollectedSpan[] = [];
+      for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) chain.push(at);
+      return chain;
+    };
+    // The consumer descends from payment-2's work under gateway B's request…
+    const chain = ancestors(consumer);
+    expect(new Set(chain.map((s) => s.instance))).toEqual(new Set(['payment-2', 'gateway-b']));
+    // The writer: payment-2's payBooking resolver, whose transaction inserted the outbox row.
+    const writer = byId.get(consumer.parentSpanId ?? '')!;
+    expect({ instance: writer.instance, name: writer.name }).toEqual({ instance: 'payment-2', name: 'graphql.resolve payBooking' });
+    const statement = (span: CollectedSpan) => String(spanAttribute(span, 'db.statement') ?? spanAttribute(span, 'db.query.text') ?? '');
+    expect(spans.some((s) => s.parentSpanId === writer.spanId && /^insert into "outbox"/i.test(statement(s)))).toBe(true);
+    expect(['booking-1', 'booking-2']).toContain(consumer.instance);
+    // …it was handed over by Kafka (kafkajs's consumer span, in the relay's trace, is linked)…
+    expect(consumer.links?.length).toBe(1);
+    const kafkaSpan = collector.spans.find((s) => s.spanId === consumer.links![0].spanId);
+    expect(kafkaSpan?.kind).toBe(5);
+    // …and createBooking went gateway A → booking-1 with its queries, in the same trace.
+    const instances = new Set(spans.map((s) => s.instance));
+    for (const instance of ['gateway-a', 'booking-1', 'gateway-b', 'payment-2']) expect(instances).toContain(instance);
+    expect(spans.some((s) => s.instance === 'booking-1' && /postgres/.test(String(spanAttribute(s, 'db.system') ?? spanAttribute(s, 'db.system.name'))))).toBe(true);
+  }, 120_000);
 });
