@@ -16,7 +16,14 @@ const SENTENCES: Record<string, string> = {
 };
 
 function firstGraphQLError(error: unknown): GraphQLFormattedError | undefined {
-  if (error instanceof ApolloError) return error.graphQLErrors[0];
+  if (error instanceof ApolloError) {
+    if (error.graphQLErrors[0]) return error.graphQLErrors[0];
+    // A refusal with an HTTP error status (429 for rate limits, 400 for bad input) arrives as a
+    // network error whose body still carries the GraphQL errors.
+    const body = (error.networkError as { result?: { errors?: GraphQLFormattedError[] } } | null)?.result;
+    if (body && typeof body === 'object' && Array.isArray(body.errors)) return body.errors[0];
+    return undefined;
+  }
   if (error && typeof error === 'object' && 'graphQLErrors' in error) return (error as { graphQLErrors: GraphQLFormattedError[] }).graphQLErrors[0];
   return undefined;
 }
