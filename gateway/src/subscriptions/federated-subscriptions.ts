@@ -175,7 +175,9 @@ export class FederatedSubscriptions {
           if (!Array.isArray(error)) this.options.log(`subscription: upstream ${primary.serviceName} failed: ${describeUpstreamError(error)}`);
           end(error ?? new Error('upstream error'));
         },
-        complete: () => end(),
+        // After the events still being resolved: a stream that ends right after its last event
+        // (holdExpiring's final message) must deliver that event first.
+        complete: () => void chain.then(() => end()),
       },
     );
     this.streams.set(key, shared);
