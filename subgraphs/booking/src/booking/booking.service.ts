@@ -643,31 +643,36 @@ export class BookingService {
    * transaction, after the seat locks) and record the message, keyed by the concert, with it.
    */
   private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
-    const seatMapVersion = await this.bumpSeatMapVersion(tx, change.eventId);
+    const seatMapVersion = await this.bumpSeatMapVersion(tx, type, change);
     const payload = { ...change, seatMapVersion } as Payload;
     recordEvent<Payload>(tx, { type, key: change.eventId, payload });
-    await this.logSeatChange(tx, type, payload);
   }
 
   /**
-   * The change as live subscribers see it, kept under its version in seat_change_log (same
-   * transaction, so the log never disagrees with the version) for subscribers that resume
-   * after a version; versions older than the newest `changeLogVersions` are pruned.
+   * +1 per seat change of an event, and the change as live subscribers see it kept under its
+   * version in seat_change_log — one statement, so the row lock every seat change of the event
+   * queues on (taken last, held to commit) covers as little as possible (bench/README.md). The
+   * log serves subscribers that resume after a version; it keeps at least the newest
+   * `changeLogVersions` versions, pruned every few versions rather than on every change.
    */
-  private async logSeatChange(tx: EntityManager, type: string, payload: SeatChange): Promise<void> {
-    const change = seatChangeOf(type, payload as BookingCreatedPayload);
-    if (!change || !payload.seatMapVersion) return;
-    await tx.execute(`insert into seat_change_log (event_id, version, seats) values (?, ?, ?::jsonb)`, [change.eventId, change.seatMapVersion, JSON.stringify(change.seats)]);
-    await tx.execute(`delete from seat_change_log where event_id = ? and version <= ?`, [change.eventId, change.seatMapVersion - (this.settings.changeLogVersions ?? 1_000)]);
-  }
-
-  /** +1 per seat change of an event. */
-  private async bumpSeatMapVersion(tx: EntityManager, eventId: string): Promise<number> {
+  private async bumpSeatMapVersion(tx: EntityManager, type: string, change: Omit<SeatChange, 'seatMapVersion'>): Promise<number> {
+    const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as BookingCreatedPayload);
     const [row] = await tx.execute<Array<{ seat_map_version: string }>>(
-      'update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning seat_map_version',
-      [eventId],
+      `with bumped as (
+         update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning event_id, seat_map_version
+       ), logged as (
+         insert into seat_change_log (event_id, version, seats) select event_id, seat_map_version, ?::jsonb from bumped where ?
+       )
+       select seat_map_version from bumped`,
+      [change.eventId, JSON.stringify(live?.seats ?? []), live !== undefined],
     );
-    return Number(row?.seat_map_version ?? 0);
+    const version = Number(row?.seat_map_version ?? 0);
+    const keep = this.settings.changeLogVersions ?? 1_000;
+    const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
+    if (version > keep && version % pruneEvery === 0) {
+      await tx.execute('delete from seat_change_log where event_id = ? and version <= ?', [change.eventId, version - keep]);
+    }
+    return version;
   }
 
   private async findByIdempotencyKey(em: EntityManager, userId: string, key: string, eventId: string, seatIds: string[]): Promise<Booking | null> {
