@@ -124,10 +124,13 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       expect(res.data!.publishEvent.status).toBe('ON_SALE');
       h.catalog.relay.nudge();
       const message = (await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-published'), 20_000, 'event-published')) as EventEnvelope<{
-        eventId: string; currency: string; priceVersion: number; part: number; parts: number; totalSeats: number; seats: Array<{ seatId: string; priceMinor: number }>;
+        eventId: string; currency: string; priceVersion: number; part: number; parts: number; totalSeats: number; singleSeatRule: string;
+        seats: Array<{ seatId: string; priceMinor: number; sectionId: string; row: string; number: number; x: number; y: number }>;
       }>;
-      expect(message.version).toBe(1);
-      expect(message.payload).toMatchObject({ eventId: e.id, currency: 'EUR', priceVersion: 1, part: 1, parts: 1, totalSeats: 12 });
+      // Version 2 (issue #15): seat positions and the event's lone-seat rule (PREVENT for a new event).
+      expect(message.version).toBe(2);
+      expect(message.payload).toMatchObject({ eventId: e.id, currency: 'EUR', priceVersion: 1, part: 1, parts: 1, totalSeats: 12, singleSeatRule: 'PREVENT' });
+      expect(message.payload.seats[0]).toMatchObject({ sectionId: v.sections[0].id, row: 'A', number: 1, x: 0, y: 0 });
       const seats = await organizer(operations.EventSeatsDocument, { id: e.id });
       expect(message.payload.seats.map((s) => s.seatId).sort()).toEqual(seats.data!.event!.seats.map((s) => s.id).sort());
       expect(new Set(message.payload.seats.map((s) => s.priceMinor))).toEqual(new Set([1234]));
