@@ -67,7 +67,7 @@ describe('availability while the projection lags (real PostgreSQL)', () => {
 
   it('a catalog message of a version this code does not know is refused as unprocessable (dead-lettered, not misread)', async () => {
     const eventId = randomUUID();
-    const message = { ...createEnvelope({ type: 'catalog.event-published', key: eventId, payload: { eventId } }), version: 2 };
+    const message = { ...createEnvelope({ type: 'catalog.event-published', key: eventId, payload: { eventId } }), version: 3 };
     await expect(h.booking.projection.handle(message)).rejects.toMatchObject({ name: 'UnprocessableMessageError' });
     const rows = await h.sql('select 1 from event_projection where event_id = ?', [eventId]);
     expect(rows).toHaveLength(0);
