@@ -103,8 +103,12 @@ describe('seat selection through the gateway', () => {
   }, 120_000);
 
   it('refuses a selection that strands a single seat with LONE_SEAT (PREVENT, the default), unless the row leaves no choice; ALLOW lifts it', async () => {
-    const { eventId, seatIds } = await onSaleEvent(h, { venue: 'Lone Hall', rows: 1, seatsPerRow: 6 });
     const org = h.as(await h.token('organizer', [Permission.CATALOG_WRITE]));
+    // A new event without the field is PREVENT.
+    const venueId = (await org(operations.CreateVenueDocument, { input: { name: 'Rule Hall', city: 'Rules', sections: [{ name: 'A', rows: 1, seatsPerRow: 2, price: '10.00' }] } })).data!.createVenue.id;
+    const draft = await org(operations.CreateEventWithSeatRuleDocument, { input: { venueId, title: 'Rules', startsAt: new Date(Date.now() + 86_400_000).toISOString(), currency: 'EUR' } });
+    expect(draft.data!.createEvent.singleSeatRule).toBe('PREVENT');
+    const { eventId, seatIds } = await onSaleEvent(h, { venue: 'Lone Hall', rows: 1, seatsPerRow: 6, singleSeatRule: 'PREVENT' });
     expect((await h.as()(operations.EventSeatRuleDocument, { eventId })).data!.event!.singleSeatRule).toBe('PREVENT');
     const me = await fan('lone-fan');
     // Seats 2 and 3 of six: seat 1 would be left alone at the row's end.
@@ -121,7 +125,8 @@ describe('seat selection through the gateway', () => {
     expect((await me(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[2]] } })).errors).toBeUndefined();
 
     // ALLOW, set by the organizer, reaches booking through catalog's message.
-    const other = await onSaleEvent(h, { venue: 'Allow Hall', rows: 1, seatsPerRow: 6 });
+    const other = await onSaleEvent(h, { venue: 'Allow Hall', rows: 1, seatsPerRow: 6, singleSeatRule: 'PREVENT' });
+    expect(errorCodes(await me(operations.CreateBookingDocument, { input: { eventId: other.eventId, seatIds: [other.seatIds[1]] } }))).toEqual(['LONE_SEAT']);
     const set = await org(operations.SetSingleSeatRuleDocument, { eventId: other.eventId, rule: 'ALLOW' });
     expect(set.data!.setSingleSeatRule.singleSeatRule).toBe('ALLOW');
     h.platform.catalog.relay.nudge();

@@ -76,6 +76,12 @@ export interface OnSaleEventOptions {
   rows?: number;
   seatsPerRow?: number;
   price?: string;
+  /**
+   * The event's lone-seat rule (issue #15). ALLOW unless given: the harness's callers pick
+   * seats freely (one seat here, another there), which PREVENT — the default for events
+   * created without the field — would refuse as stranding seats.
+   */
+  singleSeatRule?: 'ALLOW' | 'PREVENT';
 }
 
 /**
@@ -89,7 +95,7 @@ export async function onSaleEvent(h: PlatformHarness, options: OnSaleEventOption
   const section = { name: options.section ?? 'A', rows, seatsPerRow, price: options.price ?? '25.00' };
   const venue = await org(CreateVenueDocument, { input: { name: options.venue ?? 'Test Hall', city: options.city ?? 'Testville', sections: [section] } });
   const startsAt = new Date(Date.now() + 5 * 86_400_000).toISOString();
-  const event = await org(CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: options.title ?? 'Test Night', startsAt, currency: 'EUR' } });
+  const event = await org(CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: options.title ?? 'Test Night', startsAt, currency: 'EUR', singleSeatRule: options.singleSeatRule ?? 'ALLOW' } });
   const eventId = event.data!.createEvent.id;
   await org(PublishEventDocument, { id: eventId });
   h.platform.catalog.relay.nudge();
