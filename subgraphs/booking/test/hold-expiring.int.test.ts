@@ -81,10 +81,16 @@ describe('holdExpiring (real PostgreSQL, Kafka, Redis)', () => {
   }, 30_000);
 
   it("is the owner's only: another fan's subscription is refused with NOT_FOUND", async () => {
-    const { id } = await book('owner-fan', [seatIds[6], seatIds[7]]);
+    const { fan, id } = await book('owner-fan', [seatIds[6], seatIds[7]]);
+    // The owner watches first: the same subscription from another fan must not join its upstream.
+    const owner = await watch('owner-fan', id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const w = await watch('nosy-fan', id);
     await waitFor(() => (w.done() ? true : undefined), 10_000, 'the refusal');
     expect(w.notices).toEqual([]);
     expect(w.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect((await fan(operations.CancelBookingDocument, { id })).errors).toBeUndefined();
+    await waitFor(() => (owner.done() ? true : undefined), 10_000, "the owner's final notice");
+    expect(owner.notices.map((n) => n.kind)).toEqual(['CANCELLED']);
   }, 30_000);
 });
