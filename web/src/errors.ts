@@ -4,6 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 /** API error codes as plain sentences a fan understands. */
 const SENTENCES: Record<string, string> = {
   SEAT_UNAVAILABLE: 'Sorry, one of those seats was just taken by someone else. Pick another seat.',
+  LONE_SEAT: 'That choice would leave a single empty seat on its own in the row. Add the seat next to it or pick seats further along.',
   BOOKING_EXPIRED: 'Your hold on these seats has run out. Select the seats again to book them.',
   PAYMENT_DECLINED: 'Your card was declined, so nothing was charged and the seats were released. Try again with another card.',
   RATE_LIMITED: 'You are going a bit fast. Please wait a moment and try again.',
