@@ -16,15 +16,7 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
   /** Another gateway in front of the same subgraphs, e.g. a second instance or production mode. */
   async function gateway(env: Record<string, string> = {}): Promise<RunningGateway> {
     const g = await startGateway({
-      config: loadGatewayConfig({
-        ...h.env,
-        INTERNAL_JWT_SECRET: h.internalSecret,
-        CATALOG_URL: h.subgraphUrls.catalog,
-        BOOKING_URL: h.subgraphUrls.booking,
-        PAYMENT_URL: h.subgraphUrls.payment,
-        DEV_ISSUER_KEY_FILE: keyFile,
-        ...env,
-      }),
+      config: loadGatewayConfig(h.gatewayEnv({ DEV_ISSUER_KEY_FILE: keyFile, ...env })),
       log: () => undefined,
     });
     extraGateways.push(g);

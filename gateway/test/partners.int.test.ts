@@ -169,7 +169,7 @@ describe('partners: persisted queries by id, identities and budgets (real platfo
   });
 
   it('holds first-party callers to the manifest too with SAFELIST_ENFORCE=all', async () => {
-    const strict = await startGateway({ config: loadGatewayConfig({ ...h.env, INTERNAL_JWT_SECRET: h.internalSecret, CATALOG_URL: h.subgraphUrls.catalog, BOOKING_URL: h.subgraphUrls.booking, PAYMENT_URL: h.subgraphUrls.payment, DEV_ISSUER_KEY_FILE: keyFile, SAFELIST_ENFORCE: 'all' }), log: () => undefined });
+    const strict = await startGateway({ config: loadGatewayConfig(h.gatewayEnv({ DEV_ISSUER_KEY_FILE: keyFile, SAFELIST_ENFORCE: 'all' })), log: () => undefined });
     gateways.push(strict);
     const fan = await strict.devIssuer!.issue('fan', []);
     expect(errorCodes(await graphqlClient(strict.url, { authorization: `Bearer ${fan}` })(`{ events(first: 1) { edges { cursor } } }`))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
@@ -198,14 +198,7 @@ describe('partners: persisted queries by id, identities and budgets (real platfo
 
   it('refuses a partner over its requests per minute with RATE_LIMITED, on a second gateway instance too', async () => {
     const second = await startGateway({
-      config: loadGatewayConfig({
-        ...h.env,
-        INTERNAL_JWT_SECRET: h.internalSecret,
-        CATALOG_URL: h.subgraphUrls.catalog,
-        BOOKING_URL: h.subgraphUrls.booking,
-        PAYMENT_URL: h.subgraphUrls.payment,
-        DEV_ISSUER_KEY_FILE: keyFile,
-      }),
+      config: loadGatewayConfig(h.gatewayEnv({ DEV_ISSUER_KEY_FILE: keyFile })),
       log: () => undefined,
     });
     gateways.push(second);

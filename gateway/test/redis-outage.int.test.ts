@@ -42,13 +42,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     h = await startTestPlatform({ REDIS_URL: redis.url, KAFKA_BROKERS: '' });
     // A second gateway whose log we read, with hour-long windows so no window ends mid-test
     // and resets a count under the assertions.
-    const config = loadGatewayConfig({
-      ...h.env,
-      INTERNAL_JWT_SECRET: h.internalSecret,
-      CATALOG_URL: h.subgraphUrls.catalog,
-      BOOKING_URL: h.subgraphUrls.booking,
-      PAYMENT_URL: h.subgraphUrls.payment,
-    });
+    const config = loadGatewayConfig(h.gatewayEnv());
     const hour = 3600;
     gateway = await startGateway({
       config: { ...config, rateLimits: { general: { limit: 10_000, windowSeconds: hour }, mutations: { createBooking: { limit: 3, windowSeconds: hour }, payBooking: { limit: 3, windowSeconds: hour } } } },

@@ -37,7 +37,7 @@ describe('a subgraph down (booking stopped)', () => {
     h = await startTestPlatform({ KAFKA_BROKERS: '' });
     bookingUrl = h.subgraphUrls.booking;
     gateway = await startGateway({
-      config: loadGatewayConfig({ ...h.env, INTERNAL_JWT_SECRET: h.internalSecret, CATALOG_URL: h.subgraphUrls.catalog, BOOKING_URL: bookingUrl, PAYMENT_URL: h.subgraphUrls.payment }),
+      config: loadGatewayConfig(h.gatewayEnv({ BOOKING_URL: bookingUrl })),
       log: (m) => logs.push(m),
     });
     ({ eventId } = await onSaleEvent(h, { venue: 'Dark Hall', title: 'Booking Outage Night', rows: 1, seatsPerRow: 4 }));

@@ -1,63 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '@eventix/testing';
+import { spanAttribute, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
 import { launcherEnv } from './service-process';
 
 const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: Array<{ key: string; value: Record<string, unknown> }>;
-  service: string;
-}
-
-/**
- * A stand-in OTLP/HTTP collector (JSON encoding): the platform exports to it exactly as it would
- * to a real collector, configured only by the standard OTEL_* variables. The SDK runs in the
- * launcher's own process, started before the services are loaded — auto-instrumentation patches
- * modules as node requires them, which jest's module registry would bypass.
- */
-async function startCollector(): Promise<{ url: string; spans: OtlpSpan[]; close(): Promise<void> }> {
-  const spans: OtlpSpan[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const payload = JSON.parse(body) as { resourceSpans: Array<{ resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-      for (const rs of payload.resourceSpans ?? []) {
-        const service = String(rs.resource.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '');
-        for (const ss of rs.scopeSpans) for (const span of ss.spans) spans.push({ ...span, service });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1/traces`, spans, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
-}
-
-const attribute = (span: OtlpSpan, key: string) => {
-  const value = span.attributes?.find((a) => a.key === key)?.value;
-  return value ? Object.values(value)[0] : undefined;
-};
 
 describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
   let dataDir: string;
   let child: ChildProcess;
   let output = '';
-  let collector: Awaited<ReturnType<typeof startCollector>>;
+  let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
 
   beforeAll(async () => {
-    collector = await startCollector();
+    collector = await startOtlpCollector();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-trace-'));
     fs.chmodSync(dataDir, 0o755);
     const env = {
@@ -132,22 +90,22 @@ describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
     const orphans = spans.filter((s) => s.parentSpanId !== clientSpanId && !byId.has(s.parentSpanId ?? ''));
     expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
 
-    const ancestors = (span: OtlpSpan): OtlpSpan[] => {
-      const chain: OtlpSpan[] = [];
+    const ancestors = (span: CollectedSpan): CollectedSpan[] => {
+      const chain: CollectedSpan[] = [];
       for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) chain.push(at);
       return chain;
     };
     // The confirmation descends from the payBooking request: gateway → payment subgraph → the
     // outbox row written in payment's transaction → (relay, bus) → booking's consumer.
     const chain = ancestors(consumer);
-    expect(chain.some((s) => attribute(s, 'graphql.operation.type') === 'mutation' && /payBooking/i.test(`${s.name} ${String(attribute(s, 'graphql.source') ?? '')}`))).toBe(true);
+    expect(chain.some((s) => spanAttribute(s, 'graphql.operation.type') === 'mutation' && /payBooking/i.test(`${s.name} ${String(spanAttribute(s, 'graphql.source') ?? '')}`))).toBe(true);
     expect(chain[chain.length - 1].parentSpanId).toBe(clientSpanId);
     // …and the consumer's database work (the confirmation) is inside it.
     const underConsumer = spans.filter((s) => ancestors(s).includes(consumer));
-    expect(underConsumer.some((s) => attribute(s, 'db.system') === 'postgresql' || attribute(s, 'db.system.name') === 'postgresql')).toBe(true);
+    expect(underConsumer.some((s) => spanAttribute(s, 'db.system') === 'postgresql' || spanAttribute(s, 'db.system.name') === 'postgresql')).toBe(true);
     // createBooking is in the same trace, with its database calls.
-    const createBooking = spans.find((s) => attribute(s, 'graphql.operation.type') === 'mutation' && /createBooking/i.test(`${s.name} ${String(attribute(s, 'graphql.source') ?? '')}`));
+    const createBooking = spans.find((s) => spanAttribute(s, 'graphql.operation.type') === 'mutation' && /createBooking/i.test(`${s.name} ${String(spanAttribute(s, 'graphql.source') ?? '')}`));
     expect(createBooking).toBeDefined();
-    expect(spans.filter((s) => ancestors(s).includes(createBooking!)).some((s) => /postgres/.test(String(attribute(s, 'db.system') ?? attribute(s, 'db.system.name'))))).toBe(true);
+    expect(spans.filter((s) => ancestors(s).includes(createBooking!)).some((s) => /postgres/.test(String(spanAttribute(s, 'db.system') ?? spanAttribute(s, 'db.system.name'))))).toBe(true);
   }, 120_000);
 });

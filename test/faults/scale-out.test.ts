@@ -6,9 +6,8 @@ import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, repoRoot } from '@eventix/local-infra';
-import { operations, serviceEntry, waitFor } from '@eventix/testing';
 import { startFaultInfra, type FaultInfra } from './infra';
-import { spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
+import { operations, serviceEntry, spanAttribute, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
 import { seedOnSaleEvent, type FaultPlatform } from './platform';
 import { ServiceProcess } from './processes';
 

@@ -15,6 +15,8 @@ export interface PlatformHarness {
   /** The environment the platform was started with (to start more gateways like it). */
   env: Record<string, string>;
   internalSecret: string;
+  /** The environment of another gateway in front of this platform's subgraphs (a second instance, production mode…), plus `overrides`. */
+  gatewayEnv(overrides?: Record<string, string>): Record<string, string>;
   as(token?: string): ReturnType<typeof graphqlClient>;
   close(): Promise<void>;
 }
@@ -54,6 +56,14 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     subgraphUrls: platform.subgraphUrls,
     env,
     internalSecret: infra.internalSecret,
+    gatewayEnv: (overrides = {}) => ({
+      ...env,
+      INTERNAL_JWT_SECRET: infra.internalSecret,
+      CATALOG_URL: platform.subgraphUrls.catalog,
+      BOOKING_URL: platform.subgraphUrls.booking,
+      PAYMENT_URL: platform.subgraphUrls.payment,
+      ...overrides,
+    }),
     async token(sub, permissions = []) {
       const res = await fetch(`${baseUrl}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, permissions }) });
       return ((await res.json()) as { token: string }).token;
