@@ -1,12 +1,15 @@
 // First: OpenTelemetry patches http, graphql, pg, kafkajs and ioredis as they are loaded (off unless OTEL_* asks).
 import { startTelemetry } from '@eventix/telemetry';
-startTelemetry('gateway');
+const telemetry = startTelemetry('gateway');
 import cluster from 'node:cluster';
 import { ConfigError } from '@eventix/config';
-import { createLogger, exitOnTerminationSignals, loadShutdownTimeout, logLines, stopInOrder } from '@eventix/subgraph-kit';
+import { createLogger, exitOnTerminationSignals, flushBeforeExit, loadShutdownTimeout, logLines, stopInOrder } from '@eventix/subgraph-kit';
 import { runClusterPrimary } from './cluster-primary';
 import { loadGatewayConfig } from './env';
 import { startGateway } from './gateway';
+
+// Spans still buffered when the service stops are exported before the process exits.
+if (telemetry) flushBeforeExit(() => telemetry.shutdown());
 
 const logger = createLogger('gateway');
 const log = logLines(logger);

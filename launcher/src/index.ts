@@ -1,6 +1,6 @@
 // First: OpenTelemetry patches http, graphql, pg, kafkajs and ioredis as they are loaded (off unless OTEL_* asks).
 import { startTelemetry } from '@eventix/telemetry';
-startTelemetry('eventix');
+const telemetry = startTelemetry('eventix');
 import { ConfigError } from '@eventix/config';
 import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, Permission, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       console.error(`[launcher] services did not stop within ${timeoutMs} ms (still stopping: ${pendingStopSteps().join(', ') || 'unknown'}); stopping the database anyway`);
     }
     await infra.postgres.stop();
+    // Spans still buffered are exported before the process exits.
+    await telemetry?.shutdown().catch(() => undefined);
     console.error(`[launcher] stopped in ${Date.now() - started} ms`);
     process.exit(outcome === 'stopped' ? 0 : 1);
   };

@@ -65,6 +65,19 @@ export interface TerminationOptions {
   exit?: (code: number) => void;
 }
 
+/** What must still run after the service has stopped and before the process exits (e.g. flushing buffered trace spans). */
+const finalFlushes: Array<() => Promise<void>> = [];
+
+/**
+ * Registers `flush` to run once the stop sequence has finished, within the same deadline, before
+ * the process exits — for exporters whose buffers would otherwise die with the process.
+ */
+export function flushBeforeExit(flush: () => Promise<void>): void {
+  finalFlushes.push(flush);
+}
+
+const runFinalFlushes = () => Promise.allSettled(finalFlushes.map((flush) => flush())).then(() => undefined);
+
 /**
  * Stops the process on SIGINT/SIGTERM: one stop with a deadline, then exit. Nothing else may
  * handle these signals — Apollo Server's own handler (off via `stopOnTerminationSignals: false`)
@@ -90,12 +103,14 @@ export function exitOnTerminationSignals({ stop, timeoutMs, log, exit = (code) =
       exit(1);
     }, timeoutMs);
     stop().then(
-      () => {
+      async () => {
+        await runFinalFlushes();
         clearTimeout(deadline);
         log(`stopped in ${Date.now() - started} ms (${finishedSteps.join(', ')})`);
         exit(0);
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        await runFinalFlushes();
         clearTimeout(deadline);
         log(`stop failed after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`);
         exit(1);
