@@ -1,5 +1,5 @@
-import { chromium } from 'playwright-core';
 import { startWebServer } from '@eventix/web';
+import { CHROMIUM_PATH, launchChromium } from '@eventix/testing';
 
 /**
  * The fan app's seat map in headless Chromium (Debian's, /usr/bin/chromium): first render and a
@@ -16,8 +16,6 @@ import { startWebServer } from '@eventix/web';
 const SIZES = [600, 20_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REPAINTS = 10;
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface BenchHandle {
   seats: number;
@@ -35,7 +33,7 @@ const median = (values: number[]) => {
 
 async function main(): Promise<void> {
   const web = await startWebServer({ port: 0, config: { gatewayUrl: 'http://127.0.0.1:9/graphql' } });
-  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
+  const browser = await launchChromium();
   const lines: string[] = [];
   try {
     for (const seats of SIZES) {
@@ -78,7 +76,7 @@ async function main(): Promise<void> {
     await browser.close();
     await web.stop();
   }
-  console.log(`seat map render, headless Chromium (${EXECUTABLE}), 1280x900 canvas:`);
+  console.log(`seat map render, headless Chromium (${CHROMIUM_PATH}), 1280x900 canvas:`);
   for (const line of lines) console.log(`  ${line}`);
   console.log('  targets at 20000 seats: first render < 1000 ms, repaint < 50 ms');
 }

@@ -4,3 +4,4 @@ export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest, t
 export * as operations from './generated/operations';
 export { SERVICE_WORKSPACES, serviceEntry, type ServiceWorkspace } from './service-entry';
 export { spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './chromium';
