@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spanAttribute, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
+import { spanAttribute, otlpExportEnv, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
 import { launcherEnv } from './service-process';
 
 const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
@@ -20,12 +20,7 @@ describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
     fs.chmodSync(dataDir, 0o755);
     const env = {
       ...(await launcherEnv(dataDir)),
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
-      OTEL_BSP_SCHEDULE_DELAY: '200',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
+      ...otlpExportEnv(collector.url),
     };
     child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

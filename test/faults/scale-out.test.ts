@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, repoRoot } from '@eventix/local-infra';
 import { startFaultInfra, type FaultInfra } from './infra';
-import { operations, serviceEntry, spanAttribute, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
+import { operations, serviceEntry, spanAttribute, otlpExportEnv, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
 import { seedOnSaleEvent, type FaultPlatform } from './platform';
 import { ServiceProcess } from './processes';
 
@@ -66,12 +66,7 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     // Every process exports its spans to one stand-in collector, configured by OTEL_* only.
     collector = await startOtlpCollector();
     const common = {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
-      OTEL_BSP_SCHEDULE_DELAY: '200',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
+      ...otlpExportEnv(collector.url),
       NODE_ENV: 'development',
       INTERNAL_JWT_SECRET: crypto.randomBytes(32).toString('hex'),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

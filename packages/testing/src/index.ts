@@ -3,5 +3,5 @@ export { waitFor } from './wait-for';
 export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest, type QueryFn } from './graphql-client';
 export * as operations from './generated/operations';
 export { SERVICE_WORKSPACES, serviceEntry, type ServiceWorkspace } from './service-entry';
-export { spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
+export { otlpExportEnv, spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './chromium';

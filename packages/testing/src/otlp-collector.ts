@@ -51,3 +51,15 @@ export const spanAttribute = (span: CollectedSpan, key: string): unknown => {
   const value = span.attributes?.find((a) => a.key === key)?.value;
   return value ? Object.values(value)[0] : undefined;
 };
+
+/** The standard OTEL_* variables that make a process export its traces (only) to `collectorUrl`, quickly. */
+export function otlpExportEnv(collectorUrl: string): Record<string, string> {
+  return {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
