@@ -4,6 +4,7 @@ export {
   type MessageHandler,
   type SubscribeOptions,
   type Unsubscribe,
+  type TopicMessages,
   type RetryPolicy,
   DEFAULT_RETRY_POLICY,
   deadLetterTopic,
@@ -19,5 +20,6 @@ export { recordEvent } from './outbox';
 export { claimMessage } from './processed';
 export { OutboxRelay, type OutboxRelayOptions } from './relay';
 export { PeriodicWorker, type PeriodicWorkerOptions, type TickOutcome } from './periodic-worker';
-export { outboxTablesSql, outboxTraceparentSql } from './schema.sql';
+export { outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql, OUTBOX_WAKE_CHANNEL } from './schema.sql';
 export { currentTraceparent, handleInMessageTrace } from './tracing';
+export { OutboxWakeListener, type OutboxWakeOptions } from './outbox-wake';

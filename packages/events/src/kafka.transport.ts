@@ -11,6 +11,7 @@ import {
   type EventTransport,
   type RetryPolicy,
   type SubscribeOptions,
+  type TopicMessages,
   type Unsubscribe,
 } from './transport';
 
@@ -91,16 +92,24 @@ export class KafkaTransport implements EventTransport {
   }
 
   async publish(topic: string, messages: readonly EventEnvelope[]): Promise<void> {
-    if (!messages.length) return;
-    await this.ensureTopics([topic]);
+    await this.publishBatch([{ topic, messages }]);
+  }
+
+  /**
+   * One produce request for every topic of the batch (kafkajs groups it per broker), with the
+   * same acks from all replicas as a single send: the relay's batch is durable when this
+   * resolves, so it may mark the rows published. Order holds per partition, as it always did.
+   */
+  async publishBatch(batches: readonly TopicMessages[]): Promise<void> {
+    const nonEmpty = batches.filter((b) => b.messages.length);
+    if (!nonEmpty.length) return;
+    await this.ensureTopics(nonEmpty.map((b) => b.topic));
     const producer = await this.getProducer();
-    await producer.send({
-      topic,
+    await producer.sendBatch({
       acks: -1,
-      messages: messages.map((m) => ({
-        key: m.key,
-        value: JSON.stringify(m),
-        headers: { 'message-id': m.id, type: m.type },
+      topicMessages: nonEmpty.map(({ topic, messages }) => ({
+        topic,
+        messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m), headers: { 'message-id': m.id, type: m.type } })),
       })),
     });
   }

@@ -22,8 +22,8 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
   const received: EventEnvelope[] = [];
   const relays: OutboxRelay[] = [];
 
-  const newRelay = (t: EventTransport = transport) => {
-    const relay = new OutboxRelay({ orm, transport: t, idleMs: 20 });
+  const newRelay = (t: EventTransport = transport, idleMs = 20) => {
+    const relay = new OutboxRelay({ orm, transport: t, idleMs });
     relays.push(relay);
     return relay;
   };
@@ -57,6 +57,34 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
     const got = await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the committed message');
     expect(got).toEqual({ id: sent.id, type: topic, version: 1, occurredAt: sent.occurredAt, key: 'concert-1', payload: { seat: 'A1' } });
     await waitFor(async () => ((await pendingCount()) === 0 ? true : undefined), 5_000, 'the row to be marked published');
+  });
+
+  it('publishes a committed row at once, long before the poll would find it', async () => {
+    // A poll interval no test waits out: only the commit notification can wake the relay in time.
+    const relay = newRelay(transport, 60_000);
+    relay.start();
+    await relay.listening();
+    await waitFor(async () => ((await pendingCount()) === 0 ? true : undefined), 5_000, 'the outbox to be drained at start');
+    const started = Date.now();
+    const sent = await commit({ woken: true });
+    await waitFor(async () => ((await pendingCount()) === 0 ? true : undefined), 5_000, 'the row to be published');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the woken message');
+  });
+
+  it('publishes every row of a batch spanning several topics, each topic in commit order', async () => {
+    const other = `${topic}.other`;
+    const otherReceived: EventEnvelope[] = [];
+    await transport.subscribe({ groupId: `outbox-test-${uniqueSuffix()}`, topics: [other], handle: async (m) => void otherReceived.push(m) });
+    const sent = await orm.em.fork().transactional(async (em) =>
+      [0, 1, 2, 3].map((n) => recordEvent(em, { type: n % 2 ? other : topic, key: 'concert-2', payload: { n } })),
+    );
+    await expect(newRelay().publishBatch()).resolves.toBe(4);
+    await waitFor(() => (otherReceived.length >= 2 ? true : undefined), 20_000, 'the other topic');
+    await waitFor(() => (sent.filter((m) => m.type === topic).every((m) => received.some((r) => r.id === m.id)) ? true : undefined), 20_000, 'the first topic');
+    expect(otherReceived.map((m) => (m.payload as { n: number }).n)).toEqual([1, 3]);
+    const firstTopic = received.filter((m) => sent.some((s) => s.id === m.id)).map((m) => (m.payload as { n: number }).n);
+    expect(firstTopic).toEqual([0, 2]);
   });
 
   it('never delivers a message whose transaction rolled back', async () => {

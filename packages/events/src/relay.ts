@@ -1,15 +1,21 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from './envelope';
+import { OutboxWakeListener } from './outbox-wake';
 import { PeriodicWorker, type TickOutcome } from './periodic-worker';
-import type { EventTransport } from './transport';
+import type { EventTransport, TopicMessages } from './transport';
 
 export interface OutboxRelayOptions {
   orm: MikroORM;
   transport: EventTransport;
   /** Rows published per transaction. */
   batchSize?: number;
-  /** How long to sleep when the outbox is empty; `nudge()` wakes the relay earlier. */
+  /**
+   * How long to sleep when the outbox is empty. A commit that inserted outbox rows wakes the
+   * relay at once (LISTEN/NOTIFY, see `wakeOnCommit`), so this is the fallback's delay.
+   */
   idleMs?: number;
+  /** Listen for the outbox trigger's commit notifications (default true; off: poll and `nudge()` only). */
+  wakeOnCommit?: boolean;
   /** Published rows older than this are deleted. */
   retentionHours?: number;
   log?: (message: string) => void;
@@ -41,6 +47,8 @@ const RELAY_LOCK_KEY = "hashtext('eventix.outbox-relay')";
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly worker: PeriodicWorker;
+  private readonly wake?: OutboxWakeListener;
+  private listeningNow: Promise<void> = Promise.resolve();
   private lastCleanup = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -54,10 +62,17 @@ export class OutboxRelay {
       runAtStart: true,
       log: options.log,
     });
+    if (options.wakeOnCommit ?? true) this.wake = new OutboxWakeListener({ orm: options.orm, onWake: () => this.nudge(), log: options.log });
   }
 
   start(): void {
     this.worker.start();
+    if (this.wake) this.listeningNow = this.wake.start();
+  }
+
+  /** Resolves once commits wake the relay (tests and benchmarks wait for it before timing). */
+  listening(): Promise<void> {
+    return this.listeningNow;
   }
 
   /** Asks the relay to look now — services call it after committing an outbox row. */
@@ -67,6 +82,7 @@ export class OutboxRelay {
 
   /** Resolves once the batch in flight (if any) is published and committed, or rolled back. */
   async stop(): Promise<void> {
+    await this.wake?.stop();
     await this.worker.stop();
   }
 
@@ -82,12 +98,17 @@ export class OutboxRelay {
         [this.batchSize],
       );
       if (!rows.length) return 0;
-      for (const run of consecutiveRunsByTopic(rows)) {
-        await this.options.transport.publish(run.topic, run.rows.map(toEnvelope));
-      }
+      await this.publish(rows);
       await tx.execute(`update outbox set published_at = now() where seq in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.seq));
       return rows.length;
     });
+  }
+
+  /** The whole batch in one request when the transport can; otherwise run by run, in `seq` order. */
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    const { transport } = this.options;
+    if (transport.publishBatch) return transport.publishBatch(byTopic(rows));
+    for (const run of consecutiveRunsByTopic(rows)) await transport.publish(run.topic, run.rows.map(toEnvelope));
   }
 
   /** One turn of the relay: a batch, then (now and then) the cleanup of old published rows. */
@@ -117,6 +138,17 @@ function toEnvelope(row: OutboxRow): EventEnvelope {
     payload: row.payload,
     ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
+}
+
+/** Each topic's rows, in `seq` order within the topic (the only order a topic's consumers see). */
+function byTopic(rows: OutboxRow[]): TopicMessages[] {
+  const topics = new Map<string, EventEnvelope[]>();
+  for (const row of rows) {
+    let messages = topics.get(row.topic);
+    if (!messages) topics.set(row.topic, (messages = []));
+    messages.push(toEnvelope(row));
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /** Groups rows into runs of one topic without reordering them. */

@@ -26,3 +26,22 @@ export const outboxTablesSql = [
 
 /** The outbox's trace-context column; each service's outbox-traceparent migration adds it. */
 export const outboxTraceparentSql = `alter table outbox add column if not exists traceparent text null`;
+
+/** The channel the outbox's insert trigger notifies; relays LISTEN on it (docs/adr/0013-live-latency.md). */
+export const OUTBOX_WAKE_CHANNEL = 'eventix_outbox_pending';
+
+/**
+ * A statement-level trigger that NOTIFYs the relays when rows are inserted into the outbox.
+ * PostgreSQL delivers a notification only when its transaction commits (never for a rollback)
+ * and folds identical ones of a transaction into one, so each committing writer wakes every
+ * listening relay once, whichever replica or client wrote the row. Installed by the relay's
+ * wake listener (it is part of the relay's contract with its table, not of any one service).
+ */
+export const outboxWakeTriggerSql = [
+  `create or replace function eventix_outbox_wake() returns trigger language plpgsql as $$
+   begin
+     perform pg_notify('${OUTBOX_WAKE_CHANNEL}', '');
+     return null;
+   end $$`,
+  `create or replace trigger outbox_wake after insert on outbox for each statement execute function eventix_outbox_wake()`,
+];

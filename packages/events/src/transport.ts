@@ -14,6 +14,12 @@ export interface SubscribeOptions {
   handle: MessageHandler;
 }
 
+/** One topic's share of a batch, in publishing order. */
+export interface TopicMessages {
+  topic: string;
+  messages: readonly EventEnvelope[];
+}
+
 export type Unsubscribe = () => Promise<void>;
 
 /**
@@ -25,6 +31,11 @@ export interface EventTransport {
   readonly kind: 'kafka' | 'in-process';
   /** Resolves once the messages are durable (Kafka acks) or delivered (in-process). */
   publish(topic: string, messages: readonly EventEnvelope[]): Promise<void>;
+  /**
+   * Several topics' messages in one round trip, each topic's in the given order (the relay's
+   * batch). Optional: without it the relay publishes topic by topic.
+   */
+  publishBatch?(batches: readonly TopicMessages[]): Promise<void>;
   /** Resolves once the subscription is live, so a message published afterwards reaches it. */
   subscribe(options: SubscribeOptions): Promise<Unsubscribe>;
   close(): Promise<void>;
