@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '@eventix/local-infra';
-import { graphqlClient, operations, serviceEntry, waitFor } from '@eventix/testing';
+import { graphqlClient, operations, serviceEntry, ServiceProcess, waitFor } from '@eventix/testing';
 import type { FaultInfra } from './infra';
-import { ServiceProcess } from './processes';
 
 export const SERVICE_NAMES = ['catalog', 'booking', 'payment', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];

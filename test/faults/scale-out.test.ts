@@ -7,9 +7,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, repoRoot } from '@eventix/local-infra';
 import { startFaultInfra, type FaultInfra } from './infra';
-import { operations, serviceEntry, spanAttribute, otlpExportEnv, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
+import { operations, serviceEntry, ServiceProcess, spanAttribute, otlpExportEnv, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
 import { seedOnSaleEvent, type FaultPlatform } from './platform';
-import { ServiceProcess } from './processes';
 
 /**
  * Issue #17, scale-out: two instances of every subgraph as separate processes on one Kafka,

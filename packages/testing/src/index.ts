@@ -4,4 +4,5 @@ export { graphqlClient, errorCodes, type GraphQLResponse, type GraphQLRequest, t
 export * as operations from './generated/operations';
 export { SERVICE_WORKSPACES, serviceEntry, type ServiceWorkspace } from './service-entry';
 export { otlpExportEnv, spanAttribute, startOtlpCollector, type CollectedSpan } from './otlp-collector';
+export { ServiceProcess, type Exit } from './service-process';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './chromium';

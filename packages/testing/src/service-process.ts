@@ -17,7 +17,8 @@ const TERM_GRACE_MS = 20_000;
 /**
  * One service (a subgraph or the gateway) run as its own node process from its build, with
  * stdout and stderr appended to `<logDir>/<name>.log` across restarts. The port and environment
- * are fixed, so a restarted process comes back where clients expect it.
+ * are fixed, so a restarted process comes back where clients expect it. Shared by the fault
+ * suite (test/faults) and the benchmarks (bench/harness).
  */
 export class ServiceProcess {
   private child?: ChildProcess;
@@ -32,6 +33,8 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly logDir: string,
+    /** The path that answers 200 once the process serves (another gateway than ours has its own). */
+    private readonly readyPath = '/health/ready',
   ) {}
 
   get url(): string {
@@ -50,7 +53,7 @@ export class ServiceProcess {
     return path.join(this.logDir, `${this.name}.log`);
   }
 
-  /** Spawns the process and resolves once GET /health/ready answers 200. */
+  /** Spawns the process and resolves once GET `readyPath` (/health/ready) answers 200. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     fs.appendFileSync(this.logFile, `\n===== ${new Date().toISOString()} start ${this.name} =====\n`);
@@ -77,14 +80,14 @@ export class ServiceProcess {
     await this.waitReady();
   }
 
-  /** Polls /health/ready until 200; fails when the process dies first or after the timeout. */
+  /** Polls `readyPath` until 200; fails when the process dies first or after the timeout. */
   async waitReady(timeoutMs = READY_TIMEOUT_MS): Promise<number> {
     const t0 = Date.now();
     let last = 'no answer';
     while (Date.now() - t0 < timeoutMs) {
       if (!this.running) throw new Error(`${this.name} exited while starting (see ${this.logFile}): ${last}`);
       try {
-        const res = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+        const res = await fetch(`${this.url}${this.readyPath}`, { signal: AbortSignal.timeout(3_000) });
         if (res.status === 200) return Date.now() - t0;
         last = `${res.status} ${await res.text()}`;
       } catch (error) {

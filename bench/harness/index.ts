@@ -1,0 +1,7 @@
+// The shared bench harness (issue #16): every bench/*.bench.ts builds on these.
+export { startBenchPlatform, type BenchPlatform, type BenchPlatformOptions, type BenchService, type BenchSubgraph } from './platform';
+export { seedOnSaleEvent, type SeedOptions, type SeededEvent } from './seed';
+export { httpLoad, type HttpLoadOptions, type HttpLoadResult } from './http-load';
+export { benchDurationMs, benchRuns, envNumber, median, percentile, runs } from './stats';
+export { report, type BenchResult, type ReportRow } from './report';
+export { graphqlRequest } from './graphql';
