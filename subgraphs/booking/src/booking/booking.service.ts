@@ -1,17 +1,19 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { appError, ErrorCode, loneSeat, notFound, seatUnavailable, badUserInput } from '@eventix/errors';
+import { appError, ErrorCode, notFound, badUserInput } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import { fromMinorUnits, isUuid, toMinorUnits, type Caller } from '@eventix/subgraph-kit';
-import { Booking, BookingItem, BookingStatus, CancellationReason } from './booking.entity';
+import { isUuid, toMinorUnits, type Caller } from '@eventix/subgraph-kit';
+import { Booking, BookingStatus, CancellationReason } from './booking.entity';
 import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload, type SeatChange } from './booking.messages';
 import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from '../payment-results/payment.messages';
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
-import { ACTIVE_STATUSES, activeStatusSql, assertMove, holdExpiry, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+import { ACTIVE_STATUSES, activeStatusSql, assertMove, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, type SeatRequest } from './booking.rules';
 import { chooseBestAvailable, groupRows, strandedBy, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
 import { seatChangeOf } from '../live/seat-change';
+import { activeHolds, assertOpenForBooking, CreateBooking } from './create-booking';
+import { insertHold, pruneChangeLog } from './hold-insert';
 
 export interface BookingSettings {
   holdTtlSeconds: number;
@@ -97,27 +99,6 @@ export interface PaymentHold {
 /** A payment success applied to its booking: confirmed, or rejected (the payment side refunds). */
 export type PaymentOutcome = { confirmed: true } | { confirmed: false; reason: string };
 
-interface ActiveHold {
-  seat_id: string;
-  booking_id: string;
-  status: BookingStatus;
-  expires_at: Date;
-}
-
-/**
- * The booking side learns of events from catalog's messages, so right after publication (or
- * during a broker outage) it may not know an event yet, or only part of its seats. It cannot
- * tell "not yet" from "never" without calling catalog on the sales path (docs/adr/0002-seat-projection-in-booking.md), so it
- * says "not yet": SERVICE_UNAVAILABLE with a retry hint, never a final NOT_FOUND.
- */
-function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number } | undefined): void {
-  if (event?.status === 'CANCELLED') throw badUserInput('eventId', 'this event was cancelled');
-  if (!event || event.projected_seats < event.total_seats) {
-    throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
-  }
-  if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
-}
-
 /** PostgreSQL error codes we turn into contract errors. */
 const UNIQUE_VIOLATION = '23505';
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -131,82 +112,19 @@ const pgConstraint = (error: unknown) => (error as { constraint?: string }).cons
  * together (docs/adr/0001-transactional-outbox.md).
  */
 export class BookingService {
+  private readonly creation: CreateBooking;
+
   constructor(
     private readonly settings: BookingSettings,
     private readonly tickets: TicketService,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.creation = new CreateBooking(settings, { expire: (tx, ids) => this.expire(tx, ids) }, now);
+  }
 
-  /**
-   * Holds seats for the caller. In one transaction: lock the requested projection rows in
-   * seat-id order (SELECT ... FOR UPDATE, under a lock timeout), expire overdue holds on them,
-   * refuse if any is still held or sold, insert the booking and its items. The partial unique
-   * index on active items is the backstop: a 23505 becomes SEAT_UNAVAILABLE, never a 500.
-   */
-  async create(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
-    const seatIds = validateSeatRequest(request, this.settings.maxSeatsPerBooking);
-    // One spelling of the concert's id in rows, messages and Kafka keys, whatever the case sent.
-    const eventId = request.eventId.toLowerCase();
-    const key = request.idempotencyKey?.trim();
-    if (key) {
-      const existing = await this.findByIdempotencyKey(em, userId, key, eventId, seatIds);
-      if (existing) return existing;
-    }
-    try {
-      return await em.transactional(async (tx) => {
-        await this.lockTimeout(tx);
-        const event = await this.openEvent(tx, eventId);
-        // Under the lone-seat rule the whole row of every requested seat is locked (seat-id
-        // order, like any lock here): two bookings in one row could each strand nobody alone
-        // and a seat together.
-        const prevent = event.single_seat_rule === 'PREVENT';
-        const rows = prevent
-          ? await tx.execute<Array<{ section_id: string; row_label: string }>>(
-              `select distinct section_id, row_label from seat_projection
-                where event_id = ? and row_label is not null and seat_id in (${seatIds.map(() => '?').join(',')})`,
-              [eventId, ...seatIds],
-            )
-          : [];
-        const rowFilter = rows.length ? ` or (section_id, row_label) in (${rows.map(() => '(?, ?)').join(',')})` : '';
-        const locked = await tx.execute<ProjectedSeat[]>(
-          `select ${SEAT_COLUMNS} from seat_projection
-            where event_id = ? and (seat_id in (${seatIds.map(() => '?').join(',')})${rowFilter})
-            order by seat_id for update`,
-          [eventId, ...seatIds, ...rows.flatMap((r) => [r.section_id, r.row_label])],
-        );
-        const wanted = new Set(seatIds);
-        const seats = locked.filter((s) => wanted.has(s.seat_id));
-        if (seats.length !== seatIds.length) {
-          const known = new Set(seats.map((s) => s.seat_id));
-          throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
-        }
-
-        // A duplicate request with the same key waited on the seat locks above; now that the
-        // first one has committed, answer with its booking instead of refusing the seats.
-        if (key) {
-          const existing = await this.findByIdempotencyKey(tx, userId, key, eventId, seatIds);
-          if (existing) return existing;
-        }
-
-        const taken = await this.takenAfterExpiry(tx, eventId, locked.map((s) => s.seat_id));
-        const unavailable = seatIds.filter((id) => taken.has(id));
-        if (unavailable.length) throw seatUnavailable(unavailable);
-        if (prevent) {
-          const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
-          if (stranded.length) throw loneSeat(stranded);
-        }
-        return this.insertHold(tx, userId, eventId, event.currency, seats, key);
-      });
-    } catch (error) {
-      if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
-        // The same key raced itself: the other request won; answer with its booking.
-        const existing = await this.findByIdempotencyKey(em.fork(), userId, key, eventId, seatIds);
-        if (existing) return existing;
-      }
-      if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
-      if (pgCode(error) === LOCK_NOT_AVAILABLE) throw appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again');
-      throw error;
-    }
+  /** Holds seats for the caller: see CreateBooking (create-booking.ts) for how, and how contention is answered. */
+  create(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
+    return this.creation.run(em, userId, request);
   }
 
   /**
@@ -546,7 +464,7 @@ export class BookingService {
     // Read only: overdue holds count as free here and are expired on the seats actually chosen
     // (holdChosen), so a row that is let go of again leaves nothing behind.
     const now = this.now();
-    const holds = await this.activeHolds(tx, eventId, locked.map((s) => s.seat_id));
+    const holds = await activeHolds(tx, eventId, locked.map((s) => s.seat_id));
     const taken = new Set(holds.filter((h) => !isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.seat_id));
     return groupRows(mapSeats(locked, taken));
   }
@@ -562,14 +480,14 @@ export class BookingService {
     );
     if (locked.length < seatIds.length) return undefined;
     const now = this.now();
-    const holds = await this.activeHolds(tx, eventId, seatIds);
+    const holds = await activeHolds(tx, eventId, seatIds);
     const taken = new Set(holds.filter((h) => !isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.seat_id));
     return new Map(seatIds.map((id) => [id, !taken.has(id)]));
   }
 
   /** Seats (locked by the caller) held or sold right now; overdue holds on them are expired first. */
   private async takenAfterExpiry(tx: EntityManager, eventId: string, seatIds: string[]): Promise<Set<string>> {
-    const holds = await this.activeHolds(tx, eventId, seatIds);
+    const holds = await activeHolds(tx, eventId, seatIds);
     const now = this.now();
     const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
     if (overdue.length) await this.expire(tx, overdue);
@@ -582,39 +500,8 @@ export class BookingService {
       `select ${SEAT_COLUMNS} from seat_projection where event_id = ? and seat_id in (${seatIds.map(() => '?').join(',')}) order by seat_id`,
       [eventId, ...seatIds],
     );
-    const booking = await this.insertHold(tx, userId, eventId, currency, seats, key);
+    const booking = await insertHold(tx, this.settings, this.now(), { userId, eventId, currency, seats, idempotencyKey: key });
     return { booking, adjacent, rows };
-  }
-
-  /** Inserts a PENDING booking on seats the caller has locked and checked, and announces it. */
-  private async insertHold(tx: EntityManager, userId: string, eventId: string, currency: string, seats: readonly ProjectedSeat[], key: string | undefined): Promise<Booking> {
-    const now = this.now();
-    const seatIds = seats.map((s) => s.seat_id).sort();
-    const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
-    const booking = tx.create(Booking, {
-      userId,
-      eventId,
-      totalMinor: String(totalMinor),
-      currency,
-      expiresAt: holdExpiry(now, this.settings.holdTtlSeconds),
-      idempotencyKey: key,
-      createdAt: now,
-    });
-    for (const seat of seats) {
-      tx.create(BookingItem, { booking, eventId, seatId: seat.seat_id, priceMinor: seat.price_minor, status: BookingStatus.PENDING });
-    }
-    await tx.flush();
-    await this.announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, {
-      bookingId: booking.id,
-      userId,
-      eventId,
-      seatIds,
-      totalMinor,
-      totalAmount: fromMinorUnits(totalMinor),
-      currency,
-      expiresAt: booking.expiresAt.toISOString(),
-    });
-    return booking;
   }
 
   /** What an existing booking's seats look like as a best-available answer (idempotent replays). */
@@ -627,15 +514,6 @@ export class BookingService {
     const rows = groupRows(mapSeats(seats, new Set()));
     const adjacent = rows.length === 1 && rows[0].seats.every((s, i, all) => i === 0 || s.number === all[i - 1].number + 1 || s.x === all[i - 1].x + 1);
     return { booking, adjacent, rows: rows.map((r) => r.row) };
-  }
-
-  private activeHolds(tx: EntityManager, eventId: string, seatIds: string[]): Promise<ActiveHold[]> {
-    return tx.execute<ActiveHold[]>(
-      `select i.seat_id, i.booking_id, b.status, b.expires_at
-         from booking_item i join booking b on b.id = i.booking_id
-        where i.event_id = ? and i.seat_id in (${seatIds.map(() => '?').join(',')}) and ${activeStatusSql('i.status')}`,
-      [eventId, ...seatIds],
-    );
   }
 
   /**
@@ -667,20 +545,7 @@ export class BookingService {
       [change.eventId, JSON.stringify(live?.seats ?? []), live !== undefined],
     );
     const version = Number(row?.seat_map_version ?? 0);
-    const keep = this.settings.changeLogVersions ?? 1_000;
-    const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
-    if (version > keep && version % pruneEvery === 0) {
-      await tx.execute('delete from seat_change_log where event_id = ? and version <= ?', [change.eventId, version - keep]);
-    }
+    await pruneChangeLog(tx, change.eventId, version, this.settings.changeLogVersions);
     return version;
-  }
-
-  private async findByIdempotencyKey(em: EntityManager, userId: string, key: string, eventId: string, seatIds: string[]): Promise<Booking | null> {
-    const booking = await em.findOne(Booking, { userId, idempotencyKey: key }, { populate: ['items'] });
-    if (!booking) return null;
-    if (booking.eventId !== eventId || !sameSeats(booking.items.getItems().map((i) => i.seatId), seatIds)) {
-      throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
-    }
-    return booking;
   }
 }

@@ -1,0 +1,208 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appError, badUserInput, ErrorCode, loneSeat, seatUnavailable } from '@eventix/errors';
+import { Booking, type BookingStatus } from './booking.entity';
+import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
+import { insertHold, type HoldSettings } from './hold-insert';
+import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
+import { groupRows, strandedSeats, type MapSeat } from '../best-available/best-available.rules';
+
+export interface CreateBookingSettings extends HoldSettings {
+  maxSeatsPerBooking: number;
+  /** The longest a request waits, all in all, for seats other buyers are busy with. */
+  lockTimeoutMs: number;
+}
+
+/** What createBooking needs from the rest of the service. */
+export interface CreateBookingPorts {
+  /** Expires the given overdue PENDING bookings (releasing their seats) in the caller's transaction. */
+  expire(tx: EntityManager, bookingIds: string[]): Promise<void>;
+}
+
+interface ActiveHold {
+  seat_id: string;
+  booking_id: string;
+  status: BookingStatus;
+  expires_at: Date | string;
+}
+
+/** PostgreSQL error codes we turn into contract errors. */
+const UNIQUE_VIOLATION = '23505';
+const LOCK_NOT_AVAILABLE = '55P03';
+const DEADLOCK_DETECTED = '40P01';
+const pgCode = (error: unknown) => (error as { code?: string } | undefined)?.code;
+const pgConstraint = (error: unknown) => (error as { constraint?: string }).constraint;
+
+/** An attempt found a requested seat (or, under PREVENT, a seat of its row) locked by another transaction. */
+class SeatsBusy extends Error {}
+
+const busy = () => appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again', { retryable: true, retryAfterSeconds: 1 });
+
+/** Seats with a position, as the lone-seat rule sees them. */
+function mapSeats(seats: readonly LockedSeat[], taken: ReadonlySet<string>): MapSeat[] {
+  return seats
+    .filter((s) => s.row_label !== null && s.section_id !== null)
+    .map((s) => ({
+      seatId: s.seat_id,
+      sectionId: s.section_id!,
+      row: s.row_label!,
+      number: s.seat_number ?? 0,
+      x: Number(s.x ?? s.seat_number ?? 0),
+      y: Number(s.y ?? 0),
+      priceMinor: Number(s.price_minor),
+      free: !taken.has(s.seat_id),
+    }));
+}
+
+/**
+ * The booking side learns of events from catalog's messages, so right after publication (or
+ * during a broker outage) it may not know an event yet, or only part of its seats. It cannot
+ * tell "not yet" from "never" without calling catalog on the sales path (docs/adr/0002-seat-projection-in-booking.md), so it
+ * says "not yet": SERVICE_UNAVAILABLE with a retry hint, never a final NOT_FOUND.
+ */
+export function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number } | undefined): void {
+  if (event?.status === 'CANCELLED') throw badUserInput('eventId', 'this event was cancelled');
+  if (!event || event.projected_seats < event.total_seats) {
+    throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
+  }
+  if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
+}
+
+/**
+ * createBooking's hot path in plain SQL: a hold is a handful of round trips and no entity
+ * hydration. One attempt is one transaction: lock the requested seats NOWAIT (with the event's
+ * state and, for a keyed request, the booking already made under the key), read the holds on
+ * them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat rule),
+ * then write booking, items, version bump and change log in one statement and the outbox
+ * message with the commit. The partial unique index on active items stays the backstop.
+ *
+ * Contention: a seat another transaction has locked is never queued for. The attempt ends at
+ * once; the loser waits (FOR SHARE, see waitForSeats) only until that transaction has ended, then
+ * reads the seats once: held or sold → SEAT_UNAVAILABLE, exactly as before; free again (the
+ * other buyer was refused, or only locked it as a row neighbour) → another attempt. So every
+ * loser of a seat answers right after the winner commits, all at once, and a seat is never
+ * refused while it is free. Past `lockTimeoutMs` in all: SERVICE_UNAVAILABLE, retryable.
+ */
+export class CreateBooking {
+  constructor(
+    private readonly settings: CreateBookingSettings,
+    private readonly ports: CreateBookingPorts,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async run(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
+    const seatIds = validateSeatRequest(request, this.settings.maxSeatsPerBooking);
+    // One spelling of the concert's id in rows, messages and Kafka keys, whatever the case sent.
+    const eventId = request.eventId.toLowerCase();
+    const key = request.idempotencyKey?.trim() || undefined;
+    const deadline = Date.now() + this.settings.lockTimeoutMs;
+    for (;;) {
+      try {
+        return await em.transactional((tx) => this.attempt(tx, userId, eventId, seatIds, key));
+      } catch (error) {
+        if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
+          // Only a hash collision of the key lock lets the same key race itself; the other won.
+          const existing = await this.byKey(em.fork(), userId, key, eventId, seatIds);
+          if (existing) return existing;
+        }
+        if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
+        // The lock timeout ran out on the version row or the key lock: as busy as it gets.
+        if (pgCode(error) === LOCK_NOT_AVAILABLE) throw busy();
+        if (!(error instanceof SeatsBusy) && pgCode(error) !== DEADLOCK_DETECTED) throw error;
+      }
+      const settled = await this.afterBusy(em, userId, eventId, seatIds, key, deadline);
+      if (settled) return settled;
+    }
+  }
+
+  private async attempt(tx: EntityManager, userId: string, eventId: string, seatIds: string[], key: string | undefined): Promise<Booking> {
+    if (key) await serializeKey(tx, this.settings.lockTimeoutMs, userId, key);
+    const event = await lockSeats(tx, this.settings.lockTimeoutMs, eventId, seatIds, key ? { userId, key } : undefined).catch((error: unknown) => {
+      // That statement waits on nothing, so its 55P03 is NOWAIT's: a seat is busy.
+      throw pgCode(error) === LOCK_NOT_AVAILABLE ? new SeatsBusy() : error;
+    });
+    if (event?.existing_id && key) return this.replay(tx, event.existing_id, eventId, seatIds);
+    assertOpenForBooking(eventId, event);
+    const locked = event!.seats;
+    const wanted = new Set(seatIds);
+    const seats = locked.filter((s) => wanted.has(s.seat_id));
+    if (seats.length !== seatIds.length) {
+      const known = new Set(seats.map((s) => s.seat_id));
+      throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
+    }
+    const taken = await this.takenAfterExpiry(tx, eventId, locked.map((s) => s.seat_id));
+    const unavailable = seatIds.filter((id) => taken.has(id));
+    if (unavailable.length) throw seatUnavailable(unavailable);
+    if (event!.single_seat_rule === 'PREVENT') {
+      const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
+      if (stranded.length) throw loneSeat(stranded);
+    }
+    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
+  }
+
+  /**
+   * The seats were busy: wait until their holder has ended, then look once. Returns the keyed
+   * request's booking if its duplicate made it meanwhile; throws SEAT_UNAVAILABLE for seats now
+   * held or sold; returns undefined when it is worth another attempt.
+   */
+  private async afterBusy(em: EntityManager, userId: string, eventId: string, seatIds: string[], key: string | undefined, deadline: number): Promise<Booking | undefined> {
+    const left = deadline - Date.now();
+    if (left <= 0) throw busy();
+    try {
+      return await em.transactional(async (tx) => {
+        await waitForSeats(tx, Math.max(1, left), eventId, seatIds);
+        // A new statement, so a new snapshot: it sees what the holder committed.
+        if (key) {
+          const existing = await this.byKey(tx, userId, key, eventId, seatIds);
+          if (existing) return existing;
+        }
+        const now = this.now();
+        const live = (await activeHolds(tx, eventId, seatIds)).filter((h) => !isOverdue(h.status, new Date(h.expires_at), now));
+        if (live.length) throw seatUnavailable([...new Set(live.map((h) => h.seat_id))].sort());
+        return undefined;
+      });
+    } catch (error) {
+      if (pgCode(error) === LOCK_NOT_AVAILABLE) throw busy();
+      if (pgCode(error) === DEADLOCK_DETECTED) return undefined;
+      throw error;
+    }
+  }
+
+  /** Seats (locked by the caller) held or sold right now; overdue holds on them are expired first. */
+  private async takenAfterExpiry(tx: EntityManager, eventId: string, seatIds: string[]): Promise<Set<string>> {
+    const holds = await activeHolds(tx, eventId, seatIds);
+    if (!holds.length) return new Set();
+    const now = this.now();
+    const overdue = [...new Set(holds.filter((h) => isOverdue(h.status, new Date(h.expires_at), now)).map((h) => h.booking_id))];
+    if (overdue.length) await this.ports.expire(tx, overdue);
+    return new Set(holds.filter((h) => !overdue.includes(h.booking_id)).map((h) => h.seat_id));
+  }
+
+  private async replay(em: EntityManager, bookingId: string, eventId: string, seatIds: string[]): Promise<Booking> {
+    const booking = await em.findOneOrFail(Booking, { id: bookingId }, { populate: ['items'] });
+    assertSameRequest(booking, eventId, seatIds);
+    return booking;
+  }
+
+  private async byKey(em: EntityManager, userId: string, key: string, eventId: string, seatIds: string[]): Promise<Booking | null> {
+    const booking = await em.findOne(Booking, { userId, idempotencyKey: key }, { populate: ['items'] });
+    if (booking) assertSameRequest(booking, eventId, seatIds);
+    return booking;
+  }
+}
+
+/** A key names one request: the same key for another event or other seats is refused. */
+function assertSameRequest(booking: Booking, eventId: string, seatIds: string[]): void {
+  if (booking.eventId !== eventId || !sameSeats(booking.items.getItems().map((i) => i.seatId), seatIds)) {
+    throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
+  }
+}
+
+/** Holds on the given seats whose status still claims them (live or overdue). */
+export function activeHolds(tx: EntityManager, eventId: string, seatIds: readonly string[]): Promise<ActiveHold[]> {
+  return tx.execute<ActiveHold[]>(
+    `select i.seat_id, i.booking_id, b.status, b.expires_at
+       from booking_item i join booking b on b.id = i.booking_id
+      where i.event_id = ? and i.seat_id = any(?::uuid[]) and ${activeStatusSql('i.status')}`,
+    [eventId, uuidArray(seatIds)],
+  );
+}
