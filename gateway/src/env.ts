@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envUrl, loadConfig, type EnvSource } from '@eventix/config';
+import { DEFAULT_ADMISSION } from './http/admission';
 import { invalidOrigins } from './http/cors';
 import { repoFile } from './partners/paths';
 import { DEFAULT_LIMITS } from './plugins/operation-limits';
+import { DEFAULT_SUBGRAPH_CONNECTIONS } from './subgraph-fetch/http-client';
 
 const schema = z
   .object({
@@ -53,6 +55,19 @@ const schema = z
     SAFELIST_ENFORCE: z.enum(['partners', 'all']).default('partners'),
     /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
     TRUST_PROXY: envBoolean(false),
+    /**
+     * `off`: every subgraph fetch is a request of its own. `on` (default): concurrent identical
+     * query fetches of the same caller identity share one (docs/adr/0011-subgraph-fetch-dedup.md).
+     */
+    GATEWAY_DEDUP: z.enum(['on', 'off']).default('on'),
+    /** Most sockets open to each subgraph per gateway process. */
+    GATEWAY_SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(DEFAULT_SUBGRAPH_CONNECTIONS),
+    /** GraphQL requests one gateway process runs at once; more wait briefly, then are shed (429). */
+    GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_ADMISSION.maxInFlight),
+    /** Requests that may wait for a slot; beyond this they are shed at once. */
+    GATEWAY_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_ADMISSION.maxQueued),
+    /** Longest wait for a slot before a request is shed. */
+    GATEWAY_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(60_000).default(DEFAULT_ADMISSION.maxWaitMs),
     /** Gateway processes to run (node:cluster); 1 runs in-process. */
     GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /**
@@ -130,6 +145,8 @@ function toConfig(vars: z.infer<typeof schema>) {
     partners: { partnersPath: vars.PARTNERS_PATH, manifestPath: vars.PERSISTED_QUERIES_PATH, enforce: vars.SAFELIST_ENFORCE },
     trustProxy: vars.TRUST_PROXY,
     workers: vars.GATEWAY_WORKERS,
+    subgraphFetch: { dedup: vars.GATEWAY_DEDUP === 'on', connections: vars.GATEWAY_SUBGRAPH_CONNECTIONS },
+    admission: { maxInFlight: vars.GATEWAY_MAX_IN_FLIGHT, maxQueued: vars.GATEWAY_MAX_QUEUED, maxWaitMs: vars.GATEWAY_MAX_QUEUE_WAIT_MS },
     cors: { origins: vars.GATEWAY_CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS) },
   };
 }

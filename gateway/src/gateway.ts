@@ -6,6 +6,7 @@ import { createAuth, type GatewayAuth } from './auth';
 import type { DevIssuer } from './auth/dev-issuer';
 import { gatewayContext } from './context';
 import type { GatewayConfig } from './env';
+import { AdmissionLimiter, withAdmission } from './http/admission';
 import { withCors } from './http/cors';
 import { loadPartners } from './partners';
 import { healthRoute } from './http/routes/health';
@@ -58,7 +59,9 @@ const starting: http.RequestListener = (_req, res) => sendJson(res, 503, { error
 export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   const metrics = new GatewayMetrics();
   const supergraph = new SupergraphFile({ path: config.supergraphPath, watch: !config.production, log });
-  const dataSources = subgraphDataSources({ urls: config.subgraphUrls, internalSecret: config.internalSecret, metrics, log, logger });
+  const dataSources = subgraphDataSources({ urls: config.subgraphUrls, internalSecret: config.internalSecret, metrics, log, logger, ...config.subgraphFetch });
+  const admission = new AdmissionLimiter(config.admission, (reason) => metrics.shed.inc({ reason }));
+  metrics.observeAdmission(admission);
   const gateway = new ApolloGateway({ supergraphSdl: supergraph, buildService: dataSources.buildService });
   const costModel = liveCostModel(gateway, supergraph.initialSdl);
   const partners = loadPartners({ ...config.partners, registry: metrics.registry, log });
@@ -85,13 +88,14 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
     await apollo.start();
     apolloStarted = true;
     ws = useGatewaySubscriptions({ httpServer, subscriptions, verify: () => verify, limits: config.limits, costModel, metrics, log, safelist: safelistSubscribe(partners, log) });
-    handler = graphqlRequestListener({
+    const graphql = graphqlRequestListener({
       apollo,
       routes: { ...healthRoute(redis), ...metricsRoute(metrics.registry), ...routes },
       log,
       maxBodyBytes: config.maxBodyBytes,
       context: gatewayContext(verify, config.trustProxy),
     });
+    handler = withAdmission(admission, graphql);
     return { url: `${baseUrl}/graphql`, devIssuer, metrics, subscriptions, stop };
   };
 
@@ -103,6 +107,7 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
     else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
     redis?.disconnect();
     partners.close();
+    await dataSources.close();
   };
 
   return { metrics, subscriptions, start, stop };

@@ -1,10 +1,17 @@
+import http from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { appError, ErrorCode, isErrorCode } from '@eventix/errors';
-import { INTERNAL_CREDENTIAL_HEADER, REQUEST_ID_HEADER, signInternalCredential, type Caller, type Logger } from '@eventix/subgraph-kit';
+import { INTERNAL_CREDENTIAL_HEADER, REQUEST_ID_HEADER, signInternalCredential, type Logger } from '@eventix/subgraph-kit';
+import { context as otelContext, propagation } from '@eventix/telemetry';
 import type { GatewayContext } from './context';
 import type { GatewayMetrics } from './plugins/metrics';
+import { restrictCachePolicy } from './subgraph-fetch/cache-policy';
+import { dedupKey } from './subgraph-fetch/dedup-key';
+import { DEFAULT_SUBGRAPH_CONNECTIONS, SubgraphHttpClient, type SubgraphAnswer } from './subgraph-fetch/http-client';
+import { InFlight } from './subgraph-fetch/in-flight';
 
 /** A subgraph that has not answered in this long is treated as unavailable. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 15_000;
@@ -17,6 +24,9 @@ export interface SubgraphDataSourceOptions {
   log: (message: string) => void;
   logger?: Logger;
   timeoutMs?: number;
+  connections?: number;
+  /** Concurrent identical query fetches of one caller identity share one request (default on). */
+  dedup?: boolean;
 }
 
 /** Marks a 5xx answer so didEncounterError reports it like a refused connection. */
@@ -42,6 +52,8 @@ function forwardableCode(error: GraphQLFormattedError | undefined): ErrorCode | 
   return isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.BAD_REQUEST ? code : undefined;
 }
 
+const callerOf = (context: Partial<GatewayContext>) => context.caller ?? { permissions: [] };
+
 /**
  * Forwards each request to a subgraph with a credential only the gateway can mint, and turns
  * the ways a subgraph can be down — connection refused or reset, no answer within
@@ -51,76 +63,113 @@ function forwardableCode(error: GraphQLFormattedError | undefined): ErrorCode | 
  * formatError because only the data source still knows which subgraph failed and whether any
  * answer came back; @apollo/gateway puts whatever `process` throws into the response's
  * errors and keeps the other fetches' data.
+ *
+ * `process` replaces RemoteGraphQLDataSource's own (kept as the base class for its type): that
+ * one builds node-fetch Headers and a Request per fetch and goes through make-fetch-happen;
+ * this one posts with undici and shares concurrent identical query fetches (see dedup-key.ts).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly options: SubgraphDataSourceOptions;
+  private readonly client: SubgraphHttpClient;
+  private readonly timeoutMs: number;
+  private readonly inFlight: InFlight<SubgraphAnswer>;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.options = options;
-    const fetcher = this.fetcher;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
-    this.fetcher = (url, init) => fetcher(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
+    this.client = new SubgraphHttpClient({ url: options.url, connections: options.connections ?? DEFAULT_SUBGRAPH_CONNECTIONS });
+    this.inFlight = new InFlight(() => options.metrics.subgraphFetchShared.inc({ subgraph: options.subgraph }));
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const caller: Caller = 'caller' in context && context.caller ? context.caller : { permissions: [] };
-    request.http?.headers.set(INTERNAL_CREDENTIAL_HEADER, await signInternalCredential(this.options.internalSecret, caller, this.options.subgraph));
-    if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const stop = this.options.metrics.subgraphFetch.startTimer({ subgraph: this.options.subgraph });
     try {
-      return await super.process(options);
+      const { request } = options;
+      const context: Partial<GatewayContext> = options.context;
+      if (!request.query) throw new Error('Missing query');
+      const caller = callerOf(context);
+      const forwarded: Record<string, string> = {};
+      if (request.http?.headers) for (const [name, value] of request.http.headers) forwarded[name] = value;
+      const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+      const send = () => this.send(body, forwarded, caller, context.requestId);
+      const key = this.options.dedup === false ? undefined : dedupKey(this.options.subgraph, options, caller, body, forwarded);
+      const answer = await (key ? this.inFlight.run(key, send) : send()).catch((error: Error) => this.unavailable(error, context.requestId));
+      const response = await this.toResponse(answer, context.requestId);
+      if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) restrictCachePolicy(options.incomingRequestContext, answer.cacheControl);
+      return response;
     } finally {
       stop();
     }
   }
 
+  /** Closes the connections to the subgraph (the gateway's stop). */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private async send(body: string, forwarded: Record<string, string>, caller: GatewayContext['caller'], requestId: string | undefined): Promise<SubgraphAnswer> {
+    const headers: Record<string, string> = { ...forwarded, 'content-type': 'application/json' };
+    headers[INTERNAL_CREDENTIAL_HEADER] = await signInternalCredential(this.options.internalSecret, caller, this.options.subgraph);
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    // undici is not patched by OpenTelemetry's http instrumentation: carry the trace context
+    // ourselves so the subgraph's spans join the gateway's trace (a no-op when tracing is off).
+    propagation.inject(otelContext.active(), headers);
+    return this.client.post(body, headers, AbortSignal.timeout(this.timeoutMs));
+  }
+
+  /** The answer as a GraphQL response, parsed afresh for this request; failures mapped as the class says. */
+  private async toResponse(answer: SubgraphAnswer, requestId: string | undefined): Promise<GatewayGraphQLResponse> {
+    if (answer.status < 200 || answer.status > 299) {
+      const error = this.errorFromAnswer(answer);
+      if (error instanceof UnavailableAnswer) return this.unavailable(error, requestId);
+      throw error;
+    }
+    const isJson = answer.contentType?.startsWith('application/json') || answer.contentType?.startsWith('application/graphql-response+json');
+    const body: unknown = isJson ? JSON.parse(answer.text) : answer.text;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${answer.text.slice(0, 200)}`);
+    return body as GatewayGraphQLResponse;
+  }
+
   /**
    * A non-2xx answer. A subgraph's own contract error (e.g. its SERVICE_UNAVAILABLE for busy
    * seats, sent with HTTP 503) is passed on as the subgraph worded it; any other 5xx means the
-   * subgraph (or a proxy in front of it) is failing. The default would copy the subgraph's URL
-   * into the response's extensions.
+   * subgraph (or a proxy in front of it) is failing. Apollo's default would copy the subgraph's
+   * URL into the response's extensions.
    */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    const body: unknown = await response.text().then(
-      (text) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          return undefined;
-        }
-      },
-      () => undefined,
-    );
-    const first = (body as { errors?: GraphQLFormattedError[] } | undefined)?.errors?.[0];
+  private errorFromAnswer(answer: SubgraphAnswer): GraphQLError {
+    const first = parseErrors(answer.text)?.[0];
     const code = forwardableCode(first);
     if (first && code) {
       // The subgraph's HTTP status was for the gateway; the gateway's own rules set the client's.
       const { http: _http, stacktrace: _stacktrace, code: _code, ...extensions } = first.extensions ?? {};
       return appError(code, first.message, extensions, { status: false });
     }
-    if (response.status >= 500) return new UnavailableAnswer(`HTTP ${response.status} ${response.statusText}`);
+    if (answer.status >= 500) return new UnavailableAnswer(`HTTP ${answer.status} ${answer.statusText || http.STATUS_CODES[answer.status] || ''}`.trim());
     // A value the subgraph's own scalar or type refused (the gateway's input validation checks
     // values first, so this is a backstop): the caller's input error, worded by the subgraph.
-    if (response.status === 400 && first && isValueRejection(first.message)) {
+    if (answer.status === 400 && first && isValueRejection(first.message)) {
       return appError(ErrorCode.BAD_USER_INPUT, first.message);
     }
     // Anything else is the gateway's bug (it sent what the subgraph refused): deliberately no
     // contract code, so the gateway's formatError logs it and answers INTERNAL_SERVER_ERROR.
-    return new GraphQLError(`subgraph ${this.options.subgraph} answered HTTP ${response.status} ${response.statusText}`);
+    return new GraphQLError(`subgraph ${this.options.subgraph} answered HTTP ${answer.status} ${answer.statusText}`);
   }
 
-  /** Called by sendRequest with every failure; `fetchResponse` is unset when no answer came. */
-  override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext): void {
-    if (fetchResponse && !(error instanceof UnavailableAnswer)) throw error;
-    const requestId = context?.requestId;
+  /** No usable answer (refused, reset, timed out, 5xx): logged with its cause, SERVICE_UNAVAILABLE to the client. */
+  private unavailable(error: Error, requestId: string | undefined): never {
     const cause = describe(error);
     if (this.options.logger) this.options.logger.warn({ subgraph: this.options.subgraph, requestId, cause }, 'subgraph unavailable');
     else this.options.log(`subgraph ${this.options.subgraph} unavailable (request ${requestId ?? '-'}): ${cause}`);
     throw subgraphUnavailable();
+  }
+}
+
+function parseErrors(text: string): GraphQLFormattedError[] | undefined {
+  try {
+    return (JSON.parse(text) as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
+  } catch {
+    return undefined;
   }
 }
 

@@ -11,10 +11,21 @@ export interface SubgraphDataSources {
   byName: Record<string, SubgraphDataSource>;
   /** @apollo/gateway's `buildService`: the configured data source, or one for a subgraph the configuration does not name. */
   buildService: (service: ServiceEndpointDefinition) => SubgraphDataSource;
+  /** Closes every data source's connections. */
+  close(): Promise<void>;
 }
 
 export function subgraphDataSources({ urls, ...options }: SubgraphDataSourcesOptions): SubgraphDataSources {
-  const create = (subgraph: string, url: string) => new SubgraphDataSource({ ...options, subgraph, url });
+  const created: SubgraphDataSource[] = [];
+  const create = (subgraph: string, url: string) => {
+    const source = new SubgraphDataSource({ ...options, subgraph, url });
+    created.push(source);
+    return source;
+  };
   const byName = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, create(name, url)]));
-  return { byName, buildService: ({ name, url }) => byName[name] ?? create(name, String(url)) };
+  return {
+    byName,
+    buildService: ({ name, url }) => byName[name] ?? create(name, String(url)),
+    close: async () => void (await Promise.all(created.map((source) => source.close()))),
+  };
 }

@@ -25,6 +25,18 @@ export class GatewayMetrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly subgraphFetchShared = new Counter({
+    name: 'eventix_gateway_subgraph_fetch_shared_total',
+    help: 'Subgraph fetches answered by an identical in-flight fetch of the same caller identity instead of a request of their own',
+    labelNames: ['subgraph'],
+    registers: [this.registry],
+  });
+  readonly shed = new Counter({
+    name: 'eventix_gateway_admission_shed_total',
+    help: 'GraphQL requests refused with RATE_LIMITED (429) because the process was at capacity, by reason (queue_full, wait_timeout)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'eventix_gateway_rate_limit_rejections_total',
     help: 'Operations refused with RATE_LIMITED, by budget',
@@ -58,6 +70,12 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'eventix_gateway_' });
+  }
+
+  /** In-flight and queued requests, read from the limiter when scraped (nothing to update per request). */
+  observeAdmission(state: { inFlight: number; queued: number }): void {
+    new Gauge({ name: 'eventix_gateway_in_flight_requests', help: 'GraphQL requests running in this process', registers: [this.registry], collect() { this.set(state.inFlight); } });
+    new Gauge({ name: 'eventix_gateway_queued_requests', help: 'GraphQL requests waiting for a slot in this process', registers: [this.registry], collect() { this.set(state.queued); } });
   }
 }
 
