@@ -7,8 +7,9 @@ import { GraphQLError, Kind, print, type DocumentNode, type GraphQLFormattedErro
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { appError, ErrorCode } from '@eventix/errors';
-import { boundedBuffer, INTERNAL_CREDENTIAL_HEADER, signInternalCredential, type BoundedBuffer } from '@eventix/subgraph-kit';
+import { boundedBuffer, INTERNAL_CREDENTIAL_HEADER, signInternalCredential, SlowConsumerError, type BoundedBuffer } from '@eventix/subgraph-kit';
 import type { GatewayContext } from '../context';
+import { sendFrame, serializePayload, type FrameSink } from './direct-frames';
 
 export interface FederatedSubscriptionsOptions {
   supergraphSdl: string;
@@ -23,9 +24,19 @@ export interface FederatedSubscriptionsOptions {
   onDelivered?: (latencyMs: number) => void;
 }
 
+/**
+ * One client of a shared stream. With a sink, events are written straight to its socket
+ * (serialised once for all); the buffer then only carries the end of the stream (completion,
+ * SlowConsumerError) to graphql-ws. Without one (tests, other transports) events go through it.
+ */
+interface StreamClient {
+  stream: BoundedBuffer<ExecutionResult>;
+  sink?: FrameSink;
+}
+
 /** One upstream stream shared by every client with the same operation and variables. */
 interface SharedStream {
-  clients: Set<BoundedBuffer<ExecutionResult>>;
+  clients: Set<StreamClient>;
   client: Client;
   dispose: () => void;
   /**
@@ -45,6 +56,14 @@ const PER_USER_FIELDS = new Set(['holdExpiring']);
 const isPerUser = (operation: OperationDefinitionNode) => operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && PER_USER_FIELDS.has(s.name.value));
 
 const RESUMABLE_HISTORY = 200;
+
+/** Printed text of a document, computed once per (shared, cached) document rather than per subscriber. */
+const printedDocuments = new WeakMap<DocumentNode, string>();
+function printed(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) printedDocuments.set(document, (text = print(document)));
+  return text;
+}
 
 /** True when the subscription resumes after a version (issue #15): late joiners need its history. */
 function isResumable(operation: OperationDefinitionNode, variables: Record<string, unknown>): boolean {
@@ -97,28 +116,50 @@ export class FederatedSubscriptions {
     return [...this.streams.values()].reduce((n, s) => n + s.clients.size, 0);
   }
 
-  /** Subscribes a client; the iterable ends when the client leaves or the upstream ends. */
-  subscribe(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, context: GatewayContext): AsyncIterable<ExecutionResult> {
+  /**
+   * Subscribes a client; the iterable ends when the client leaves or the upstream ends. With a
+   * `sink`, events are written to the client's socket directly and the iterable yields none.
+   */
+  subscribe(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, context: GatewayContext, sink?: FrameSink): AsyncIterable<ExecutionResult> {
     const operationName = operation.name?.value;
     const resumable = isResumable(operation, variables);
     const userId = isPerUser(operation) ? context.caller.userId : undefined;
-    let key = JSON.stringify([print(document), operationName ?? null, variables, ...(userId ? [userId] : [])]);
+    let key = JSON.stringify([printed(document), operationName ?? null, variables, ...(userId ? [userId] : [])]);
     let shared = this.streams.get(key);
     if (shared && resumable && !shared.history) [key, shared] = [`${key}#${randomUUID()}`, undefined];
     if (!shared) shared = this.open(key, document, operationName, variables, context, resumable, userId);
-    const stream = boundedBuffer<ExecutionResult>(this.options.clientBuffer ?? 256, () => void this.leave(key, stream));
-    for (const result of shared.history ?? []) stream.push(result);
-    shared.clients.add(stream);
-    return stream.iterator;
+    const client: StreamClient = { stream: boundedBuffer<ExecutionResult>(this.capacity, () => void this.leave(key, client)), sink };
+    // A late joiner of a resumable stream first gets what the others already had, in order.
+    for (const result of shared.history ?? []) this.deliver(client, result, sink ? serializePayload(result) : '');
+    shared.clients.add(client);
+    return client.stream.iterator;
   }
 
   async close(): Promise<void> {
     for (const [key, shared] of this.streams) {
       this.streams.delete(key);
-      shared.clients.forEach((c) => c.end());
+      shared.clients.forEach((c) => c.stream.end());
       shared.dispose();
       await shared.client.dispose();
     }
+  }
+
+  /** Events a client may fall behind before its stream ends with SlowConsumerError. */
+  private get capacity(): number {
+    return this.options.clientBuffer ?? 256;
+  }
+
+  /** Every client gets the event; it is serialised once, when a client needs it as text. */
+  private broadcast(shared: SharedStream, result: ExecutionResult): void {
+    shared.history?.push(result);
+    if ((shared.history?.length ?? 0) > RESUMABLE_HISTORY) shared.history = undefined;
+    let payload: string | undefined;
+    for (const client of shared.clients) this.deliver(client, result, client.sink ? (payload ??= serializePayload(result)) : '');
+  }
+
+  private deliver(client: StreamClient, result: ExecutionResult, payload: string): void {
+    if (!client.sink) return client.stream.push(result);
+    if (!sendFrame(client.sink, payload, this.capacity)) client.stream.fail(new SlowConsumerError(this.capacity));
   }
 
   private open(key: string, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext, resumable = false, userId?: string): SharedStream {
@@ -138,11 +179,7 @@ export class FederatedSubscriptions {
       connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { userId, permissions: [] }, primary.serviceName) }),
     });
     const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined, history: resumable ? [] : undefined };
-    const broadcast = (result: ExecutionResult) => {
-      shared.history?.push(result);
-      if ((shared.history?.length ?? 0) > RESUMABLE_HISTORY) shared.history = undefined;
-      shared.clients.forEach((c) => c.push(result));
-    };
+    const broadcast = (result: ExecutionResult) => this.broadcast(shared, result);
     const end = (error?: unknown) => {
       if (this.streams.get(key) !== shared) return;
       this.streams.delete(key);
@@ -150,7 +187,7 @@ export class FederatedSubscriptions {
       // a lost connection becomes SERVICE_UNAVAILABLE so the client knows to resubscribe.
       if (Array.isArray(error)) broadcast({ errors: (error as GraphQLFormattedError[]).map(toGraphQLError) });
       else if (error) broadcast({ errors: [liveStreamInterrupted()] });
-      shared.clients.forEach((c) => c.end());
+      shared.clients.forEach((c) => c.stream.end());
       void client.dispose();
     };
     // Events are resolved one after another so clients see them in upstream order.
@@ -184,10 +221,10 @@ export class FederatedSubscriptions {
     return shared;
   }
 
-  private async leave(key: string, stream: BoundedBuffer<ExecutionResult>): Promise<void> {
+  private async leave(key: string, client: StreamClient): Promise<void> {
     const shared = this.streams.get(key);
     if (!shared) return;
-    shared.clients.delete(stream);
+    shared.clients.delete(client);
     if (shared.clients.size) return;
     // The last client left: close the upstream stream.
     this.streams.delete(key);
@@ -213,9 +250,9 @@ export class FederatedSubscriptions {
     const serviceMap: ServiceMap = { ...this.options.dataSources, [primary.serviceName]: pushedSource };
     const operationContext = buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName });
     const requestContext = {
-      request: { query: print(document), operationName, variables },
+      request: { query: printed(document), operationName, variables },
       document,
-      source: print(document),
+      source: printed(document),
       operationName: operationName ?? null,
       operation: operationContext.operation,
       context,

@@ -35,6 +35,35 @@ function parseDocument(query: string, maxTokens: number): DocumentNode | GraphQL
   }
 }
 
+/** Documents kept per schema: far more than the distinct subscriptions a fan app sends. */
+const VALIDATED_DOCUMENTS = 500;
+const validatedDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+
+/**
+ * The parsed and validated document of a query text, from a small cache when seen before: a
+ * crowd watching one seat map sends the same text thousands of times, and each subscription
+ * would otherwise hold an AST of its own for its lifetime (and parse and validate it again).
+ * Only documents that passed are cached; graphql-js never mutates a document, so sharing is safe.
+ */
+function validatedDocument(schema: GraphQLSchema, query: string, maxTokens: number): DocumentNode | readonly GraphQLError[] {
+  let cache = validatedDocuments.get(schema);
+  if (!cache) validatedDocuments.set(schema, (cache = new Map()));
+  const cached = cache.get(query);
+  if (cached) {
+    // Least recently used goes first: a hit moves to the back.
+    cache.delete(query);
+    cache.set(query, cached);
+    return cached;
+  }
+  const document = parseDocument(query, maxTokens);
+  if (document instanceof GraphQLError) return [document];
+  const errors = validate(schema, document);
+  if (errors.length) return errors;
+  if (cache.size >= VALIDATED_DOCUMENTS) cache.delete(cache.keys().next().value!);
+  cache.set(query, document);
+  return document;
+}
+
 /** The operation to run, which must be a subscription: the socket carries nothing else. */
 function subscriptionOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | GraphQLError {
   const operation = getOperationAST(document, operationName);
@@ -50,10 +79,8 @@ function subscriptionOperation(document: DocumentNode, operationName: string | n
  * Returns the errors to answer with instead when one fails.
  */
 export function checkSubscription(payload: SubscribePayload, { schema, limits, costModel }: SubscribeCheckOptions): CheckedSubscription | readonly GraphQLError[] {
-  const document = parseDocument(payload.query, limits.maxTokens);
-  if (document instanceof GraphQLError) return [document];
-  const errors = validate(schema, document);
-  if (errors.length) return errors;
+  const document = validatedDocument(schema, payload.query, limits.maxTokens);
+  if (!('kind' in document)) return document;
   const operation = subscriptionOperation(document, payload.operationName);
   if (operation instanceof GraphQLError) return [operation];
   const variables = payload.variables ?? {};

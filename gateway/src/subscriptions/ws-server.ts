@@ -10,6 +10,7 @@ import type { OperationLimits } from '../plugins/operation-limits';
 import type { TokenVerifier } from '../auth/token-verifier';
 import type { FederatedSubscriptions } from './federated-subscriptions';
 import { authenticateConnection, clearExpiry, type SocketContext, type SocketState } from './connection-auth';
+import { frameSink, type FrameSink } from './direct-frames';
 import { checkSubscription } from './subscribe-checks';
 
 export { CloseCode } from './connection-auth';
@@ -29,15 +30,24 @@ export interface GatewaySubscriptionsServerOptions {
 
 type SocketServerOptions = ServerOptions<Record<string, unknown>, Extra & Partial<SocketState>>;
 
+/**
+ * Each accepted subscription's socket and id, by the execution arguments graphql-ws hands from
+ * `onSubscribe` to `subscribe` (the only thing the two share), so the executor can write events
+ * to the socket itself. Weak: an entry goes with its subscription.
+ */
+const sinks = new WeakMap<ExecutionArgs, FrameSink>();
+
 /** graphql-ws's `onSubscribe`: the subscription's execution arguments, or why it is refused. */
 function checkSubscribe(options: GatewaySubscriptionsServerOptions): NonNullable<SocketServerOptions['onSubscribe']> {
-  return (ctx: SocketContext, _id, sent): ExecutionArgs | readonly GraphQLError[] => {
+  return (ctx: SocketContext, id, sent): ExecutionArgs | readonly GraphQLError[] => {
     const payload = options.safelist ? options.safelist(ctx.extra.context, sent) : sent;
     if (!('query' in payload)) return payload;
     const schema = options.subscriptions.apiGraphQLSchema;
     const checked = checkSubscription(payload, { schema, limits: options.limits, costModel: options.costModel() });
     if (!('document' in checked)) return checked;
-    return { schema, document: checked.document, operationName: payload.operationName, variableValues: checked.variables, contextValue: ctx.extra.context };
+    const args: ExecutionArgs = { schema, document: checked.document, operationName: payload.operationName, variableValues: checked.variables, contextValue: ctx.extra.context };
+    sinks.set(args, frameSink(ctx.extra.socket, id));
+    return args;
   };
 }
 
@@ -45,7 +55,7 @@ function checkSubscribe(options: GatewaySubscriptionsServerOptions): NonNullable
 function subscribeFederated(subscriptions: FederatedSubscriptions): NonNullable<SocketServerOptions['subscribe']> {
   return (args) => {
     const operation = getOperationAST(args.document, args.operationName)!;
-    return subscriptions.subscribe(args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext);
+    return subscriptions.subscribe(args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext, sinks.get(args));
   };
 }
 
