@@ -9,7 +9,6 @@ const fetchOf = (incoming: string, fetch: string): GraphQLDataSourceProcessOptio
     request: { query: fetch },
     incomingRequestContext: { operation: parse(incoming).definitions[0] as OperationDefinitionNode },
     context: {},
-    document: parse(fetch),
   }) as unknown as GraphQLDataSourceProcessOptions;
 
 const anonymous = { permissions: [] };
@@ -18,6 +17,10 @@ const body = (variables: Record<string, unknown>) => JSON.stringify({ query: 'qu
 
 describe('dedupKey', () => {
   const read = fetchOf('{ event(id: "e1") { id } }', 'query Q($id: ID!) { event(id: $id) { id } }');
+
+  it('shares shorthand query fetches too', () => {
+    expect(dedupKey('catalog', fetchOf('{ events { id } }', '{ events { id } }'), anonymous, '{}', {})).toBeDefined();
+  });
 
   it('gives identical query fetches of one caller identity one key, whatever request they belong to', () => {
     expect(dedupKey('catalog', read, anonymous, body({ id: 'e1' }), {})).toBe(dedupKey('catalog', read, { permissions: [] }, body({ id: 'e1' }), {}));
@@ -43,8 +46,9 @@ describe('dedupKey', () => {
   it('never shares the fetches of a mutation (its follow-up reads included), a subscription or a health check', () => {
     const mutationRead = fetchOf('mutation { createBooking(input: {}) { id event { title } } }', 'query { _entities(representations: []) { __typename } }');
     const mutation = fetchOf('mutation { createBooking(input: {}) { id } }', 'mutation { createBooking(input: {}) { id } }');
+    const mutationFetchOfAQuery = fetchOf('{ a }', 'mutation Sneaky { createBooking(input: {}) { id } }');
     const subscription = fetchOf('subscription { seatsChanged(eventId: "e1") { id } }', 'query { _entities(representations: []) { __typename } }');
     const health = { kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context: {} } as GraphQLDataSourceProcessOptions;
-    for (const options of [mutationRead, mutation, subscription, health]) expect(dedupKey('booking', options, anonymous, '{}', {})).toBeUndefined();
+    for (const options of [mutationRead, mutation, mutationFetchOfAQuery, subscription, health]) expect(dedupKey('booking', options, anonymous, '{}', {})).toBeUndefined();
   });
 });

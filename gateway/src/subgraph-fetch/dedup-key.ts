@@ -1,8 +1,9 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 // Not re-exported by the package's index; the enum's runtime values live here.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { Kind } from 'graphql';
 import type { Caller } from '@eventix/subgraph-kit';
+
+const READ_OPERATION = /^\s*(query\b|\{)/;
 
 /** A caller as the gateway knows it: a partner's client id travels with it. */
 type KnownCaller = Caller & { clientId?: string };
@@ -27,8 +28,9 @@ export const callerIdentity = (caller: KnownCaller) => JSON.stringify([caller.us
 export function dedupKey(subgraph: string, options: GraphQLDataSourceProcessOptions, caller: KnownCaller, body: string, forwarded: Record<string, string>): string | undefined {
   if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return undefined;
   if (options.incomingRequestContext.operation?.operation !== 'query') return undefined;
-  const fetchOperation = options.document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  if (!fetchOperation || fetchOperation.operation !== 'query') return undefined;
+  // The fetch itself must be a read too. The planner's document node is only there with
+  // exposeDocumentNodeInFetchNode; its printed text (query ... or { ... }) always is.
+  if (!READ_OPERATION.test(options.request.query ?? '')) return undefined;
   const extra = Object.keys(forwarded).length ? JSON.stringify(forwarded) : '';
   return `${subgraph}\n${callerIdentity(caller)}\n${extra}\n${body}`;
 }
