@@ -3,6 +3,7 @@ export { startBenchPlatform, type BenchPlatform, type BenchPlatformOptions, type
 export { seedOnSaleEvent, type SeedOptions, type SeededEvent } from './seed';
 export { httpLoad, type HttpLoadOptions, type HttpLoadResult } from './http-load';
 export { describe, interleavedRuns, summarize, type LoadSpec, type LoadSummary } from './compare';
+export { formatCores, processTreeCpuMs, withCpu } from './cpu';
 export { benchDurationMs, benchRuns, envNumber, median, percentile, runs } from './stats';
 export { report, type BenchResult, type ReportRow } from './report';
 export { graphqlRequest } from './graphql';

@@ -35,9 +35,10 @@ export interface BenchPlatform {
   restartGateway(env?: Record<string, string>): Promise<void>;
   /**
    * Starts another process (a second gateway, a peer gateway) on a free port, stopped with the
-   * platform. `env` gets `PORT` set to that port; `readyPath` must answer 200 once it serves.
+   * platform: `env` is made for that port (e.g. `(port) => platform.gatewayProcessEnv({ GATEWAY_PORT: String(port) })`);
+   * `readyPath` must answer 200 once it serves.
    */
-  startProcess(name: string, script: string, env: Record<string, string>, readyPath?: string): Promise<ServiceProcess>;
+  startProcess(name: string, script: string, env: (port: number) => Record<string, string>, readyPath?: string): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -117,7 +118,7 @@ export async function startBenchPlatform(opts: BenchPlatformOptions = {}): Promi
     },
     async startProcess(name, script, env, readyPath = '/health/ready') {
       const port = await freePort();
-      const proc = new ServiceProcess(name, script, port, { ...env, PORT: String(port) }, logDir, readyPath);
+      const proc = new ServiceProcess(name, script, port, env(port), logDir, readyPath);
       extra.push(proc);
       await proc.start();
       return proc;
