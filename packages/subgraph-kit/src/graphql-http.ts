@@ -10,24 +10,36 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
   context: (req: http.IncomingMessage) => Promise<Context>;
   /** `METHOD /path` → handler, e.g. `'GET /health'`. */
   routes?: Record<string, Route>;
-  /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
-  maxBodyBytes?: number;
+  /**
+   * Largest request body accepted, in bytes; larger ones get 413 before any parsing. A function
+   * decides per request (a subgraph admits the gateway's large `_entities` batches only with the
+   * internal credential).
+   */
+  maxBodyBytes?: number | ((req: http.IncomingMessage) => number | Promise<number>);
   log?: (message: string) => void;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 export class BodyTooLargeError extends Error {}
 
-/** Reads a request body, refusing it as soon as it grows past `limit`. */
+/**
+ * Reads a request body, refusing it as soon as it grows past `limit`. The rest of a refused
+ * body is read and discarded, up to `limit` bytes more, so the client (still uploading) gets to
+ * read the 413: closing on it mid-upload makes the client see a reset instead of the answer
+ * (a 10 MB `_entities` body did). A body going on past that is cut off (the socket destroyed).
+ */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return; // discard the rest so the 413 reaches the client intact
       size += chunk.length;
+      if (tooLarge) {
+        if (size > 2 * limit) req.destroy();
+        return;
+      }
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
@@ -66,11 +78,16 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
  * it) and control body limits and extra routes.
  */
 export function graphqlRequestListener<Context extends BaseContext>(options: GraphQLHttpOptions<Context>): http.RequestListener {
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limitOf = (req: http.IncomingMessage) => {
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    return typeof limit === 'function' ? limit(req) : limit;
+  };
   return (req, res) => {
     void handle(req, res).catch((error: Error) => {
       if (error instanceof BodyTooLargeError) {
-        if (!res.headersSent) sendJson(res, 413, refusal(error.message), { connection: 'close' });
+        // Not `connection: close`: the body's rest is being drained (see readBody), so the
+        // client reads this answer and may keep the connection.
+        if (!res.headersSent) sendJson(res, 413, refusal(error.message));
         return;
       }
       options.log?.(`http: ${error.stack ?? error.message}`);
@@ -83,7 +100,7 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
     const method = (req.method ?? 'GET').toUpperCase();
     const route = options.routes?.[`${method} ${url.pathname}`];
     if (route) {
-      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, limit);
+      const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, await limitOf(req));
       await route(req, body, res);
       return;
     }
@@ -98,7 +115,7 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
       sendJson(res, 415, refusal('POST bodies must be application/json'), { accept: 'application/json, application/graphql-response+json', connection: 'close' });
       return;
     }
-    const raw = method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
+    const raw = method === 'POST' ? await readBody(req, await limitOf(req)) : Buffer.alloc(0);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -7,7 +7,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { unauthenticated } from '@eventix/errors';
-import { graphqlRequestListener, listen, type Route } from './graphql-http';
+import { DEFAULT_MAX_BODY_BYTES, graphqlRequestListener, listen, type Route } from './graphql-http';
+import { INTERNAL_MAX_BODY_BYTES } from './entity-batch';
 import { healthRoutes } from './health';
 import { INTERNAL_CREDENTIAL_HEADER, verifyInternalCredential, type Caller } from './internal-credential';
 import { formatError } from './format-error';
@@ -133,18 +134,28 @@ export async function startSubgraphServer<Context extends BaseContext>(
     collectDefaultMetrics({ register });
   }
   let stopping = false;
+  // One verification per request, shared by the body limit and the context.
+  const callers = new WeakMap<http.IncomingMessage, Promise<Caller | undefined>>();
+  const callerOf = (req: http.IncomingMessage): Promise<Caller | undefined> => {
+    let caller = callers.get(req);
+    if (!caller) {
+      const token = req.headers[INTERNAL_CREDENTIAL_HEADER];
+      caller = typeof token === 'string' ? verifyInternalCredential(options.internalSecret, token, options.name).catch(() => undefined) : Promise.resolve(undefined);
+      callers.set(req, caller);
+    }
+    return caller;
+  };
   httpServer.on(
     'request',
     graphqlRequestListener({
       apollo,
+      // The gateway's large `_entities` batches (a stadium's seat map) need a large body; only a
+      // request whose credential verifies gets it, everything else keeps the ordinary limit.
+      maxBodyBytes: async (req) => ((await callerOf(req)) ? INTERNAL_MAX_BODY_BYTES : DEFAULT_MAX_BODY_BYTES),
       context: async (req) => {
-        const token = req.headers[INTERNAL_CREDENTIAL_HEADER];
-        if (typeof token !== 'string') throw unauthenticated('Subgraphs only accept requests from the gateway');
-        try {
-          return options.createContext(await verifyInternalCredential(options.internalSecret, token, options.name));
-        } catch {
-          throw unauthenticated('Subgraphs only accept requests from the gateway');
-        }
+        const caller = await callerOf(req);
+        if (!caller) throw unauthenticated('Subgraphs only accept requests from the gateway');
+        return options.createContext(caller);
       },
       routes: {
         ...healthRoutes(options.name, options.readinessChecks ?? {}, { stopping: () => stopping }),

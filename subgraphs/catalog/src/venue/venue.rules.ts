@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput } from '@eventix/errors';
-import { storableText, toMinorUnits } from '@eventix/subgraph-kit';
+import { MAX_SEATS_PER_VENUE, storableText, toMinorUnits } from '@eventix/subgraph-kit';
 
 /** Limits that keep one venue drawable and one createVenue call bounded. */
-export const LAYOUT_LIMITS = { maxRows: 200, maxSeatsPerRow: 500, maxSections: 100, maxSeats: 100_000, maxNameLength: 200 } as const;
+// maxSeats is the platform's MAX_SEATS_PER_VENUE: subgraphs size their request body limit for a whole map of it.
+export const LAYOUT_LIMITS = { maxRows: 200, maxSeatsPerRow: 500, maxSections: 100, maxSeats: MAX_SEATS_PER_VENUE, maxNameLength: 200 } as const;
 
 export interface SectionPlan {
   name: string;
