@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export { buildFederatedSchema, type FederatedSchemaOptions, type ReferenceResolvers } from './build-federated-schema';
 export { INTERNAL_CREDENTIAL_HEADER, signInternalCredential, verifyInternalCredential, InvalidCredentialError, type Caller } from './internal-credential';
+export { ExpiringLru } from './credential-cache';
 export { initOrm, ormOptions, type OrmOptions } from './orm';
 export { graphqlRequestListener, listen, readBody, sendJson, BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, type Route } from './graphql-http';
 export { INTERNAL_MAX_BODY_BYTES, MAX_SEATS_PER_VENUE } from './entity-batch';
