@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '@eventix/subgraph-kit';
 import { Event } from './event/event.entity';
 import { EventService } from './event/event.service';
-import { Seat } from './event/seat.entity';
+import type { SeatMapService } from './event/seat-map.service';
+import type { SeatView } from './event/seat.view';
 import { Section, Venue } from './venue/venue.entity';
 import { VenueService } from './venue/venue.service';
 
@@ -14,12 +15,13 @@ export interface CatalogContext {
   loaders: CatalogLoaders;
   venues: VenueService;
   events: EventService;
+  seatMaps: SeatMapService;
 }
 
 export interface CatalogLoaders {
   venue: DataLoader<string, Venue | null>;
   section: DataLoader<string, Section | null>;
-  seat: DataLoader<string, Seat | null>;
+  seat: DataLoader<string, SeatView | null>;
   event: DataLoader<string, Event | null>;
 }
 
@@ -32,6 +34,15 @@ function byId<T extends { id: string }>(em: EntityManager, entity: new () => T):
   });
 }
 
-export function createLoaders(em: EntityManager): CatalogLoaders {
-  return { venue: byId(em, Venue), section: byId(em, Section), seat: byId(em, Seat), event: byId(em, Event) };
+export function createLoaders(em: EntityManager, seatMaps: SeatMapService): CatalogLoaders {
+  return {
+    venue: byId(em, Venue),
+    section: byId(em, Section),
+    // Seats are read lean (a ticket list or a booking's items reference many).
+    seat: new DataLoader(async (ids) => {
+      const found = await seatMaps.seatsById(em, ids);
+      return ids.map((id) => found.get(id.toLowerCase()) ?? null);
+    }),
+    event: byId(em, Event),
+  };
 }

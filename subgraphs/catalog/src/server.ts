@@ -6,6 +6,7 @@ import type { CatalogConfig } from './env';
 import { createLoaders, type CatalogContext } from './context';
 import { Event } from './event/event.entity';
 import { EventService } from './event/event.service';
+import { SeatMapService } from './event/seat-map.service';
 import { Seat } from './event/seat.entity';
 import { Section, Venue, VenueSeat } from './venue/venue.entity';
 import { VenueService } from './venue/venue.service';
@@ -39,6 +40,7 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery, l
   const relay = new OutboxRelay({ orm, transport, log });
   const venues = new VenueService();
   const events = new EventService();
+  const seatMaps = new SeatMapService();
   const lifecycle = subgraphLifecycle<CatalogContext>({
     name: 'catalog',
     serving: config,
@@ -48,7 +50,7 @@ export async function createCatalogSubgraph({ config, transport, log, onQuery, l
     log,
     logger,
     schema: buildCatalogSchema,
-    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em), venues, events }),
+    createContext: (caller, em) => ({ caller, em, loaders: createLoaders(em, seatMaps), venues, events, seatMaps }),
   });
   return { orm, relay, venues, events, start: lifecycle.start, stop: lifecycle.stop };
 }

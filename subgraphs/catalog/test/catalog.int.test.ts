@@ -221,6 +221,50 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  describe('seat map reads (lean rows, cached per price version)', () => {
+    // The map's own statement: seats joined with their sections (no entity hydration).
+    const mapReads = () => h.queries.filter((q) => /from seat s join section sec/i.test(q)).length;
+    const prices = async (eventId: string, sectionId?: string) =>
+      (await organizer(operations.EventSeatsDocument, { id: eventId, sectionId })).data!.event!.seats.map((s) => `${s.section.name}${s.row}${s.number}=${s.price}`);
+
+    it('reads a published map once, until a price change bumps its version', async () => {
+      const v = await venue([section({ name: 'Front', rows: 1, seatsPerRow: 2, price: '50.00' }), section({ name: 'Back', rows: 1, seatsPerRow: 2, price: '20.00' })]);
+      const e = await event(v.id);
+      await organizer(operations.PublishEventDocument, { id: e.id });
+      h.queries.length = 0;
+      expect(await prices(e.id)).toEqual(['FrontA1=50.00', 'FrontA2=50.00', 'BackA1=20.00', 'BackA2=20.00']);
+      expect(await prices(e.id)).toEqual(['FrontA1=50.00', 'FrontA2=50.00', 'BackA1=20.00', 'BackA2=20.00']);
+      // A section of the cached map needs no statement either.
+      expect(await prices(e.id, v.sections[1].id)).toEqual(['BackA1=20.00', 'BackA2=20.00']);
+      expect(mapReads()).toBe(1);
+
+      await organizer(operations.ChangeSectionPriceDocument, { eventId: e.id, sectionId: v.sections[1].id, price: '25.00' });
+      expect(await prices(e.id)).toEqual(['FrontA1=50.00', 'FrontA2=50.00', 'BackA1=25.00', 'BackA2=25.00']);
+      expect(mapReads()).toBe(2);
+    });
+
+    it('never caches a draft (its prices change without a version)', async () => {
+      const v = await venue([section({ name: 'Floor', rows: 1, seatsPerRow: 2, price: '10.00' })]);
+      const e = await event(v.id);
+      expect(await prices(e.id)).toEqual(['FloorA1=10.00', 'FloorA2=10.00']);
+      await organizer(operations.ChangeSectionPriceDocument, { eventId: e.id, sectionId: v.sections[0].id, price: '11.00' });
+      expect(await prices(e.id)).toEqual(['FloorA1=11.00', 'FloorA2=11.00']);
+    });
+
+    it("shows one event's map, not another's of the same venue", async () => {
+      const v = await venue([section({ name: 'Floor', rows: 1, seatsPerRow: 2, price: '10.00' })]);
+      const [a, b] = [await event(v.id), await event(v.id, inDays(31))];
+      await organizer(operations.PublishEventDocument, { id: a.id });
+      await organizer(operations.PublishEventDocument, { id: b.id });
+      await organizer(operations.ChangeSectionPriceDocument, { eventId: b.id, sectionId: v.sections[0].id, price: '99.00' });
+      const [mapA, mapB] = [await organizer(operations.EventSeatsDocument, { id: a.id }), await organizer(operations.EventSeatsDocument, { id: b.id })];
+      expect(mapA.data!.event!.seats.map((s) => s.price)).toEqual(['10.00', '10.00']);
+      expect(mapB.data!.event!.seats.map((s) => s.price)).toEqual(['99.00', '99.00']);
+      const idsA = new Set(mapA.data!.event!.seats.map((s) => s.id));
+      expect(mapB.data!.event!.seats.some((s) => idsA.has(s.id))).toBe(false);
+    });
+  });
+
   describe('federation', () => {
     it('resolves Event, Seat and Venue representations in batches: SQL count does not grow with N', async () => {
       const v = await venue([section({ rows: 5, seatsPerRow: 20 })]);

@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver,
 import { entityId, isUuid, MoneyScalar, pageSize, hasPermission, Permission, requirePermission, type Caller } from '@eventix/subgraph-kit';
 import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
-import { Seat } from './seat.entity';
+import { SeatView } from './seat.view';
 import { Event, SingleSeatRule } from './event.entity';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
@@ -81,11 +81,11 @@ export class EventResolver {
     return venue;
   }
 
-  @FieldResolver(() => [Seat], { description: 'Every seat of the event in map order, optionally of one section' })
+  @FieldResolver(() => [SeatView], { description: 'Every seat of the event in map order, optionally of one section' })
   // A large arena's map (the demo venues have 500–1,000 seats; a venue may have up to 100,000).
   @Directive(`@listSize(assumedSize: ${SEAT_MAP_ASSUMED_SIZE})`)
-  seats(@Root() event: Event, @Ctx() ctx: CatalogContext, @Arg('sectionId', () => ID, { nullable: true }) sectionId?: string | null): Promise<Seat[]> {
-    return ctx.venues.seatsOf(ctx.em, event.id, sectionId ?? undefined);
+  seats(@Root() event: Event, @Ctx() ctx: CatalogContext, @Arg('sectionId', () => ID, { nullable: true }) sectionId?: string | null): Promise<SeatView[]> {
+    return ctx.seatMaps.seatsOf(ctx.em, event, sectionId ?? undefined);
   }
 }
 

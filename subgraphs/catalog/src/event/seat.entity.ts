@@ -1,18 +1,15 @@
 import { Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
-import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Section } from '../venue/venue.entity';
 
 /**
  * One seat of one event, with its price and its position on the seat map. Copied from the
  * venue layout when the event is created, so its id names a seat *for that event*: the booking
- * subgraph's availability and the price are unambiguous per id.
+ * subgraph's availability and the price are unambiguous per id. Written and announced through
+ * this entity; read for GraphQL as a lean SeatView (seat.view.ts).
  */
-@ObjectType({ description: 'One seat of an event, with its price and its position on the seat map' })
-@Directive('@key(fields: "id")')
 @Entity({ tableName: 'seat' })
 @Index({ properties: ['eventId', 'ordinal'] })
 export class Seat {
-  @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id!: string;
 
@@ -22,19 +19,15 @@ export class Seat {
   @ManyToOne(() => Section, { ref: true })
   section!: Ref<Section>;
 
-  @Field()
   @Property({ type: 'text' })
   row!: string;
 
-  @Field(() => Int)
   @Property({ type: 'integer' })
   number!: number;
 
-  @Field(() => Float)
   @Property({ type: 'double' })
   x!: number;
 
-  @Field(() => Float)
   @Property({ type: 'double' })
   y!: number;
 

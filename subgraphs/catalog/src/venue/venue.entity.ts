@@ -26,7 +26,8 @@ export class Venue {
   createdAt: Date & Opt = new Date();
 }
 
-@ObjectType({ description: 'A block of seats in a venue, laid out in rows' })
+// Plain fields only: simpleResolvers lets graphql-js read them without a resolver call (a seat map repeats its sections per seat).
+@ObjectType({ description: 'A block of seats in a venue, laid out in rows', simpleResolvers: true })
 @Entity({ tableName: 'section' })
 export class Section {
   @Field(() => ID)

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Seat } from '../event/seat.entity';
 import { Section, Venue } from './venue.entity';
 import { planSeats, requireName, validateSections, type SectionPlan } from './venue.rules';
 
@@ -61,10 +60,5 @@ export class VenueService {
 
   sectionsOf(em: EntityManager, venueId: string): Promise<Section[]> {
     return em.find(Section, { venue: venueId }, { orderBy: { position: 'asc' } });
-  }
-
-  /** Seats of an event in map order, optionally of one section. */
-  seatsOf(em: EntityManager, eventId: string, sectionId?: string): Promise<Seat[]> {
-    return em.find(Seat, { eventId, ...(sectionId ? { section: sectionId } : {}) }, { orderBy: { ordinal: 'asc' } });
   }
 }
