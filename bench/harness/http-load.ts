@@ -5,6 +5,8 @@ export interface HttpLoadOptions {
   /** Where to POST (a GraphQL endpoint). */
   url: string;
   headers?: Record<string, string>;
+  /** Extra headers per request from its index (e.g. one of several users' tokens). */
+  headersFor?: (i: number) => Record<string, string>;
   /** The JSON body, or one per request from the request's index (varied queries). */
   body: object | ((i: number) => object);
   /** Keep-alive connections, each with one request in flight at a time (closed loop). */
@@ -53,7 +55,10 @@ export async function httpLoad(opts: HttpLoadOptions): Promise<HttpLoadResult> {
   try {
     await Promise.all(
       clients.map(async (client) => {
-        while (performance.now() < deadline) await oneRequest(client, url.pathname + url.search, headers, bodyFor(next++), tally);
+        while (performance.now() < deadline) {
+          const i = next++;
+          await oneRequest(client, url.pathname + url.search, opts.headersFor ? { ...headers, ...opts.headersFor(i) } : headers, bodyFor(i), tally);
+        }
       }),
     );
   } finally {

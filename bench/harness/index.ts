@@ -1,8 +1,9 @@
 // The shared bench harness (issue #16): every bench/*.bench.ts builds on these.
 export { startBenchPlatform, type BenchPlatform, type BenchPlatformOptions, type BenchService, type BenchSubgraph } from './platform';
+export { startHiveGateway } from './peer-gateway';
 export { seedOnSaleEvent, type SeedOptions, type SeededEvent } from './seed';
 export { httpLoad, type HttpLoadOptions, type HttpLoadResult } from './http-load';
-export { describe, interleavedRuns, summarize, type LoadSpec, type LoadSummary } from './compare';
+export { describe, interleavedRuns, summarize, type InterleaveOptions, type LoadSpec, type LoadSummary } from './compare';
 export { formatCores, processTreeCpuMs, withCpu } from './cpu';
 export { benchDurationMs, benchRuns, envNumber, median, percentile, runs } from './stats';
 export { report, type BenchResult, type ReportRow } from './report';

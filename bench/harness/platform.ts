@@ -22,6 +22,8 @@ export interface BenchPlatform {
   subgraphUrls: Record<BenchSubgraph, string>;
   /** A token of the gateway's dev issuer for `sub` (permissions such as `catalog:write`). */
   token(sub: string, permissions?: string[]): Promise<string>;
+  /** The `iss` of the dev issuer's tokens (for another gateway that verifies them). */
+  tokenIssuer: string;
   /** The internal credential header to call `subgraph` directly as the gateway would for `caller` (anonymous by default). */
   internalHeaders(subgraph: BenchSubgraph, caller?: Caller): Promise<Record<string, string>>;
   databaseUrls: Record<BenchSubgraph, string>;
@@ -96,7 +98,9 @@ export async function startBenchPlatform(opts: BenchPlatformOptions = {}): Promi
   }
   log(`platform up (logs in ${logDir})`);
   const baseUrl = `http://127.0.0.1:${ports.gateway}`;
+  const tokenIssuer = issuerOf(await devToken(baseUrl, 'bench-probe', []));
   return {
+    tokenIssuer,
     gatewayUrl: `${baseUrl}/graphql`,
     subgraphUrls,
     token: (sub, permissions = []) => devToken(baseUrl, sub, permissions),
@@ -155,6 +159,12 @@ function subgraphEnvironments(
       BOOKING_URL: urls.booking,
     },
   };
+}
+
+function issuerOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { iss?: string };
+  if (!payload.iss) throw new Error('the dev issuer token has no iss');
+  return payload.iss;
 }
 
 async function devToken(baseUrl: string, sub: string, permissions: string[]): Promise<string> {
