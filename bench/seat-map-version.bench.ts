@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createEnvelope, InProcessTransport } from '@eventix/events';
 import { dropDatabase, ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
 import { createBookingSubgraph, loadBookingConfig, type BookingSubgraph } from '@eventix/booking';
+import { report } from './harness';
 
 /**
  * Issue #15 item 5: does the per-event seat map version row (`event_projection.seat_map_version`,
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     console.log(`  one event (one version row)      : ${ours.toFixed(0)} bookings/s`);
     console.log(`  baseline, ${BUYERS} events (no sharing) : ${baseline.toFixed(0)} bookings/s`);
     console.log(`  ratio (one event / baseline)     : ${(ours / baseline).toFixed(2)}`);
+    report('seat-map-version', [
+      { target: 'seat map version row (#15)', metric: `one-seat holds per second on ONE event, ${BUYERS} concurrent buyers`, ours, baseline, unit: 'bookings/s', goal: 'shown (cost of the shared row)', note: `baseline: the same buyers spread over ${BUYERS} events; booking service in-process` },
+    ]);
   } finally {
     await booking.orm.close();
     await dropDatabase(pg.serverUrl, db);

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { InProcessTransport } from '@eventix/events';
 import { dropDatabase, ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
 import { loadCatalogConfig, createCatalogSubgraph } from '@eventix/catalog';
+import { report } from './harness';
 
 /**
  * 20,000-seat venue: the catalog's set-based createVenue + createEvent against a baseline that
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
     console.log(`  createVenue + createEvent : ${median(ours).toFixed(0)} ms`);
     console.log(`  baseline, row by row      : ${median(baseline).toFixed(0)} ms`);
     console.log(`  ratio (baseline / ours)   : ${(median(baseline) / median(ours)).toFixed(1)}x faster`);
+    report('venue-layout', [
+      { target: 'venue layout (#15)', metric: `createVenue + createEvent, ${seats} seats`, ours: median(ours), baseline: median(baseline), unit: 'ms', goal: 'faster than row by row (ratio < 1)', met: median(ours) < median(baseline), note: 'baseline: the same rows, one INSERT per row in one transaction' },
+    ]);
   } finally {
     await catalog.stop();
     await dropDatabase(pg.serverUrl, db);

@@ -8,6 +8,7 @@ export interface LoadSummary {
   p50: number;
   p95: number;
   p99: number;
+  servedP95: number;
   requests: number;
   errors: number;
   statusCounts: Record<string, number>;
@@ -57,6 +58,7 @@ export function summarize(results: HttpLoadResult[], cores: Array<Record<string,
     p50: median(results.map((r) => r.p50)),
     p95: median(results.map((r) => r.p95)),
     p99: median(results.map((r) => r.p99)),
+    servedP95: median(results.map((r) => r.servedP95)),
     requests: results.reduce((a, r) => a + r.requests, 0),
     errors: results.reduce((a, r) => a + r.errors, 0),
     statusCounts: sum((r) => r.statusCounts),
