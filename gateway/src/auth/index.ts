@@ -4,6 +4,7 @@ import { devTokenRoute } from '../http/routes/dev-token';
 import { jwksRoute } from '../http/routes/jwks';
 import { DevIssuer, DEV_AUDIENCE } from './dev-issuer';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier';
+import { rememberVerifiedTokens } from './verified-tokens';
 
 /** How the gateway checks end-user tokens, and the HTTP routes that go with it. */
 export interface GatewayAuth {
@@ -28,13 +29,13 @@ export async function createAuth(config: GatewayConfig['auth'], baseUrl: string)
 function auth0(config: Extract<GatewayConfig['auth'], { kind: 'auth0' }>): GatewayAuth {
   const issuer = config.issuer ?? `https://${config.domain}/`;
   const jwksUrl = new URL(config.jwksUrl ?? new URL('.well-known/jwks.json', issuer).href);
-  return { verify: createTokenVerifier({ jwksUrl, issuer, audience: config.audience, cooldownMs: config.jwksCooldownMs }), routes: {} };
+  return { verify: rememberVerifiedTokens(createTokenVerifier({ jwksUrl, issuer, audience: config.audience, cooldownMs: config.jwksCooldownMs })), routes: {} };
 }
 
 async function devAuth(baseUrl: string, keyFile: string | undefined): Promise<GatewayAuth> {
   const devIssuer = await DevIssuer.create(`${baseUrl}/`, keyFile);
   return {
-    verify: createTokenVerifier({ jwksUrl: new URL(`${baseUrl}/.well-known/jwks.json`), issuer: devIssuer.issuer, audience: DEV_AUDIENCE }),
+    verify: rememberVerifiedTokens(createTokenVerifier({ jwksUrl: new URL(`${baseUrl}/.well-known/jwks.json`), issuer: devIssuer.issuer, audience: DEV_AUDIENCE })),
     routes: { ...jwksRoute(devIssuer), ...devTokenRoute(devIssuer) },
     devIssuer,
   };
