@@ -44,6 +44,10 @@ export function authenticateConnection(verify: () => TokenVerifier): (ctx: Socke
       if (!token) return false;
       const caller = await verify()(token);
       const clientIp = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+      // graphql-ws keeps the upgrade request (headers, parser state) for the socket's whole
+      // life; nothing reads it after this point, and across thousands of live sockets it is a
+      // large share of each one's memory.
+      Reflect.deleteProperty(ctx.extra, 'request');
       ctx.extra.context = { caller, clientIp, requestId: randomUUID() };
       closeOnExpiry(ctx, caller);
       return true;
