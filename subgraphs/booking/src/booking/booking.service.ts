@@ -4,16 +4,16 @@ import { appError, ErrorCode, notFound, badUserInput } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
 import { isUuid, toMinorUnits, type Caller } from '@eventix/subgraph-kit';
 import { Booking, BookingStatus, CancellationReason } from './booking.entity';
-import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type BookingCreatedPayload, type SeatChange } from './booking.messages';
+import { BookingTopics, type BookingCancelledPayload, type BookingConfirmedPayload, type SeatChange } from './booking.messages';
 import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type PaymentFailedPayload, type PaymentProcessingPayload, type PaymentSuccessPayload } from '../payment-results/payment.messages';
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
 import { ACTIVE_STATUSES, activeStatusSql, assertMove, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, type SeatRequest } from './booking.rules';
 import { chooseBestAvailable, groupRows, strandedBy, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
-import { seatChangeOf } from '../live/seat-change';
 import { activeHolds, assertOpenForBooking, CreateBooking } from './create-booking';
-import { insertHold, pruneChangeLog } from './hold-insert';
+import { insertHold } from './hold-insert';
+import { announceSeatChange } from './seat-change-announce';
 
 export interface BookingSettings {
   holdTtlSeconds: number;
@@ -516,36 +516,8 @@ export class BookingService {
     return { booking, adjacent, rows: rows.map((r) => r.row) };
   }
 
-  /**
-   * Every seat change ends the same way: bump the event's seat map version (taken last in the
-   * transaction, after the seat locks) and record the message, keyed by the concert, with it.
-   */
+  /** Every seat change ends the same way: version bump, change log and message in one statement (seat-change-announce.ts). */
   private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
-    const seatMapVersion = await this.bumpSeatMapVersion(tx, type, change);
-    const payload = { ...change, seatMapVersion } as Payload;
-    recordEvent<Payload>(tx, { type, key: change.eventId, payload });
-  }
-
-  /**
-   * +1 per seat change of an event, and the change as live subscribers see it kept under its
-   * version in seat_change_log — one statement, so the row lock every seat change of the event
-   * queues on (taken last, held to commit) covers as little as possible (bench/README.md). The
-   * log serves subscribers that resume after a version; it keeps at least the newest
-   * `changeLogVersions` versions, pruned every few versions rather than on every change.
-   */
-  private async bumpSeatMapVersion(tx: EntityManager, type: string, change: Omit<SeatChange, 'seatMapVersion'>): Promise<number> {
-    const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as BookingCreatedPayload);
-    const [row] = await tx.execute<Array<{ seat_map_version: string }>>(
-      `with bumped as (
-         update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning event_id, seat_map_version
-       ), logged as (
-         insert into seat_change_log (event_id, version, seats) select event_id, seat_map_version, ?::jsonb from bumped where ?
-       )
-       select seat_map_version from bumped`,
-      [change.eventId, JSON.stringify(live?.seats ?? []), live !== undefined],
-    );
-    const version = Number(row?.seat_map_version ?? 0);
-    await pruneChangeLog(tx, change.eventId, version, this.settings.changeLogVersions);
-    return version;
+    await announceSeatChange<Payload>(tx, type, change, this.settings.changeLogVersions);
   }
 }

@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { recordEvent } from '@eventix/events';
 import { fromMinorUnits } from '@eventix/subgraph-kit';
 import { Booking, BookingStatus } from './booking.entity';
 import { BookingTopics, type BookingCreatedPayload } from './booking.messages';
 import { holdExpiry } from './booking.rules';
-import { seatChangeOf } from '../live/seat-change';
+import { announceSeatChange } from './seat-change-announce';
 import { uuidArray } from './seat-lock';
 
 /** A seat the caller has locked and checked, with the price it is held at. */
@@ -29,31 +28,22 @@ export interface HoldSettings {
 }
 
 /**
- * The booking, its items, the seat-map version bump and its change-log row: one statement, one
- * round trip. The bump is the row lock every seat change of the event queues on (held to
- * commit, so versions follow commit order, bench/README.md "The seat map version row"); taking
- * it in the same statement as the inserts keeps that critical section as short as it can be.
- * Items are inserted set-based from two arrays; the partial unique index on active items stays
- * the backstop (a 23505 here becomes SEAT_UNAVAILABLE in the caller).
+ * The booking and its items in one statement (items set-based from two arrays). The partial
+ * unique index on active items stays the backstop: a 23505 here becomes SEAT_UNAVAILABLE in the
+ * caller. It runs before the seat-map version is bumped, outside that row's critical section.
  */
 const INSERT_HOLD_SQL = `
-  with bumped as (
-    update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning event_id, seat_map_version
-  ), hold as (
+  with hold as (
     insert into booking (id, user_id, event_id, status, total_minor, currency, expires_at, idempotency_key, created_at, updated_at)
     values (?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)
-  ), items as (
-    insert into booking_item (id, booking_id, event_id, seat_id, price_minor, status)
-    select gen_random_uuid(), ?, ?, t.seat_id, t.price_minor, 'PENDING'
-      from unnest(?::uuid[], ?::bigint[]) as t(seat_id, price_minor)
-  ), logged as (
-    insert into seat_change_log (event_id, version, seats) select event_id, seat_map_version, ?::jsonb from bumped
   )
-  select seat_map_version from bumped`;
+  insert into booking_item (id, booking_id, event_id, seat_id, price_minor, status)
+  select gen_random_uuid(), ?, ?, t.seat_id, t.price_minor, 'PENDING'
+    from unnest(?::uuid[], ?::bigint[]) as t(seat_id, price_minor)`;
 
 /**
- * Inserts a PENDING booking on seats the caller has locked and checked, and records its
- * booking.created message (flushed with the transaction, so it commits with the hold).
+ * Inserts a PENDING booking on seats the caller has locked and checked, and announces it
+ * (booking.created in the outbox, in the same transaction).
  * Returns the booking as written, detached: nothing about it is left for the unit of work.
  */
 export async function insertHold(tx: EntityManager, settings: HoldSettings, now: Date, hold: NewHold): Promise<Booking> {
@@ -81,27 +71,10 @@ export async function insertHold(tx: EntityManager, settings: HoldSettings, now:
     currency: hold.currency,
     expiresAt: booking.expiresAt.toISOString(),
   };
-  const live = seatChangeOf(BookingTopics.created, { ...change, seatMapVersion: 0 })!;
-  const [row] = await tx.execute<Array<{ seat_map_version: string }>>(INSERT_HOLD_SQL, [
-    hold.eventId,
+  await tx.execute(INSERT_HOLD_SQL, [
     booking.id, hold.userId, hold.eventId, booking.totalMinor, hold.currency, booking.expiresAt, hold.idempotencyKey ?? null, now, now,
     booking.id, hold.eventId, uuidArray(seatIds), `{${seats.map((s) => String(s.price_minor)).join(',')}}`,
-    JSON.stringify(live.seats),
   ]);
-  const seatMapVersion = Number(row?.seat_map_version ?? 0);
-  await pruneChangeLog(tx, hold.eventId, seatMapVersion, settings.changeLogVersions);
-  recordEvent<BookingCreatedPayload>(tx, { type: BookingTopics.created, key: hold.eventId, payload: { ...change, seatMapVersion } });
+  await announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, change, settings.changeLogVersions);
   return booking;
-}
-
-/**
- * The change log serves subscribers that resume after a version; it keeps at least the newest
- * `keep` versions, pruned every few versions rather than on every change (one statement less
- * on the path every seat change takes).
- */
-export async function pruneChangeLog(tx: EntityManager, eventId: string, version: number, keep = 1_000): Promise<void> {
-  const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
-  if (version > keep && version % pruneEvery === 0) {
-    await tx.execute('delete from seat_change_log where event_id = ? and version <= ?', [eventId, version - keep]);
-  }
 }

@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createEnvelope } from '@eventix/events';
+import type { BookingCreatedPayload, SeatChange } from './booking.messages';
+import { seatChangeOf } from '../live/seat-change';
+
+/**
+ * The end of every seat change, in one statement: +1 on the event's seat map version, the change
+ * as live subscribers see it under that version in seat_change_log, and the outbox row of its
+ * message carrying the version. The version row's lock is what every seat change of the event
+ * queues on, held to commit so versions follow commit order (bench/README.md "The seat map
+ * version row"): with the three in one round trip, sent last, the only other thing inside that
+ * critical section is the commit itself. (recordEvent would add a flush round trip inside it.)
+ *
+ * The outbox row is exactly what recordEvent writes (OutboxMessage.from: topic = type, the
+ * envelope's id, version, occurred_at and traceparent); the outbox's insert trigger wakes the
+ * relay on commit either way.
+ */
+const ANNOUNCE_SQL = `
+  with bumped as (
+    update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning event_id, seat_map_version
+  ), logged as (
+    insert into seat_change_log (event_id, version, seats) select event_id, seat_map_version, ?::jsonb from bumped where ?
+  ), announced as (
+    insert into outbox (id, topic, message_key, type, version, payload, occurred_at, traceparent)
+    select ?, ?, ?, ?, ?, jsonb_set(?::jsonb, '{seatMapVersion}', to_jsonb(seat_map_version)), ?, ? from bumped
+  )
+  select seat_map_version from bumped`;
+
+/** Announces a seat change (see ANNOUNCE_SQL); returns the event's new seat map version. */
+export async function announceSeatChange<Payload extends SeatChange>(
+  tx: EntityManager,
+  type: string,
+  change: Omit<Payload, 'seatMapVersion'>,
+  changeLogVersions?: number,
+): Promise<number> {
+  const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as unknown as BookingCreatedPayload);
+  const envelope = createEnvelope({ type, key: change.eventId, payload: { ...change, seatMapVersion: 0 } });
+  const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, [
+    change.eventId,
+    JSON.stringify(live?.seats ?? []), live !== undefined,
+    envelope.id, type, envelope.key, type, envelope.version, JSON.stringify(envelope.payload), envelope.occurredAt, envelope.traceparent ?? null,
+  ]);
+  const version = Number(row?.seat_map_version ?? 0);
+  await pruneChangeLog(tx, change.eventId, version, changeLogVersions);
+  return version;
+}
+
+/**
+ * The change log serves subscribers that resume after a version; it keeps at least the newest
+ * `keep` versions, pruned every few versions rather than on every change.
+ */
+async function pruneChangeLog(tx: EntityManager, eventId: string, version: number, keep = 1_000): Promise<void> {
+  const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
+  if (version > keep && version % pruneEvery === 0) {
+    await tx.execute('delete from seat_change_log where event_id = ? and version <= ?', [eventId, version - keep]);
+  }
+}
