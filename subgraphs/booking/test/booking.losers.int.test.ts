@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createEnvelope } from '@eventix/events';
+import { errorCodes, operations } from '@eventix/testing';
+import { startBooking, type BookingHarness } from './booking-harness';
+
+/**
+ * How createBooking answers buyers of a seat another transaction holds (create-booking.ts): they
+ * never queue for the seat's lock, they wait only until its holder has ended, then they are
+ * answered from what it left — SEAT_UNAVAILABLE for a seat it took, the seat for a seat it
+ * did not take. "Another transaction" is played here by a transaction of the test's own that
+ * locks the seat row exactly as a buyer does, so the test decides when it ends.
+ */
+describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
+  let h: BookingHarness;
+  beforeAll(async () => {
+    h = await startBooking({ MAX_SEATS_PER_BOOKING: '10', BOOKING_LOCK_TIMEOUT_MS: '10000' });
+  });
+  afterAll(() => h.close());
+
+  /** A transaction holding `seatId`'s row lock until `end` is called (commit after `work`, or rollback). */
+  async function holder(eventId: string, seatId: string) {
+    let finish!: (commit: boolean) => void;
+    const ended = new Promise<boolean>((resolve) => (finish = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
+      await tx.execute('select seat_id from seat_projection where event_id = ? and seat_id = ? for update', [eventId, seatId]);
+      locked();
+      if (!(await ended)) throw new Error('rolled back on purpose');
+      await takeSeat(tx, eventId, seatId);
+    }).catch((error: Error) => {
+      if (error.message !== 'rolled back on purpose') throw error;
+    });
+    await isLocked;
+    return { end: async (commit: boolean) => { finish(commit); await done; } };
+  }
+
+  /** What a winning buyer writes: an active hold on the seat. */
+  async function takeSeat(tx: EntityManager, eventId: string, seatId: string) {
+    const bookingId = randomUUID();
+    await tx.execute(
+      `insert into booking (id, user_id, event_id, status, total_minor, currency, expires_at) values (?, 'holder', ?, 'PENDING', 2500, 'EUR', now() + interval '10 minutes')`,
+      [bookingId, eventId],
+    );
+    await tx.execute(`insert into booking_item (id, booking_id, event_id, seat_id, price_minor, status) values (?, ?, ?, ?, 2500, 'PENDING')`, [randomUUID(), bookingId, eventId, seatId]);
+  }
+
+  const book = (user: string, eventId: string, seatIds: string[]) =>
+    h.as({ sub: user })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds } });
+
+  /** Resolves to the settled answers so far, after `ms`. */
+  const settledAfter = async <T>(promises: Array<Promise<T>>, ms: number) => {
+    const settled = new Set<number>();
+    promises.forEach((p, i) => void p.then(() => settled.add(i), () => settled.add(i)));
+    await new Promise((r) => setTimeout(r, ms));
+    return settled.size;
+  };
+
+  it('answers every buyer SEAT_UNAVAILABLE once the holder commits its hold — none before, none with another code', async () => {
+    const { eventId, seatIds } = await h.publishEvent(3);
+    const seat = seatIds[0];
+    const other = await holder(eventId, seat);
+    const answers = Array.from({ length: 24 }, (_, i) => book(`loser-${i}`, eventId, [seat]));
+    // They wait for the holder (no refusal for a seat that might yet be free)…
+    expect(await settledAfter(answers, 500)).toBe(0);
+    await other.end(true);
+    // …and the moment it has committed, every one of them learns the seat is taken.
+    const results = await Promise.all(answers);
+    expect(results.map((r) => errorCodes(r).join(','))).toEqual(Array(24).fill('SEAT_UNAVAILABLE'));
+    expect(results.every((r) => (r.errors![0].extensions?.seatIds as string[]).includes(seat))).toBe(true);
+  });
+
+  it('gives the seat to exactly one buyer when the holder rolls back (a busy seat is not refused while it may be free)', async () => {
+    const { eventId, seatIds } = await h.publishEvent(3);
+    const seat = seatIds[1];
+    const other = await holder(eventId, seat);
+    const answers = Array.from({ length: 24 }, (_, i) => book(`second-chance-${i}`, eventId, [seat]));
+    expect(await settledAfter(answers, 500)).toBe(0);
+    await other.end(false);
+    const results = await Promise.all(answers);
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    expect(new Set(results.filter((r) => r.errors).map((r) => errorCodes(r).join(',')))).toEqual(new Set(['SEAT_UNAVAILABLE']));
+    const active = await h.sql<{ n: string }>(`select count(*) as n from booking_item where event_id = ? and seat_id = ? and status in ('PENDING', 'CONFIRMED')`, [eventId, seat]);
+    expect(Number(active[0].n)).toBe(1);
+  });
+
+  it('under the lone-seat rule, a buyer whose row another buyer is busy in gets a free seat once that buyer is done', async () => {
+    // One row of six seats, PREVENT: a booking locks the whole row of its seats.
+    const eventId = randomUUID();
+    const row = Array.from({ length: 6 }, (_, i) => ({ seatId: randomUUID(), priceMinor: 2500, sectionId: eventId, row: 'A', number: i + 1, x: i, y: 0 }));
+    await h.booking.projection.handle(
+      createEnvelope({
+        type: 'catalog.event-published',
+        key: eventId,
+        version: 2,
+        payload: { eventId, currency: 'EUR', priceVersion: 1, part: 1, parts: 1, totalSeats: 6, singleSeatRule: 'PREVENT', seats: row },
+      }),
+    );
+    // The other buyer holds seat 1 (and, as a row lock, seat 6); ours wants seat 6.
+    const other = await holder(eventId, row[0].seatId);
+    const ours = book('row-neighbour', eventId, [row[5].seatId]);
+    expect(await settledAfter([ours], 300)).toBe(0);
+    await other.end(true);
+    const result = await ours;
+    expect(errorCodes(result)).toEqual([]);
+    expect(result.data!.createBooking.id).toBeDefined();
+  });
+
+  it('answers SERVICE_UNAVAILABLE (retryable) when the holder outlasts the lock timeout, and holds nothing', async () => {
+    const quick = await startBooking({ BOOKING_LOCK_TIMEOUT_MS: '300' }, h);
+    try {
+      const { eventId, seatIds } = await h.publishEvent(2);
+      const other = await holder(eventId, seatIds[0]);
+      const result = await quick.as({ sub: 'impatient' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } });
+      await other.end(false);
+      expect(errorCodes(result)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(await h.sql('select 1 from booking where user_id = ?', ['impatient'])).toEqual([]);
+    } finally {
+      await quick.close();
+    }
+  });
+});
