@@ -7,8 +7,8 @@ import { benchDurationMs, benchRuns, describe, graphqlRequest, interleavedRuns, 
  * - anonymous, identical: every request the same catalog → booking join (1 and 32 connections):
  *   where merging identical in-flight subgraph fetches pays.
  * - anonymous, varied: the same join with `first` from 1 to 20 by request: nothing to merge.
- * - signed-in: `myBookings` (booking) for 32 users in turn: identical text, different callers;
- *   only one caller's fetches may ever be merged.
+ * - signed-in: `myBookings` (booking) for 32 users in turn, each holding one seat: identical
+ *   text, different callers and answers; only one caller's fetches may ever be merged.
  * Goals: our throughput ≥ Hive's, our p99 ≤ Hive's.
  */
 const JOIN = 'query Events($first: Int) { events(first: $first) { edges { node { id title availableSeatCount } } } }';
@@ -19,11 +19,15 @@ async function main(): Promise<void> {
   const durationMs = benchDurationMs(3_000);
   const platform = await startBenchPlatform();
   try {
-    for (let i = 0; i < 5; i++) await seedOnSaleEvent(platform, { seats: 50, title: `Peer ${i}` });
+    const events = [];
+    for (let i = 0; i < 5; i++) events.push(await seedOnSaleEvent(platform, { seats: 50, title: `Peer ${i}` }));
     const hive = await startHiveGateway(platform);
     const urls = { ours: platform.gatewayUrl, hive: `${hive.url}/graphql` };
     const tokens = await Promise.all(Array.from({ length: USERS }, (_, u) => platform.token(`bench-fan-${u}`)));
-    await checkSameAnswers(urls, tokens);
+    // Every user holds a seat of their own, so `myBookings` answers differ by caller.
+    const bookingIds = [];
+    for (let u = 0; u < USERS; u++) bookingIds.push(await holdSeat(platform.gatewayUrl, tokens[u], events[0].eventId, events[0].seatIds[u]));
+    await checkSameAnswers(urls, tokens, bookingIds);
     const loads = {
       identical1: (url: string): LoadSpec => () => ({ url, body: { query: JOIN, variables: { first: 5 } }, connections: 1, durationMs }),
       identical32: (url: string): LoadSpec => () => ({ url, body: { query: JOIN, variables: { first: 5 } }, connections: 32, durationMs }),
@@ -57,11 +61,25 @@ async function main(): Promise<void> {
   }
 }
 
-/** Both gateways must give the same answers (a fast wrong answer is no result): one anonymous join and one user's bookings. */
-async function checkSameAnswers(urls: Record<'ours' | 'hive', string>, tokens: string[]): Promise<void> {
-  for (const [query, headers] of [[JOIN, {}], [MY_BOOKINGS, { authorization: `Bearer ${tokens[0]}` }]] as const) {
+async function holdSeat(url: string, token: string, eventId: string, seatId: string): Promise<string> {
+  const data = await graphqlRequest<{ createBooking: { id: string } }>(url, 'mutation ($input: CreateBookingInput!) { createBooking(input: $input) { id } }', { input: { eventId, seatIds: [seatId] } }, { authorization: `Bearer ${token}` });
+  return data.createBooking.id;
+}
+
+/**
+ * Both gateways must give the same answers (a fast wrong answer is no result): the anonymous
+ * join, and two users' bookings, each seeing exactly their own.
+ */
+async function checkSameAnswers(urls: Record<'ours' | 'hive', string>, tokens: string[], bookingIds: string[]): Promise<void> {
+  const checks = [
+    { query: JOIN, headers: {}, expect: undefined },
+    ...[0, 1].map((u) => ({ query: MY_BOOKINGS, headers: { authorization: `Bearer ${tokens[u]}` }, expect: bookingIds[u] })),
+  ];
+  for (const { query, headers, expect } of checks) {
     const [ours, hive] = await Promise.all([graphqlRequest(urls.ours, query, { first: 5 }, headers), graphqlRequest(urls.hive, query, { first: 5 }, headers)]);
     if (JSON.stringify(ours) !== JSON.stringify(hive)) throw new Error(`Hive and our gateway answer differently:\nours ${JSON.stringify(ours)}\nhive ${JSON.stringify(hive)}`);
+    const own = (ours as { myBookings?: { edges: Array<{ node: { id: string } }> } }).myBookings?.edges.map((e) => e.node.id);
+    if (expect && JSON.stringify(own) !== JSON.stringify([expect])) throw new Error(`myBookings answered ${JSON.stringify(own)}, expected only ${expect}`);
   }
 }
 
