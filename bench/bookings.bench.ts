@@ -1,0 +1,232 @@
+import { Client } from 'undici';
+import { benchDurationMs, benchRuns, envNumber, httpLoad, median, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, type BenchPlatform, type HttpLoadResult } from './harness';
+import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
+
+/**
+ * Target 5 (issue #16): bookings.
+ * (a) Throughput: 32 buyers (distinct signed-in users of the dev issuer, one keep-alive
+ *     connection each) hold different seats of ONE event through the gateway for
+ *     BENCH_DURATION_MS; baseline in the same run: the same bookings sent straight to the
+ *     booking subgraph with the internal credential (the gateway's share). Goal ≥ 200/s.
+ * (b) Contention: BENCH_ROUNDS rounds of 64 buyers sending createBooking for one seat at the
+ *     same moment through the gateway. Exactly one winner per round (a violation is printed
+ *     loudly and reported as missed); losers' p99 ≤ 2× the winner's p50.
+ * (c) The same contention with 64 node-postgres clients doing the same lock-and-insert on a
+ *     scratch table pair (plain-sql-booking.ts): the shape (losers' p99 / winner's p50) of ours
+ *     within 2× of plain SQL's.
+ */
+const CREATE = 'mutation Hold($input: CreateBookingInput!) { createBooking(input: $input) { id status } }';
+const BUYERS = 32;
+const CONTENDERS = 64;
+
+interface Measured {
+  gw: Spread;
+  sub: Spread;
+  ours: ContentionRound[];
+}
+
+async function main(): Promise<void> {
+  const rounds = envNumber('BENCH_ROUNDS', 20);
+  const { gw, sub, ours } = await measure(rounds);
+  const plain = await plainSqlContention(CONTENDERS, rounds);
+  const oursShape = shape(ours);
+  const plainShape = shape(plain);
+  const violations = ours.filter((r) => r.winners.length !== 1);
+  for (const v of violations) console.error(`!!! ONE-WINNER VIOLATION: round ${v.round} had ${v.winners.length} winners (other outcomes: ${JSON.stringify(v.other)})`);
+  console.log(`ours:  winner p50 ${oursShape.winnerP50.toFixed(1)} ms, losers p99 ${oursShape.loserP99.toFixed(1)} ms`);
+  console.log(`plain: winner p50 ${plainShape.winnerP50.toFixed(1)} ms, losers p99 ${plainShape.loserP99.toFixed(1)} ms`);
+
+  const contentionRatio = oursShape.loserP99 / oursShape.winnerP50;
+  const plainRatio = plainShape.loserP99 / plainShape.winnerP50;
+  report('bookings', [
+    {
+      target: '5 bookings',
+      metric: `bookings/s, different seats of one event, ${BUYERS} buyers, through the gateway`,
+      ours: gw.bookingsPerSecond,
+      baseline: sub.bookingsPerSecond,
+      unit: '/s',
+      goal: '≥ 200/s',
+      met: gw.bookingsPerSecond >= 200,
+      note: `baseline: straight to booking with the internal credential; p99 ${gw.p99.toFixed(0)} vs ${sub.p99.toFixed(0)} ms; failed ${gw.failed} vs ${sub.failed}`,
+    },
+    {
+      target: '5 bookings',
+      metric: `rounds with exactly one winner, ${CONTENDERS} buyers on one seat`,
+      ours: rounds - violations.length,
+      baseline: rounds,
+      unit: 'rounds',
+      goal: 'every round',
+      met: violations.length === 0,
+      note: `every loser answered ${JSON.stringify(loserCodes(ours))}`,
+    },
+    {
+      target: '5 bookings',
+      metric: `losers' p99 vs winner's p50, ${CONTENDERS} buyers on one seat, through the gateway`,
+      ours: oursShape.loserP99,
+      baseline: oursShape.winnerP50,
+      unit: 'ms',
+      goal: 'ratio ≤ 2',
+      met: contentionRatio <= 2,
+      note: `${rounds} rounds`,
+    },
+    {
+      target: '5 bookings',
+      metric: `contention shape (losers' p99 / winner's p50), ${CONTENDERS} clients: ours vs plain node-postgres`,
+      ours: contentionRatio,
+      baseline: plainRatio,
+      unit: '×',
+      goal: 'ratio ≤ 2',
+      met: contentionRatio / plainRatio <= 2,
+      note: `plain SQL: winner p50 ${plainShape.winnerP50.toFixed(1)} ms, losers p99 ${plainShape.loserP99.toFixed(1)} ms`,
+    },
+  ]);
+}
+
+/** (a) and (b) on the platform; it is stopped before (c) needs its 64 connections. */
+async function measure(rounds: number): Promise<Measured> {
+  const durationMs = benchDurationMs();
+  const runCount = benchRuns();
+  // Enough seats for every booking of every run at 400/s, the warm-ups and the contention rounds.
+  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + rounds);
+  const platform = await startBenchPlatform();
+  try {
+    const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats, title: 'Bookings bench' });
+    const contested = seatIds.splice(0, rounds);
+    let nextSeat = 0;
+    const nextBody = () => {
+      if (nextSeat >= seatIds.length) throw new Error(`out of seats after ${nextSeat} bookings: raise BENCH_BOOKING_SEATS`);
+      return { query: CREATE, variables: { input: { eventId, seatIds: [seatIds[nextSeat++]] } } };
+    };
+    const gatewayHeaders = await Promise.all(Array.from({ length: BUYERS }, async (_, i) => ({ authorization: `Bearer ${await platform.token(`bench-buyer-${i}`)}` })));
+    const load = (direct: boolean, ms: number) => spread(platform, direct ? undefined : gatewayHeaders, nextBody, ms);
+
+    await load(false, 1_000);
+    await load(true, 1_000);
+    const viaGateway: Spread[] = [];
+    const direct: Spread[] = [];
+    await runs(runCount, async () => {
+      viaGateway.push(await load(false, durationMs));
+      direct.push(await load(true, durationMs));
+    });
+    const gw = medianSpread(viaGateway);
+    const sub = medianSpread(direct);
+    console.log(`spread via gateway: ${gw.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${gw.p50.toFixed(1)} ms, p99 ${gw.p99.toFixed(1)} ms, errors ${JSON.stringify(gw.errorCodes)}`);
+    console.log(`spread direct:      ${sub.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${sub.p50.toFixed(1)} ms, p99 ${sub.p99.toFixed(1)} ms, errors ${JSON.stringify(sub.errorCodes)}`);
+    return { gw, sub, ours: await contention(platform, eventId, contested) };
+  } finally {
+    await platform.stop();
+  }
+}
+
+interface Spread {
+  bookingsPerSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  errorCodes: Record<string, number>;
+}
+
+/**
+ * One buyer per connection, each its own user: the gateway gets a dev-issuer token per buyer,
+ * the direct load an internal credential per buyer (minted now: they live 60 s). httpLoad takes
+ * one set of headers, so the buyers are 32 one-connection loads run side by side.
+ */
+async function spread(platform: BenchPlatform, gatewayHeaders: Array<Record<string, string>> | undefined, body: () => object, durationMs: number): Promise<Spread> {
+  const headers = gatewayHeaders ?? (await Promise.all(Array.from({ length: BUYERS }, (_, i) => platform.internalHeaders('booking', { userId: `bench-buyer-${i}`, permissions: [] }))));
+  const url = gatewayHeaders ? platform.gatewayUrl : platform.subgraphUrls.booking;
+  const results = await Promise.all(headers.map((h) => httpLoad({ url, headers: h, body, connections: 1, durationMs })));
+  const booked = results.reduce((n, r) => n + (r.requests - r.errors), 0);
+  const errorCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
+  return {
+    bookingsPerSecond: booked / (durationMs / 1000),
+    // Each buyer's own percentiles; their median and worst stand for the whole.
+    p50: median(results.map((r: HttpLoadResult) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    failed: results.reduce((n, r) => n + r.errors, 0),
+    errorCodes,
+  };
+}
+
+function medianSpread(all: Spread[]): Spread {
+  const errorCodes: Record<string, number> = {};
+  for (const s of all) for (const [code, n] of Object.entries(s.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
+  return {
+    bookingsPerSecond: median(all.map((s) => s.bookingsPerSecond)),
+    p50: median(all.map((s) => s.p50)),
+    p99: median(all.map((s) => s.p99)),
+    failed: all.reduce((n, s) => n + s.failed, 0),
+    errorCodes,
+  };
+}
+
+/**
+ * 64 buyers, each a signed-in user on a warm keep-alive connection of its own, send
+ * createBooking for the same seat at the same moment, one round per contested seat.
+ */
+async function contention(platform: BenchPlatform, eventId: string, seats: string[]): Promise<ContentionRound[]> {
+  const url = new URL(platform.gatewayUrl);
+  const buyers = await Promise.all(
+    Array.from({ length: CONTENDERS }, async (_, i) => ({
+      client: new Client(url.origin, { pipelining: 1, keepAliveTimeout: 60_000 }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await platform.token(`bench-contender-${i}`)}` },
+    })),
+  );
+  try {
+    // Warm every connection (and the gateway's plan cache) before the first round.
+    await Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, { query: '{ __typename }' })));
+    const rounds: ContentionRound[] = [];
+    for (const [round, seat] of seats.entries()) {
+      const body = { query: CREATE, variables: { input: { eventId, seatIds: [seat] } } };
+      const outcomes = await Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, body)));
+      rounds.push(classify(round, outcomes));
+    }
+    return rounds;
+  } finally {
+    await Promise.allSettled(buyers.map((b) => b.client.close()));
+  }
+}
+
+interface Outcome {
+  ms: number;
+  won: boolean;
+  code: string;
+}
+
+async function send(client: Client, path: string, headers: Record<string, string>, body: object): Promise<Outcome> {
+  const started = performance.now();
+  const res = await client.request({ method: 'POST', path, headers, body: JSON.stringify(body) });
+  const text = await res.body.text();
+  const ms = performance.now() - started;
+  const parsed = JSON.parse(text) as { data?: { createBooking?: { id: string } | null }; errors?: Array<{ extensions?: { code?: string } }> };
+  const won = Boolean(parsed.data?.createBooking?.id);
+  return { ms, won, code: won ? 'WON' : (parsed.errors?.[0]?.extensions?.code ?? `HTTP_${res.statusCode}`) };
+}
+
+function classify(round: number, outcomes: Outcome[]): ContentionRound {
+  const winners = outcomes.filter((o) => o.won).map((o) => o.ms);
+  const losers = outcomes.filter((o) => o.code === 'SEAT_UNAVAILABLE').map((o) => o.ms);
+  const other: Record<string, number> = {};
+  for (const o of outcomes) if (!o.won && o.code !== 'SEAT_UNAVAILABLE') other[o.code] = (other[o.code] ?? 0) + 1;
+  return { round, winners, losers, other };
+}
+
+/** Winner's p50 over the rounds (one winner each) and the p99 of every loser's latency. */
+function shape(rounds: ContentionRound[]): { winnerP50: number; loserP99: number } {
+  const losers = rounds.flatMap((r) => r.losers).sort((a, b) => a - b);
+  return { winnerP50: median(rounds.flatMap((r) => r.winners)), loserP99: percentile(losers, 0.99) };
+}
+
+function loserCodes(rounds: ContentionRound[]): Record<string, number> {
+  const codes: Record<string, number> = { SEAT_UNAVAILABLE: 0 };
+  for (const r of rounds) {
+    codes.SEAT_UNAVAILABLE += r.losers.length;
+    for (const [code, n] of Object.entries(r.other)) codes[code] = (codes[code] ?? 0) + n;
+  }
+  return codes;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
