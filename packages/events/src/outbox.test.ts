@@ -87,6 +87,19 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
     expect(firstTopic).toEqual([0, 2]);
   });
 
+  it('drains a backlog of several batches, every row once and in commit order', async () => {
+    const sent = await orm.em.fork().transactional(async (em) => Array.from({ length: 230 }, (_, n) => recordEvent(em, { type: topic, key: 'concert-3', payload: { n } })));
+    const relay = new OutboxRelay({ orm, transport, batchSize: 50, wakeOnCommit: false });
+    const counts: number[] = [];
+    for (let published = await relay.publishBatch(); published > 0; published = await relay.publishBatch()) counts.push(published);
+    expect(counts).toEqual([50, 50, 50, 50, 30]);
+    expect(await pendingCount()).toBe(0);
+    const ids = new Set(sent.map((m) => m.id));
+    await waitFor(() => (received.filter((m) => ids.has(m.id)).length >= sent.length ? true : undefined), 20_000, 'the whole backlog');
+    const got = received.filter((m) => ids.has(m.id)).map((m) => (m.payload as { n: number }).n);
+    expect(got).toEqual(sent.map((_, n) => n));
+  });
+
   it('never delivers a message whose transaction rolled back', async () => {
     let rolledBackId: string | undefined;
     await expect(

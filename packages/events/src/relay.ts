@@ -37,6 +37,14 @@ interface OutboxRow {
 const RELAY_LOCK_KEY = "hashtext('eventix.outbox-relay')";
 
 /**
+ * Takes the relay lock and, for this transaction only, steers the claim query onto the pending
+ * index in `seq` order, stopping after one batch. Left to itself the planner may (with stale
+ * statistics after a burst, exactly when a backlog builds up) bitmap-scan every pending row
+ * and sort them for each batch: a backlog of n rows then costs O(n²) to drain.
+ */
+const LOCK_AND_PLAN = `select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked, set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+
+/**
  * Moves committed outbox rows to the transport. Each batch runs in one transaction: take the
  * relay lock, lock pending rows (FOR UPDATE SKIP LOCKED), publish them in `seq` order, mark them
  * published, commit. A crash before the commit leaves the rows pending, so they are published
@@ -90,7 +98,7 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const em = this.options.orm.em.fork();
     return em.transactional(async (tx) => {
-      const [{ locked }] = await tx.execute<Array<{ locked: boolean }>>(`select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked`);
+      const [{ locked }] = await tx.execute<Array<{ locked: boolean }>>(LOCK_AND_PLAN);
       if (!locked) return 0;
       const rows = await tx.execute<OutboxRow[]>(
         `select seq, id, topic, message_key, type, version, payload, occurred_at, traceparent
@@ -99,7 +107,8 @@ export class OutboxRelay {
       );
       if (!rows.length) return 0;
       await this.publish(rows);
-      await tx.execute(`update outbox set published_at = now() where seq in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.seq));
+      // One parameter, not one per row: a batch's statement is the same text whatever its size.
+      await tx.execute(`update outbox set published_at = now() where seq = any(string_to_array(?, ',')::bigint[])`, [rows.map((r) => r.seq).join(',')]);
       return rows.length;
     });
   }
