@@ -62,6 +62,7 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   const dataSources = subgraphDataSources({ urls: config.subgraphUrls, internalSecret: config.internalSecret, metrics, log, logger, ...config.subgraphFetch });
   const admission = new AdmissionLimiter(config.admission, (reason) => metrics.shed.inc({ reason }));
   metrics.observeAdmission(admission);
+  optOutOfApolloUsageCollection();
   const gateway = new ApolloGateway({ supergraphSdl: supergraph, buildService: dataSources.buildService });
   const costModel = liveCostModel(gateway, supergraph.initialSdl);
   const partners = loadPartners({ ...config.partners, registry: metrics.registry, log });
@@ -111,6 +112,17 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   };
 
   return { metrics, subscriptions, start, stop };
+}
+
+/**
+ * @apollo/gateway 2.14 starts an anonymous usage collector in its constructor unless
+ * APOLLO_TELEMETRY_DISABLED is set: an OpenTelemetry meter that probes cloud metadata endpoints
+ * and exports to Apollo over HTTPS on a timer. The gateway should not call out to a third party
+ * unasked, and in a closed network every export attempt is a fresh TLS handshake that fails (5–13%
+ * of a loaded gateway's CPU in #16's profile). An operator who wants it sets the variable to false.
+ */
+function optOutOfApolloUsageCollection(): void {
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 }
 
 function devIssuerOf(auth: GatewayAuth | undefined): DevIssuer {

@@ -27,7 +27,14 @@ export interface RateLimitStore {
   hit(key: string, windowSeconds: number, amount?: number): Promise<{ count: number; resetMs: number }>;
 }
 
-/** Shared by every gateway instance: INCR (INCRBY) + PEXPIRE in one MULTI per window key. */
+/**
+ * Counts and, on a window's first hit, sets its expiry: one atomic command instead of a MULTI of
+ * two, so with the client's auto-pipelining the hits of many concurrent requests leave in one
+ * socket write (the MULTI per request was ~14% of a gateway's CPU under load, #16).
+ */
+const HIT_SCRIPT = "local c = redis.call('INCRBY', KEYS[1], ARGV[1]) if c == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return c";
+
+/** Shared by every gateway instance: one counter per caller, bucket and fixed window. */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly redis: Redis) {}
 
@@ -35,9 +42,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const windowMs = windowSeconds * 1000;
     const window = Math.floor(Date.now() / windowMs);
     const redisKey = `eventix:rl:${key}:${window}`;
-    const multi = this.redis.multi();
-    const result = await (amount === 1 ? multi.incr(redisKey) : multi.incrby(redisKey, amount)).pexpire(redisKey, windowMs).exec();
-    const count = Number(result?.[0]?.[1] ?? 0);
+    const count = Number(await this.redis.eval(HIT_SCRIPT, 1, redisKey, amount, windowMs));
     return { count, resetMs: (window + 1) * windowMs - Date.now() };
   }
 }

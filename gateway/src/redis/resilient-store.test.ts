@@ -64,17 +64,9 @@ describe('RedisFallback', () => {
 
 describe('ResilientRateLimitStore', () => {
   it('keeps counting in this instance while Redis fails, in the same fixed windows', async () => {
-    // A Redis whose MULTI fails as ioredis fails it while disconnected.
+    // A Redis whose commands fail as ioredis fails them while disconnected.
     const redis = Object.assign(fakeRedis(), {
-      multi: () => ({
-        incr() {
-          return this;
-        },
-        pexpire() {
-          return this;
-        },
-        exec: () => Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
-      }),
+      eval: () => Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
     });
     const fallback = new RedisFallback(redis, 'rate_limit', new RedisFallbackMetrics(new Registry()), () => undefined);
     const store = new ResilientRateLimitStore(fallback, redis);
