@@ -27,6 +27,8 @@ export interface BookingLoaders {
   itemsOfBooking: DataLoader<string, BookingItem[]>;
   ticketsOfBooking: DataLoader<string, Ticket[]>;
   seatAvailability: DataLoader<string, SeatAvailability | undefined>;
+  /** Many seats' availability in one query, without a DataLoader key (and promise) per seat: a whole map's `_entities`. */
+  seatAvailabilities: (seatIds: readonly string[]) => Promise<Map<string, SeatAvailability>>;
   eventAvailability: DataLoader<string, EventAvailability | undefined>;
 }
 
@@ -50,6 +52,7 @@ export function createLoaders(em: EntityManager, availability: AvailabilityServi
       const states = await availability.seats(em, seatIds);
       return seatIds.map((id) => states.get(id));
     }),
+    seatAvailabilities: (seatIds) => availability.seats(em, seatIds),
     eventAvailability: new DataLoader(async (eventIds) => {
       const counters = await availability.events(em, eventIds);
       return eventIds.map((id) => counters.get(id));

@@ -4,6 +4,7 @@ import { EventAvailabilityResolver, SeatAvailabilityResolver } from './availabil
 import { BookingResolver } from './booking/booking.resolver';
 import { BestAvailableResolver } from './best-available/best-available.resolver';
 import { bookingReferences } from './references';
+import { batchSeatEntities } from './availability/seat-entities';
 import { TicketResolver } from './ticket/ticket.resolver';
 import { SeatAvailabilityResolver as LiveSeatResolver } from './live/seat-availability.resolver';
 import { HoldExpiringResolver } from './live/hold-expiring.resolver';
@@ -19,5 +20,5 @@ export function buildBookingSchema(fanout: SeatFanout = new InProcessSeatFanout(
     pubSub: fanout,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     references: bookingReferences,
-  });
+  }).then(batchSeatEntities);
 }

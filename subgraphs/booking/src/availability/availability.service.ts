@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '@eventix/subgraph-kit';
 import { SeatAvailability } from '../booking/booking.types';
 import { activeStatusSql, liveHoldSql } from '../booking/booking.rules';
 
@@ -19,6 +20,14 @@ const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_
 const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', now: 'now()' });
 
 /**
+ * Ids as one PostgreSQL array parameter for `= any(?::uuid[])`: a stadium map asks for 20,000
+ * seats, and 20,000 `?` placeholders cost knex's binding and the planner far more than one
+ * array. Only well-formed UUIDs get in (another id names no seat), so the literal needs no
+ * quoting.
+ */
+const uuidArray = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
+
+/**
  * Read side of seat availability, computed from the projection and the active booking items.
  * A PENDING hold past its expiry already counts as available: the seat is bookable the moment
  * its hold ends (createBooking expires such holds when it locks the seat).
@@ -29,6 +38,7 @@ export class AvailabilityService {
    * the caller reports them NOT_ON_SALE (not projected yet, or not a seat of a sellable event).
    */
   async seats(em: EntityManager, seatIds: readonly string[]): Promise<Map<string, SeatAvailability>> {
+    if (!seatIds.some(isUuid)) return new Map();
     const rows = await em.execute<Array<{ seat_id: string; state: SeatAvailability }>>(
       `select s.seat_id,
               case when i.status = 'CONFIRMED' then 'SOLD'
@@ -39,14 +49,15 @@ export class AvailabilityService {
          join event_projection e on e.event_id = s.event_id
          left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and ${activeStatusSql('i.status')}
          left join booking b on b.id = i.booking_id
-        where s.seat_id in (${seatIds.map(() => '?').join(',')})`,
-      [...seatIds],
+        where s.seat_id = any(?::uuid[])`,
+      [uuidArray(seatIds)],
     );
     return new Map(rows.map((r) => [r.seat_id, r.state]));
   }
 
   /** Per-event counters for many events in one query. */
   async events(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, EventAvailability>> {
+    if (!eventIds.some(isUuid)) return new Map();
     const rows = await em.execute<Array<{ event_id: string; available: string; seat_map_version: string }>>(
       `select e.event_id, e.seat_map_version,
               case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
@@ -54,8 +65,8 @@ export class AvailabilityService {
                  where i.event_id = e.event_id
                    and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end as available
          from event_projection e
-        where e.event_id in (${eventIds.map(() => '?').join(',')})`,
-      [...eventIds],
+        where e.event_id = any(?::uuid[])`,
+      [uuidArray(eventIds)],
     );
     return new Map(rows.map((r) => [r.event_id, { availableSeatCount: Number(r.available), seatMapVersion: Number(r.seat_map_version) }]));
   }
