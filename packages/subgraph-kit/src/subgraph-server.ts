@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { collectDefaultMetrics, register } from 'prom-client';
@@ -98,6 +98,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
       // leaves the default 15 s shutdown deadline time for the consumers, relay and database.
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints anywhere in the schema, so Apollo's default cache-control plugin only ever
+      // answered `no-store` (the gateway treats a missing header the same: not cacheable) — yet
+      // it wraps every field's resolution (willResolveField): 20,000 seats × 9 fields of a map.
+      ApolloServerPluginCacheControlDisabled(),
       // A contract error's HTTP status (503 for SERVICE_UNAVAILABLE, ...) is for the gateway's
       // client, not for the gateway itself: a non-2xx answer makes @apollo/gateway drop the body
       // and report "503: Service Unavailable" instead of our code, message and retry hint. The
