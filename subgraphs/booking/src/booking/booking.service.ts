@@ -518,6 +518,6 @@ export class BookingService {
 
   /** Every seat change ends the same way: version bump, change log and message in one statement (seat-change-announce.ts). */
   private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
-    await announceSeatChange<Payload>(tx, type, change, this.settings.changeLogVersions);
+    await announceSeatChange<Payload>(tx, type, change, { keep: this.settings.changeLogVersions });
   }
 }

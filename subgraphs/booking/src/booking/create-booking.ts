@@ -136,7 +136,8 @@ export class CreateBooking {
       const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
       if (stranded.length) throw loneSeat(stranded);
     }
-    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
+    // The last step: the hold commits with its announcement, in one round trip.
+    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key }, { commit: true });
   }
 
   /**

@@ -5,53 +5,73 @@ import { seatChangeOf } from '../live/seat-change';
 
 /**
  * The end of every seat change, in one statement: +1 on the event's seat map version, the change
- * as live subscribers see it under that version in seat_change_log, and the outbox row of its
- * message carrying the version. The version row's lock is what every seat change of the event
- * queues on, held to commit so versions follow commit order (bench/README.md "The seat map
- * version row"): with the three in one round trip, sent last, the only other thing inside that
- * critical section is the commit itself. (recordEvent would add a flush round trip inside it.)
+ * as live subscribers see it under that version in seat_change_log (pruning old versions now
+ * and then), and the outbox row of its message carrying the version. The version row's lock is
+ * what every seat change of the event queues on, held to commit so versions follow commit order
+ * (bench/README.md "The seat map version row"): with all of it in one round trip, sent last,
+ * the only other thing inside that critical section is the commit. (recordEvent would add a
+ * flush round trip inside it.)
  *
  * The outbox row is exactly what recordEvent writes (OutboxMessage.from: topic = type, the
  * envelope's id, version, occurred_at and traceparent); the outbox's insert trigger wakes the
- * relay on commit either way.
+ * relay on commit either way. The change log keeps at least the newest `keep` versions, pruned
+ * every `pruneEvery` versions rather than on every change.
  */
 const ANNOUNCE_SQL = `
   with bumped as (
     update event_projection set seat_map_version = seat_map_version + 1 where event_id = ? returning event_id, seat_map_version
   ), logged as (
     insert into seat_change_log (event_id, version, seats) select event_id, seat_map_version, ?::jsonb from bumped where ?
+  ), pruned as (
+    delete from seat_change_log where event_id = (select event_id from bumped) and version <= (select seat_map_version from bumped) - ?
+       and (select seat_map_version from bumped) % ? = 0
   ), announced as (
     insert into outbox (id, topic, message_key, type, version, payload, occurred_at, traceparent)
     select ?, ?, ?, ?, ?, jsonb_set(?::jsonb, '{seatMapVersion}', to_jsonb(seat_map_version)), ?, ? from bumped
   )
   select seat_map_version from bumped`;
 
+/**
+ * Ends the caller's transaction in the same round trip (see announceSeatChange's `commit`).
+ * MikroORM sends its statements as simple queries with the values inlined (formatQuery), so
+ * one string may carry several statements; the trailing BEGIN gives MikroORM's own COMMIT an
+ * empty transaction to end.
+ */
+const AND_COMMIT = ';\ncommit;\nbegin';
+
+export interface AnnounceOptions {
+  /** Seat map versions per event kept in seat_change_log; default 1,000. */
+  keep?: number;
+  /**
+   * Commit the caller's transaction with the announcement, so the version row's lock is held
+   * for one round trip, not two: a process short of CPU (a saturated subgraph answers its
+   * sockets late) otherwise stretches every seat change of the event by its event-loop delay.
+   * Only for a caller whose transaction has nothing left to do; nothing after it may fail.
+   */
+  commit?: boolean;
+}
+
 /** Announces a seat change (see ANNOUNCE_SQL); returns the event's new seat map version. */
 export async function announceSeatChange<Payload extends SeatChange>(
   tx: EntityManager,
   type: string,
   change: Omit<Payload, 'seatMapVersion'>,
-  changeLogVersions?: number,
+  options: AnnounceOptions = {},
 ): Promise<number> {
+  const keep = options.keep ?? 1_000;
+  const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
   const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as unknown as BookingCreatedPayload);
   const envelope = createEnvelope({ type, key: change.eventId, payload: { ...change, seatMapVersion: 0 } });
-  const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, [
+  const params = [
     change.eventId,
     JSON.stringify(live?.seats ?? []), live !== undefined,
+    keep, pruneEvery,
     envelope.id, type, envelope.key, type, envelope.version, JSON.stringify(envelope.payload), envelope.occurredAt, envelope.traceparent ?? null,
-  ]);
-  const version = Number(row?.seat_map_version ?? 0);
-  await pruneChangeLog(tx, change.eventId, version, changeLogVersions);
-  return version;
-}
-
-/**
- * The change log serves subscribers that resume after a version; it keeps at least the newest
- * `keep` versions, pruned every few versions rather than on every change.
- */
-async function pruneChangeLog(tx: EntityManager, eventId: string, version: number, keep = 1_000): Promise<void> {
-  const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
-  if (version > keep && version % pruneEvery === 0) {
-    await tx.execute('delete from seat_change_log where event_id = ? and version <= ?', [eventId, version - keep]);
+  ];
+  if (!options.commit) {
+    const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, params);
+    return Number(row?.seat_map_version ?? 0);
   }
+  const [rows] = await tx.execute<Array<Array<{ seat_map_version: string }>>>(ANNOUNCE_SQL + AND_COMMIT, params);
+  return Number(rows?.[0]?.seat_map_version ?? 0);
 }
