@@ -105,13 +105,9 @@ export class KafkaTransport implements EventTransport {
     if (!nonEmpty.length) return;
     await this.ensureTopics(nonEmpty.map((b) => b.topic));
     const producer = await this.getProducer();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: nonEmpty.map(({ topic, messages }) => ({
-        topic,
-        messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m), headers: { 'message-id': m.id, type: m.type } })),
-      })),
-    });
+    // Successive requests in batch order (order per partition holds: each is acknowledged
+    // before the next leaves), each small enough for the broker.
+    for (const topicMessages of requestsUnder(MAX_REQUEST_BYTES, nonEmpty)) await producer.sendBatch({ acks: -1, topicMessages });
   }
 
   async subscribe({ groupId, topics, handle }: SubscribeOptions): Promise<Unsubscribe> {
@@ -314,4 +310,41 @@ class KeepAlive {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/**
+ * Bytes of message values one produce request carries at most. kafkajs writes a request's
+ * messages for one partition as one record batch, and the broker refuses a record batch above
+ * its message.max.bytes (1 MB by default) — a 20,000-seat event's announcement (ten parts of
+ * ~340 KB, one key) in one request was refused forever and blocked the outbox behind it.
+ */
+const MAX_REQUEST_BYTES = 900_000;
+
+type KafkaTopicMessages = { topic: string; messages: Array<{ key: string; value: string; headers: Record<string, string> }> };
+
+/** The batch as produce requests of at most `maxBytes` of values each (a single larger message goes alone). */
+function requestsUnder(maxBytes: number, batches: readonly TopicMessages[]): KafkaTopicMessages[][] {
+  const requests: KafkaTopicMessages[][] = [];
+  let current: KafkaTopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of batches) {
+    for (const m of messages) {
+      const value = JSON.stringify(m);
+      const size = Buffer.byteLength(value);
+      if (bytes + size > maxBytes && bytes > 0) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      let entry = current.at(-1);
+      if (entry?.topic !== topic) {
+        entry = { topic, messages: [] };
+        current.push(entry);
+      }
+      entry.messages.push({ key: m.key, value, headers: { 'message-id': m.id, type: m.type } });
+      bytes += size;
+    }
+  }
+  if (current.length) requests.push(current);
+  return requests;
 }
