@@ -115,7 +115,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // undici is not patched by OpenTelemetry's http instrumentation: carry the trace context
     // ourselves so the subgraph's spans join the gateway's trace (a no-op when tracing is off).
     propagation.inject(otelContext.active(), headers);
-    return this.client.post(body, headers, AbortSignal.timeout(this.timeoutMs));
+    return this.client.post(body, headers, this.timeoutMs);
   }
 
   /** The answer as a GraphQL response, parsed afresh for this request; failures mapped as the class says. */

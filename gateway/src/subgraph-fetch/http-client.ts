@@ -36,16 +36,27 @@ export class SubgraphHttpClient {
     this.pool = new Pool(parsed.origin, { connections, pipelining: 1 });
   }
 
-  async post(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<SubgraphAnswer> {
-    const response = await this.pool.request({ path: this.path, method: 'POST', headers, body, signal });
-    const text = await response.body.text();
-    return {
-      status: response.statusCode,
-      statusText: response.statusText,
-      contentType: single(response.headers['content-type']),
-      cacheControl: single(response.headers['cache-control']),
-      text,
-    };
+  /**
+   * Sends `body` and reads the whole answer, giving up after `timeoutMs`. A cleared timer rather
+   * than AbortSignal.timeout: that one's timer outlives the request and, when it fires 15 s
+   * later, builds a DOMException with a stack for every request ever sent.
+   */
+  async post(body: string, headers: Record<string, string>, timeoutMs: number): Promise<SubgraphAnswer> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms; aborted`, 'TimeoutError')), timeoutMs);
+    try {
+      const response = await this.pool.request({ path: this.path, method: 'POST', headers, body, signal: controller.signal });
+      const text = await response.body.text();
+      return {
+        status: response.statusCode,
+        statusText: response.statusText,
+        contentType: single(response.headers['content-type']),
+        cacheControl: single(response.headers['cache-control']),
+        text,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes idle sockets and waits for requests in progress. */
