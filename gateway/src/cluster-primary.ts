@@ -13,7 +13,11 @@ export interface ClusterPrimaryOptions {
 /**
  * The primary of GATEWAY_WORKERS > 1: forks that many workers sharing the port (node:cluster),
  * so both cores serve; rate limits and APQ are shared through Redis (REDIS_URL), and a dead
- * worker is replaced.
+ * worker is replaced. Nothing else is shared, so workers do not serialize on each other: the
+ * primary only hands over new connections (clients keep theirs alive), each worker logs to the
+ * inherited stdout itself, and each has its own subgraph connections, credential and token
+ * caches, in-flight sharing and admission limits (GATEWAY_MAX_IN_FLIGHT is per worker). Rate
+ * limit hits are one auto-pipelined Redis command per request, not a round trip each (#16).
  */
 export async function runClusterPrimary({ config, log, timeoutMs }: ClusterPrimaryOptions): Promise<void> {
   if (config.auth.kind === 'dev' && !config.auth.keyFile) {
