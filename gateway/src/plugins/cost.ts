@@ -276,7 +276,7 @@ export function estimateCost(schema: GraphQLSchema, model: CostModel, document: 
  * so unlike the estimate a repeated field counts once.
  */
 export function actualCost(schema: GraphQLSchema, model: CostModel, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables, data: unknown): number {
-  const walk: Walk = { schema, model, fragments: fragmentsOf(document), variables, options: { defaultListSize: 0, maxSlice: Infinity } };
+  const walk: ResultWalk = { schema, model, fragments: fragmentsOf(document), variables, options: { defaultListSize: 0, maxSlice: Infinity }, collected: new Map() };
   const base = operation.operation === 'mutation' ? MUTATION_BASE_COST : 0;
   return base + actualSelections(walk, [operation.selectionSet], rootType(schema, operation), data);
 }
@@ -302,11 +302,30 @@ function collect(walk: Walk, selectionSets: readonly SelectionSetNode[], parent:
   return into;
 }
 
-function actualSelections(walk: Walk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null, value: unknown): number {
+type Collected = ReturnType<typeof collect>;
+
+/**
+ * A result walk remembers each (selection sets, parent type)'s merged fields: every item of a
+ * list shares its selection sets, and collecting them again per item made the walk over a
+ * 20,000-seat map a large share of the gateway's CPU for that request (#16).
+ */
+interface ResultWalk extends Walk {
+  collected: Map<readonly SelectionSetNode[], Map<string | undefined, Collected>>;
+}
+
+function collectOnce(walk: ResultWalk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null): Collected {
+  let byParent = walk.collected.get(sets);
+  if (!byParent) walk.collected.set(sets, (byParent = new Map()));
+  let fields = byParent.get(parent?.name);
+  if (!fields) byParent.set(parent?.name, (fields = collect(walk, sets, parent)));
+  return fields;
+}
+
+function actualSelections(walk: ResultWalk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null, value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;
   const object = value as Record<string, unknown>;
   let cost = 0;
-  for (const [key, { node, parent: owner, sets: childSets }] of collect(walk, sets, parent)) {
+  for (const [key, { node, parent: owner, sets: childSets }] of collectOnce(walk, sets, parent)) {
     if (!(key in object)) continue; // another type's fragment, or not resolved
     const field = fieldDef(owner, node.name.value);
     if (!field) continue;
