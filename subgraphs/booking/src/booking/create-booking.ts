@@ -136,8 +136,8 @@ export class CreateBooking {
       const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
       if (stranded.length) throw loneSeat(stranded);
     }
-    // The last step: the hold commits with its announcement, in one round trip.
-    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key }, { commit: true });
+    // The last step: the announcement (the version row's lock) is followed only by the commit.
+    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
   }
 
   /**

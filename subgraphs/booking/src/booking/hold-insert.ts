@@ -43,11 +43,10 @@ const INSERT_HOLD_SQL = `
 
 /**
  * Inserts a PENDING booking on seats the caller has locked and checked, and announces it
- * (booking.created in the outbox, in the same transaction; with `commit`, that statement ends
- * the transaction: see announceSeatChange).
+ * (booking.created in the outbox, in the same transaction).
  * Returns the booking as written, detached: nothing about it is left for the unit of work.
  */
-export async function insertHold(tx: EntityManager, settings: HoldSettings, now: Date, hold: NewHold, options: { commit?: boolean } = {}): Promise<Booking> {
+export async function insertHold(tx: EntityManager, settings: HoldSettings, now: Date, hold: NewHold): Promise<Booking> {
   const seats = [...hold.seats].sort((a, b) => (a.seat_id < b.seat_id ? -1 : a.seat_id > b.seat_id ? 1 : 0));
   const seatIds = seats.map((s) => s.seat_id);
   const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
@@ -76,6 +75,6 @@ export async function insertHold(tx: EntityManager, settings: HoldSettings, now:
     booking.id, hold.userId, hold.eventId, booking.totalMinor, hold.currency, booking.expiresAt, hold.idempotencyKey ?? null, now, now,
     booking.id, hold.eventId, uuidArray(seatIds), `{${seats.map((s) => String(s.price_minor)).join(',')}}`,
   ]);
-  await announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, change, { keep: settings.changeLogVersions, commit: options.commit });
+  await announceSeatChange<BookingCreatedPayload>(tx, BookingTopics.created, change, { keep: settings.changeLogVersions });
   return booking;
 }

@@ -31,24 +31,9 @@ const ANNOUNCE_SQL = `
   )
   select seat_map_version from bumped`;
 
-/**
- * Ends the caller's transaction in the same round trip (see announceSeatChange's `commit`).
- * MikroORM sends its statements as simple queries with the values inlined (formatQuery), so
- * one string may carry several statements; the trailing BEGIN gives MikroORM's own COMMIT an
- * empty transaction to end.
- */
-const AND_COMMIT = ';\ncommit;\nbegin';
-
 export interface AnnounceOptions {
   /** Seat map versions per event kept in seat_change_log; default 1,000. */
   keep?: number;
-  /**
-   * Commit the caller's transaction with the announcement, so the version row's lock is held
-   * for one round trip, not two: a process short of CPU (a saturated subgraph answers its
-   * sockets late) otherwise stretches every seat change of the event by its event-loop delay.
-   * Only for a caller whose transaction has nothing left to do; nothing after it may fail.
-   */
-  commit?: boolean;
 }
 
 /** Announces a seat change (see ANNOUNCE_SQL); returns the event's new seat map version. */
@@ -68,10 +53,6 @@ export async function announceSeatChange<Payload extends SeatChange>(
     keep, pruneEvery,
     envelope.id, type, envelope.key, type, envelope.version, JSON.stringify(envelope.payload), envelope.occurredAt, envelope.traceparent ?? null,
   ];
-  if (!options.commit) {
-    const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, params);
-    return Number(row?.seat_map_version ?? 0);
-  }
-  const [rows] = await tx.execute<Array<Array<{ seat_map_version: string }>>>(ANNOUNCE_SQL + AND_COMMIT, params);
-  return Number(rows?.[0]?.seat_map_version ?? 0);
+  const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, params);
+  return Number(row?.seat_map_version ?? 0);
 }
