@@ -15,7 +15,7 @@ export { InProcessTransport, type InProcessDeadLetter, type InProcessTransportOp
 export { KafkaTransport, DeadLetterHeader, type KafkaTransportOptions } from './kafka.transport';
 export { replayDeadLetters, type ReplayOptions, type ReplayResult } from './dlq-replay';
 export { createTransport, type TransportConfig } from './create-transport';
-export { OutboxMessage } from './outbox.entity';
+export { OutboxMessage, OUTBOX_INSERT_COLUMNS, outboxRowValues } from './outbox.entity';
 export { recordEvent } from './outbox';
 export { claimMessage } from './processed';
 export { OutboxRelay, type OutboxRelayOptions } from './relay';

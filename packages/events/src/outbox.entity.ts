@@ -52,3 +52,16 @@ export class OutboxMessage {
     return row;
   }
 }
+
+/**
+ * The outbox row of an envelope as SQL sees it, for a writer that must insert it inside a larger
+ * statement (booking's seat changes end in one round trip: docs/adr/0013-live-latency.md) rather
+ * than through the unit of work. Column order and values are those `OutboxMessage.from` maps to,
+ * so both ways of writing give the relay the same row.
+ */
+export const OUTBOX_INSERT_COLUMNS = ['id', 'topic', 'message_key', 'type', 'version', 'payload', 'occurred_at', 'traceparent'] as const;
+
+/** Values for OUTBOX_INSERT_COLUMNS, in that order (payload as JSON text). */
+export function outboxRowValues(envelope: EventEnvelope, topic = envelope.type): unknown[] {
+  return [envelope.id, topic, envelope.key, envelope.type, envelope.version, JSON.stringify(envelope.payload), envelope.occurredAt, envelope.traceparent ?? null];
+}

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createEnvelope } from '@eventix/events';
+import { createEnvelope, OUTBOX_INSERT_COLUMNS, outboxRowValues } from '@eventix/events';
 import type { BookingCreatedPayload, SeatChange } from './booking.messages';
 import { seatChangeOf } from '../live/seat-change';
 
@@ -12,8 +12,8 @@ import { seatChangeOf } from '../live/seat-change';
  * the only other thing inside that critical section is the commit. (recordEvent would add a
  * flush round trip inside it.)
  *
- * The outbox row is exactly what recordEvent writes (OutboxMessage.from: topic = type, the
- * envelope's id, version, occurred_at and traceparent); the outbox's insert trigger wakes the
+ * The outbox row is exactly what recordEvent writes (@eventix/events' OUTBOX_INSERT_COLUMNS and
+ * outboxRowValues, the payload's version spliced in); the outbox's insert trigger wakes the
  * relay on commit either way. The change log keeps at least the newest `keep` versions, pruned
  * every `pruneEvery` versions rather than on every change.
  */
@@ -26,7 +26,7 @@ const ANNOUNCE_SQL = `
     delete from seat_change_log where event_id = (select event_id from bumped) and version <= (select seat_map_version from bumped) - ?
        and (select seat_map_version from bumped) % ? = 0
   ), announced as (
-    insert into outbox (id, topic, message_key, type, version, payload, occurred_at, traceparent)
+    insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')})
     select ?, ?, ?, ?, ?, jsonb_set(?::jsonb, '{seatMapVersion}', to_jsonb(seat_map_version)), ?, ? from bumped
   )
   select seat_map_version from bumped`;
@@ -51,7 +51,7 @@ export async function announceSeatChange<Payload extends SeatChange>(
     change.eventId,
     JSON.stringify(live?.seats ?? []), live !== undefined,
     keep, pruneEvery,
-    envelope.id, type, envelope.key, type, envelope.version, JSON.stringify(envelope.payload), envelope.occurredAt, envelope.traceparent ?? null,
+    ...outboxRowValues(envelope),
   ];
   const [row] = await tx.execute<Array<{ seat_map_version: string }>>(ANNOUNCE_SQL, params);
   return Number(row?.seat_map_version ?? 0);
