@@ -11,7 +11,7 @@ import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
 import { ACTIVE_STATUSES, activeStatusSql, assertMove, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, type SeatRequest } from './booking.rules';
 import { chooseBestAvailable, groupRows, strandedBy, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
-import { activeHolds, assertOpenForBooking, CreateBooking } from './create-booking';
+import { activeHolds, assertOpenForBooking, CreateBooking, mapSeats } from './create-booking';
 import { insertHold } from './hold-insert';
 import { announceSeatChange } from './seat-change-announce';
 
@@ -67,22 +67,6 @@ interface OpenEvent {
 class RetryAttempt extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Seats with a position, as the rules module sees them. */
-function mapSeats(seats: readonly ProjectedSeat[], taken: ReadonlySet<string>): MapSeat[] {
-  return seats
-    .filter((s) => s.row_label !== null && s.section_id !== null)
-    .map((s) => ({
-      seatId: s.seat_id,
-      sectionId: s.section_id!,
-      row: s.row_label!,
-      number: s.seat_number ?? 0,
-      x: Number(s.x ?? s.seat_number ?? 0),
-      y: Number(s.y ?? 0),
-      priceMinor: Number(s.price_minor),
-      free: !taken.has(s.seat_id),
-    }));
-}
 
 const SEAT_COLUMNS = 'seat_id, price_minor, section_id, row_label, seat_number, x, y';
 

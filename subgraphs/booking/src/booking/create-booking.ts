@@ -37,8 +37,8 @@ class SeatsBusy extends Error {}
 
 const busy = () => appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again', { retryable: true, retryAfterSeconds: 1 });
 
-/** Seats with a position, as the lone-seat rule sees them. */
-function mapSeats(seats: readonly LockedSeat[], taken: ReadonlySet<string>): MapSeat[] {
+/** Seats with a position, as the lone-seat rule sees them (also best-available's read of the map). */
+export function mapSeats(seats: readonly LockedSeat[], taken: ReadonlySet<string>): MapSeat[] {
   return seats
     .filter((s) => s.row_label !== null && s.section_id !== null)
     .map((s) => ({
