@@ -76,6 +76,9 @@ const TRANSIENT_MESSAGES: Array<[RegExp, string]> = [
   [/Timeout acquiring a connection/i, 'pool-timeout'], // knex/tarn, as MikroORM rethrows it
   [/Connection terminated/i, 'connection-terminated'], // pg: unexpectedly / due to connection timeout
   [/Client has encountered a connection error/i, 'connection-terminated'], // pg: a broken client reused
+  // knex, for the next statement of a transaction whose connection the server just terminated
+  // (the fault suite's "booking db refused" case: createBooking's plain-SQL steps met it).
+  [/Transaction query already complete/i, 'connection-terminated'],
   [/Connection is closed/i, 'connection-closed'], // ioredis
   [/max retries per request/i, 'connection-closed'], // ioredis MaxRetriesPerRequestError
 ];
