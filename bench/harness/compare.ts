@@ -2,17 +2,8 @@ import { httpLoad, type HttpLoadOptions, type HttpLoadResult } from './http-load
 import { formatCores, withCpu } from './cpu';
 import { median, runs } from './stats';
 
-/** The medians of a load's figures over several runs. */
-export interface LoadSummary {
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  servedP95: number;
-  requests: number;
-  errors: number;
-  statusCounts: Record<string, number>;
-  errorCodes: Record<string, number>;
+/** The medians of a load's figures over several runs (the same fields as one load's result). */
+export interface LoadSummary extends Pick<HttpLoadResult, 'rps' | 'p50' | 'p95' | 'p99' | 'servedP95' | 'requests' | 'errors' | 'statusCounts' | 'errorCodes'> {
   /** Median share of a core each watched process tree (and the bench itself) used during the load. */
   cores?: Record<string, number>;
 }
