@@ -21,7 +21,15 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
 
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
-export class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {
+  constructor(
+    message: string,
+    /** Resolves once the rest of the refused body has been read and discarded, or cut off. */
+    readonly drained: Promise<void>,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Reads a request body, refusing it as soon as it grows past `limit`. The rest of a refused
@@ -34,23 +42,30 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    let drainedNow = () => undefined as void;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (tooLarge) {
-        if (size > 2 * limit) req.destroy();
+        if (size > 2 * limit) {
+          req.destroy();
+          drainedNow();
+        }
         return;
       }
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
-        reject(new BodyTooLargeError(`request body exceeds ${limit} bytes`));
+        const drained = new Promise<void>((done) => (drainedNow = done));
+        reject(new BodyTooLargeError(`request body exceeds ${limit} bytes`, drained));
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
       if (!tooLarge) resolve(Buffer.concat(chunks));
+      else drainedNow();
     });
+    req.on('close', () => drainedNow());
     req.on('error', reject);
   });
 }
@@ -66,6 +81,20 @@ const mediaType = (header: string | undefined) => (header ?? '').split(';')[0].t
  * registry's BAD_REQUEST, or INTERNAL_SERVER_ERROR for our own failure.
  */
 const refusal = (message: string, code: ErrorCode = ErrorCode.BAD_REQUEST) => ({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * Answers 413 at once (a client still uploading may read it and stop) but ends the response only
+ * when the refused body has been drained: ending earlier would close the socket with unread
+ * input, which the client sees as a reset. `connection: close` because the connection may be
+ * cut off (see readBody): a client that had pooled it would send its next request into a socket
+ * about to close and see "other side closed" (the gateway's own test client did).
+ */
+function refuseTooLarge(res: http.ServerResponse, error: BodyTooLargeError): void {
+  const body = JSON.stringify(refusal(error.message));
+  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+  res.write(body);
+  void error.drained.then(() => res.end());
+}
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -85,9 +114,7 @@ export function graphqlRequestListener<Context extends BaseContext>(options: Gra
   return (req, res) => {
     void handle(req, res).catch((error: Error) => {
       if (error instanceof BodyTooLargeError) {
-        // Not `connection: close`: the body's rest is being drained (see readBody), so the
-        // client reads this answer and may keep the connection.
-        if (!res.headersSent) sendJson(res, 413, refusal(error.message));
+        if (!res.headersSent) refuseTooLarge(res, error);
         return;
       }
       options.log?.(`http: ${error.stack ?? error.message}`);
