@@ -6,6 +6,8 @@ export interface TransportConfig {
   /** Kafka when brokers are given, the in-process bus otherwise. */
   kafkaBrokers?: string[];
   clientId: string;
+  /** Kafka only: put before every topic name on the wire (see `KafkaTransportOptions.topicPrefix`). */
+  topicPrefix?: string;
   log?: (message: string) => void;
 }
 
@@ -14,7 +16,7 @@ const LOG_EVERY_N_RETRIES = 10;
 
 export function createTransport(config: TransportConfig): EventTransport {
   if (config.kafkaBrokers?.length) {
-    return new KafkaTransport({ brokers: config.kafkaBrokers, clientId: config.clientId, log: config.log });
+    return new KafkaTransport({ brokers: config.kafkaBrokers, clientId: config.clientId, topicPrefix: config.topicPrefix, log: config.log });
   }
   return new InProcessTransport({
     onDeadLetter: ({ topic, groupId, message, attempts, failure, error }) =>

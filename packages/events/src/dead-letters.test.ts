@@ -27,6 +27,11 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
   let kafka: Kafka;
   const topic = `test.dlq.${uniqueSuffix()}`;
   const groupId = `dlq-test-${uniqueSuffix()}`;
+  // Topics of this suite alone, as every test transport has. Handlers, metrics and logs see
+  // `topic`; this test's own kafkajs client reads and writes the wire names.
+  const topicPrefix = `t${uniqueSuffix()}.`;
+  const wireTopic = topicPrefix + topic;
+  const wireDeadLetters = deadLetterTopic(wireTopic);
   const logs: string[] = [];
   const attempts = new Map<string, number>();
   /** Versions the handler understands; the second test "deploys" support for version 2. */
@@ -49,19 +54,19 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
   const deadLettered = async () => (await metricValues(DEAD_LETTERS_METRIC)).reduce((n, v) => n + v.value, 0);
   const retries = async () => (await metricValues(DELIVERY_RETRIES_METRIC)).reduce((n, v) => n + v.value, 0);
 
-  /** Every message of `<topic>.dlq`, read by a throwaway group once the end offsets are reached. */
+  /** Every message of `<prefix><topic>.dlq`, read by a throwaway group once the end offsets are reached. */
   const readDeadLetters = async (): Promise<KafkaMessage[]> => {
     const admin = kafka.admin();
     await admin.connect();
     const topics = await admin.listTopics();
-    const ends = topics.includes(deadLetterTopic(topic)) ? await admin.fetchTopicOffsets(deadLetterTopic(topic)) : [];
+    const ends = topics.includes(wireDeadLetters) ? await admin.fetchTopicOffsets(wireDeadLetters) : [];
     await admin.disconnect();
     const expected = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
     if (!expected) return [];
     const got: KafkaMessage[] = [];
     const reader = kafka.consumer({ groupId: `dlq-reader-${uniqueSuffix()}` });
     await reader.connect();
-    await reader.subscribe({ topics: [deadLetterTopic(topic)], fromBeginning: true });
+    await reader.subscribe({ topics: [wireDeadLetters], fromBeginning: true });
     await reader.run({ eachMessage: async ({ message: m }) => void got.push(m) });
     await waitFor(() => (got.length >= expected ? true : undefined), 30_000, `${expected} dead letters`);
     await reader.disconnect();
@@ -76,7 +81,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     pgAdmin = new Client({ connectionString: `${testPostgresServerUrl()}/postgres` });
     await pgAdmin.connect();
     kafka = new Kafka({ clientId: `dlq-test-${uniqueSuffix()}`, brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING });
-    transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, log: (m) => logs.push(m) });
+    transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, topicPrefix, log: (m) => logs.push(m) });
     await transport.subscribe({ groupId, topics: [topic], handle });
     // Warm up: the group owns its partitions and the pool holds live connections to kill.
     const first = message({ warmUp: true });
@@ -131,7 +136,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     // Its own topic and group, so the messages of the other tests stay out of the way.
     const closeTopic = `${topic}.close`;
     const closeGroup = `${groupId}-close`;
-    const first = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, log: (m) => logs.push(m) });
+    const first = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, topicPrefix, log: (m) => logs.push(m) });
     await first.subscribe({ groupId: closeGroup, topics: [closeTopic], handle });
     await pgAdmin.query(`alter database ${db.name} with allow_connections false`);
     await pgAdmin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db.name]);
@@ -149,7 +154,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
 
     // Nothing was committed or dead-lettered: the next member of the group handles it.
     await pgAdmin.query(`alter database ${db.name} with allow_connections true`);
-    const second = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, log: (m) => logs.push(m) });
+    const second = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `dlq-test-${uniqueSuffix()}`, topicPrefix, log: (m) => logs.push(m) });
     try {
       await second.subscribe({ groupId: closeGroup, topics: [closeTopic], handle });
       await waitFor(async () => ((await applied(pending.id)) ? true : undefined), 20_000, 'the message in the next consumer');
@@ -165,7 +170,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     const badId = `bad-${uniqueSuffix()}`;
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'concert-1', value: 'this is not an envelope', headers: { 'message-id': badId } }] });
+    await producer.send({ topic: wireTopic, messages: [{ key: 'concert-1', value: 'this is not an envelope', headers: { 'message-id': badId } }] });
     await producer.disconnect();
     const v2 = message({ bookingId: 'b-2', status: 'PAID' }, 2);
     await transport.publish(topic, [v2]);
@@ -179,14 +184,14 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     expect(letters.map((m) => headers(m)['message-id']).sort()).toEqual([badId, v2.id].sort());
     const bad = letters.find((m) => headers(m)['message-id'] === badId)!;
     expect(bad.value?.toString()).toBe('this is not an envelope');
-    expect(headers(bad)).toMatchObject({ 'original-topic': topic, 'consumer-group': groupId, attempts: '1', failure: 'permanent:unprocessable' });
+    expect(headers(bad)).toMatchObject({ 'original-topic': wireTopic, 'consumer-group': groupId, attempts: '1', failure: 'permanent:unprocessable' });
 
     // The consumer learns version 2; replay sends both back. The bad body fails again and is
     // dead-lettered anew; the version-2 message is now handled.
     supportedVersions.push(2);
     const started = Date.now();
-    await expect(replayDeadLetters({ brokers: testKafkaBrokers(), topic })).resolves.toEqual({
-      deadLetterTopic: deadLetterTopic(topic),
+    await expect(replayDeadLetters({ brokers: testKafkaBrokers(), topic, topicPrefix })).resolves.toEqual({
+      deadLetterTopic: wireDeadLetters,
       read: 2,
       republished: 2,
       duplicates: 0,
@@ -196,7 +201,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
     await waitFor(async () => ((await deadLettered()) === 3 ? true : undefined), 20_000, 'the bad body dead-lettered again');
 
     // A second run starts from the replay group's committed offset: only the new dead letter.
-    await expect(replayDeadLetters({ brokers: testKafkaBrokers(), topic })).resolves.toMatchObject({ read: 1, republished: 1 });
+    await expect(replayDeadLetters({ brokers: testKafkaBrokers(), topic, topicPrefix })).resolves.toMatchObject({ read: 1, republished: 1 });
     await waitFor(async () => ((await deadLettered()) === 4 ? true : undefined), 20_000, 'the bad body dead-lettered a third time');
   });
 });

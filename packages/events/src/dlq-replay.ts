@@ -6,6 +6,8 @@ export interface ReplayOptions {
   brokers: string[];
   /** The original topic (`booking.created`) or its dead-letter topic (`booking.created.dlq`). */
   topic: string;
+  /** The services' KAFKA_TOPIC_PREFIX: `topic` is the logical name, read from `<topicPrefix><topic>.dlq`. */
+  topicPrefix?: string;
   /**
    * The group whose committed offsets mark what was already replayed; default
    * `eventix.dlq-replay.<dead-letter topic>`, so a second run replays only newer dead letters.
@@ -38,7 +40,8 @@ const dlqOnlyHeaders = new Set<string>(Object.values(DeadLetterHeader).filter((h
  * the start, so a message that fails again and is dead-lettered anew waits for the next run.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
-  const dlq = options.topic.endsWith('.dlq') ? options.topic : deadLetterTopic(options.topic);
+  const wireTopic = (options.topicPrefix ?? '') + options.topic;
+  const dlq = wireTopic.endsWith('.dlq') ? wireTopic : deadLetterTopic(wireTopic);
   const fallbackTopic = dlq.slice(0, -'.dlq'.length);
   const groupId = options.groupId ?? `eventix.dlq-replay.${dlq}`;
   const log = options.log ?? (() => undefined);

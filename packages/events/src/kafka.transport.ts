@@ -23,11 +23,20 @@ export interface KafkaTransportOptions {
   log?: (message: string) => void;
   /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Put before every topic name on the wire (`t1a2b.` + `catalog.event-published`), default
+   * none. Several environments or test platforms sharing one cluster need it: consumer groups
+   * alone do not isolate them, because the topics are shared and a new group reads a topic from
+   * the beginning — every other environment's history, and its messages from then on. Services
+   * keep using the logical names; handlers, metrics, traces and logs see those.
+   */
+  topicPrefix?: string;
 }
 
 /**
  * Headers of a message in `<topic>.dlq`, besides the original message's own headers (its
- * `message-id` and `type` included). `dlq:replay` reads `original-topic` to send it back.
+ * `message-id` and `type` included). `dlq:replay` reads `original-topic` to send it back; with
+ * a topic prefix both the dead-letter topic and `original-topic` are the prefixed (wire) names.
  */
 export const DeadLetterHeader = {
   messageId: 'message-id',
@@ -61,8 +70,9 @@ interface Subscription {
  * A failing handler is retried inside `eachMessage`, heartbeating all along so the member keeps
  * its partitions: without limit while the failure is an outage (database or broker
  * unreachable), a few times for an unexplained error. Only a message that cannot succeed (bad
- * body, unknown version) or keeps failing for no infrastructure reason goes to `<topic>.dlq`,
- * where it is counted, logged with its id, and kept for `npm run dlq:replay -- <topic>`.
+ * body, unknown version) or keeps failing for no infrastructure reason goes to `<topic>.dlq`
+ * (`<prefix><topic>.dlq` under a topic prefix), where it is counted, logged with its id, and
+ * kept for `npm run dlq:replay -- <topic>`.
  */
 export class KafkaTransport implements EventTransport {
   readonly kind = 'kafka' as const;
@@ -103,14 +113,16 @@ export class KafkaTransport implements EventTransport {
   async publishBatch(batches: readonly TopicMessages[]): Promise<void> {
     const nonEmpty = batches.filter((b) => b.messages.length);
     if (!nonEmpty.length) return;
-    await this.ensureTopics(nonEmpty.map((b) => b.topic));
+    const onWire = nonEmpty.map((b) => ({ topic: this.wire(b.topic), messages: b.messages }));
+    await this.ensureTopics(onWire.map((b) => b.topic));
     const producer = await this.getProducer();
     // Successive requests in batch order (order per partition holds: each is acknowledged
     // before the next leaves), each small enough for the broker.
-    for (const topicMessages of requestsUnder(MAX_REQUEST_BYTES, nonEmpty)) await producer.sendBatch({ acks: -1, topicMessages });
+    for (const topicMessages of requestsUnder(MAX_REQUEST_BYTES, onWire)) await producer.sendBatch({ acks: -1, topicMessages });
   }
 
-  async subscribe({ groupId, topics, handle }: SubscribeOptions): Promise<Unsubscribe> {
+  async subscribe({ groupId, topics: logicalTopics, handle }: SubscribeOptions): Promise<Unsubscribe> {
+    const topics = logicalTopics.map((t) => this.wire(t));
     await this.ensureTopics(topics);
     const consumer = this.kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
     const subscription: Subscription = { consumer, closing: new AbortController() };
@@ -125,7 +137,8 @@ export class KafkaTransport implements EventTransport {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      eachMessage: async ({ topic: wireTopic, partition, message, heartbeat }) => {
+        const topic = this.logical(wireTopic);
         const headerId = headerString(message.headers, 'message-id');
         let envelope: EventEnvelope;
         try {
@@ -199,7 +212,9 @@ export class KafkaTransport implements EventTransport {
     failure: DeliveryFailure;
   }): Promise<void> {
     const { groupId, topic, partition, message, messageId, error, attempts, failure } = letter;
-    const dlq = deadLetterTopic(topic);
+    // The wire names: replay sends the message back exactly where it came from.
+    const originalTopic = this.wire(topic);
+    const dlq = deadLetterTopic(originalTopic);
     await this.ensureTopics([dlq]);
     const producer = await this.getProducer();
     await producer.send({
@@ -213,7 +228,7 @@ export class KafkaTransport implements EventTransport {
           headers: {
             ...message.headers,
             [DeadLetterHeader.messageId]: messageId,
-            [DeadLetterHeader.originalTopic]: topic,
+            [DeadLetterHeader.originalTopic]: originalTopic,
             [DeadLetterHeader.originalPartition]: String(partition),
             [DeadLetterHeader.originalOffset]: message.offset,
             [DeadLetterHeader.group]: groupId,
@@ -232,6 +247,17 @@ export class KafkaTransport implements EventTransport {
       `kafka: dead-lettered message ${messageId} of ${topic} (group ${groupId}, partition ${partition}, offset ${message.offset}) ` +
         `to ${dlq} after ${attempts} attempt(s), ${failure.kind} ${failure.reason}: ${error.message}`,
     );
+  }
+
+  /** The topic's name on the wire: the logical name behind this transport's prefix. */
+  private wire(topic: string): string {
+    return (this.options.topicPrefix ?? '') + topic;
+  }
+
+  /** The logical name of a topic this transport subscribed to (its wire name without the prefix). */
+  private logical(wireTopic: string): string {
+    const prefix = this.options.topicPrefix ?? '';
+    return wireTopic.startsWith(prefix) ? wireTopic.slice(prefix.length) : wireTopic;
   }
 
   private getProducer(): Promise<Producer> {

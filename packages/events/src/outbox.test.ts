@@ -11,7 +11,8 @@ import type { EventTransport } from './transport';
 
 const transports: Array<[string, () => EventTransport]> = [
   ['in-process', () => new InProcessTransport()],
-  ['kafka', () => new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `outbox-test-${uniqueSuffix()}` })],
+  // Topics of this suite alone (its new groups would otherwise read every other suite's history).
+  ['kafka', () => new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `outbox-test-${uniqueSuffix()}`, topicPrefix: `t${uniqueSuffix()}.` })],
 ];
 
 describe.each(transports)('outbox → relay → %s transport', (_kind, makeTransport) => {
