@@ -7,6 +7,8 @@ const schema = z.object({
   DATABASE_URL: envUrl(['postgres', 'postgresql']).optional(),
   EMBEDDED_POSTGRES_PORT: envPort(54329),
   KAFKA_BROKERS: envList().optional(),
+  /** Put before every Kafka topic name (two deployments or test platforms sharing one cluster must differ). */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   REDIS_URL: envUrl(['redis', 'rediss']).optional(),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TICKET_SIGNING_KEY: z.string().optional(),
@@ -26,6 +28,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     databaseUrl: vars.DATABASE_URL,
     embeddedPostgresPort: vars.EMBEDDED_POSTGRES_PORT,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    kafkaTopicPrefix: vars.KAFKA_TOPIC_PREFIX,
     redisUrl: vars.REDIS_URL,
     internalSecret: vars.INTERNAL_JWT_SECRET,
     ticketSigningKey: vars.TICKET_SIGNING_KEY,

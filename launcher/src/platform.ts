@@ -35,7 +35,7 @@ export async function startPlatform(
   logger?: (service: string) => Logger,
 ): Promise<Platform> {
   const shared = { ...env, INTERNAL_JWT_SECRET: infra.internalSecret };
-  const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: 'eventix', log: log('events') });
+  const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, topicPrefix: config.kafkaTopicPrefix, clientId: 'eventix', log: log('events') });
   // Whatever started is stopped again if a later step fails, so a failed start leaks nothing.
   const started: Array<{ stop(): Promise<void> }> = [];
   try {

@@ -18,7 +18,7 @@ interface Service {
  * exit 0 (or exit 1 naming what hung after SHUTDOWN_TIMEOUT_MS). The launcher wires the same
  * factories in one process for the embedded mode.
  */
-export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
+export function runStandalone<Config extends { kafkaBrokers?: string[]; kafkaTopicPrefix?: string }>(
   name: string,
   loadConfig: () => Config,
   create: (deps: { config: Config; transport: EventTransport; log: (message: string) => void; logger: Logger }) => Promise<Service>,
@@ -28,7 +28,7 @@ export function runStandalone<Config extends { kafkaBrokers?: string[] }>(
   const main = async () => {
     const config = loadConfig();
     const timeoutMs = loadShutdownTimeout(name);
-    const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, clientId: name, log });
+    const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, topicPrefix: config.kafkaTopicPrefix, clientId: name, log });
     let service: Service | undefined;
     const starting = (async () => {
       service = await create({ config, transport, log, logger });

@@ -8,6 +8,8 @@ const schema = z
   BOOKING_DATABASE_URL: envUrl(['postgres', 'postgresql']),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
+  /** Put before every Kafka topic name (two deployments or test platforms sharing one cluster must differ). */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   REDIS_URL: envUrl(['redis', 'rediss']).optional(),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1, 'must be at least 1 second').max(86_400, 'must be at most a day').default(600),
   MAX_SEATS_PER_BOOKING: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
@@ -52,6 +54,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     database: { url: vars.BOOKING_DATABASE_URL, debug: vars.SQL_DEBUG },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    kafkaTopicPrefix: vars.KAFKA_TOPIC_PREFIX,
     redisUrl: vars.REDIS_URL,
     ticketSigningKey: vars.TICKET_SIGNING_KEY,
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS, maxExtensionSeconds: vars.MAX_HOLD_EXTENSION_SECONDS, maxSeatsPerBooking: vars.MAX_SEATS_PER_BOOKING, lockTimeoutMs: vars.BOOKING_LOCK_TIMEOUT_MS, expiryIntervalMs: vars.BOOKING_EXPIRY_INTERVAL_MS, warningSeconds: vars.HOLD_WARNING_SECONDS, watchIntervalMs: vars.HOLD_WATCH_INTERVAL_MS },

@@ -7,6 +7,8 @@ const schema = z.object({
   CATALOG_DATABASE_URL: envUrl(['postgres', 'postgresql']),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
+  /** Put before every Kafka topic name (two deployments or test platforms sharing one cluster must differ). */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SQL_DEBUG: envBoolean(false),
 });
@@ -19,6 +21,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     database: { url: vars.CATALOG_DATABASE_URL, debug: vars.SQL_DEBUG },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    kafkaTopicPrefix: vars.KAFKA_TOPIC_PREFIX,
     production: vars.NODE_ENV === 'production',
   };
 }

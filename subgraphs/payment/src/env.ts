@@ -7,6 +7,8 @@ const schema = z.object({
   PAYMENT_DATABASE_URL: envUrl(['postgres', 'postgresql']),
   INTERNAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (shared with the gateway)'),
   KAFKA_BROKERS: envList().optional(),
+  /** Put before every Kafka topic name (two deployments or test platforms sharing one cluster must differ). */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/i, 'letters, digits, dots, dashes').default(''),
   /** The booking subgraph (the gateway's BOOKING_URL): payments take the booking's hold there before charging. */
   BOOKING_URL: envUrl(['http', 'https']).default('http://127.0.0.1:4002/graphql'),
   BOOKING_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
@@ -32,6 +34,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     database: { url: vars.PAYMENT_DATABASE_URL, debug: vars.SQL_DEBUG },
     internalSecret: vars.INTERNAL_JWT_SECRET,
     kafkaBrokers: vars.KAFKA_BROKERS,
+    kafkaTopicPrefix: vars.KAFKA_TOPIC_PREFIX,
     booking: { url: vars.BOOKING_URL, timeoutMs: vars.BOOKING_CALL_TIMEOUT_MS },
     consumerGroupPrefix: vars.CONSUMER_GROUP_PREFIX,
     production: vars.NODE_ENV === 'production',
