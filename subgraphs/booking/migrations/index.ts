@@ -3,6 +3,7 @@ import { Migration20261125010000Tickets } from './Migration20261125010000_ticket
 import { Migration20261125020000ProjectionProgress } from './Migration20261125020000_projection_progress';
 import { Migration20261125100000SeatSelection } from './Migration20261125100000_seat_selection';
 import { Migration20261125210000OutboxTraceparent } from './Migration20261125210000_outbox_traceparent';
+import { Migration20261126000000SeatMapVersionAtCommit } from './Migration20261126000000_seat_map_version_at_commit';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -11,4 +12,5 @@ export const bookingMigrations = [
   { name: 'Migration20261125020000_projection_progress', class: Migration20261125020000ProjectionProgress },
   { name: 'Migration20261125100000_seat_selection', class: Migration20261125100000SeatSelection },
   { name: 'Migration20261125210000_outbox_traceparent', class: Migration20261125210000OutboxTraceparent },
+  { name: 'Migration20261126000000_seat_map_version_at_commit', class: Migration20261126000000SeatMapVersionAtCommit },
 ];

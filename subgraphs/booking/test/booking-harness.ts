@@ -11,6 +11,7 @@ export interface BookingHarness {
   booking: BookingSubgraph;
   db: TestDatabase;
   groupPrefix: string;
+  topicPrefix: string;
   transport: EventTransport;
   url: string;
   queries: string[];
@@ -28,12 +29,22 @@ export interface BookingHarness {
 /** A booking subgraph on a fresh database, or a second instance on `sameDatabaseAs`'s. */
 export async function startBooking(env: Record<string, string> = {}, sameDatabaseAs?: BookingHarness): Promise<BookingHarness> {
   const db: TestDatabase = sameDatabaseAs ? { ...sameDatabaseAs.db, drop: async () => undefined } : await createTestDatabase('booking');
-  const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `booking-test-${uniqueSuffix()}` });
+  // Each deployment under test gets consumer groups and topics of its own (a new group would
+  // otherwise read every other test's messages from the beginning); a second instance shares them.
+  const suffix = uniqueSuffix();
+  const groups = sameDatabaseAs?.groupPrefix ?? `g${suffix}.`;
+  const topics = sameDatabaseAs?.topicPrefix ?? `t${suffix}.`;
+  const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `booking-test-${suffix}`, topicPrefix: topics });
   const queries: string[] = [];
   const published: EventEnvelope[] = [];
-  // Each deployment under test gets consumer groups of its own; a second instance shares them.
-  const groups = sameDatabaseAs?.groupPrefix ?? `t${uniqueSuffix()}.`;
-  const config = loadBookingConfig({ BOOKING_PORT: '0', BOOKING_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET, CONSUMER_GROUP_PREFIX: groups, ...env });
+  const config = loadBookingConfig({
+    BOOKING_PORT: '0',
+    BOOKING_DATABASE_URL: db.url,
+    INTERNAL_JWT_SECRET: SECRET,
+    CONSUMER_GROUP_PREFIX: groups,
+    KAFKA_TOPIC_PREFIX: topics,
+    ...env,
+  });
   const booking = await createBookingSubgraph({ config, transport, log: () => undefined, onQuery: (sql) => queries.push(sql) });
   await transport.subscribe({
     groupId: `booking-test-reader-${uniqueSuffix()}`,
@@ -47,6 +58,7 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
     booking,
     db,
     groupPrefix: groups,
+    topicPrefix: topics,
     transport,
     url: running.url,
     queries,

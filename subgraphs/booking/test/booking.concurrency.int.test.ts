@@ -59,4 +59,26 @@ describe('createBooking under contention (real PostgreSQL)', () => {
     expect(new Set(results.map((r) => r.data!.createBooking.id)).size).toBe(1);
     expect(Number((await h.sql<{ n: string }>('select count(*) as n from booking where event_id = ?', [eventId]))[0].n)).toBe(1);
   });
+  it('numbers the seat map changes of concurrent bookings and cancellations 1…n without gaps or repeats, in the change log and in the messages', async () => {
+    const { eventId, seatIds } = await h.publishEvent(48);
+    // 48 buyers of different seats and 16 cancellations of some of them, all at once.
+    const holds = await Promise.all(seatIds.map((seat, i) => h.as({ sub: `version-${i}` })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } })));
+    expect(holds.flatMap((r) => errorCodes(r))).toEqual([]);
+    const cancels = await Promise.all(
+      holds.slice(0, 16).map((r, i) => h.as({ sub: `version-${i}` })(operations.CancelBookingDocument, { id: r.data!.createBooking.id })),
+    );
+    expect(cancels.flatMap((r) => errorCodes(r))).toEqual([]);
+    const changes = 48 + 16;
+    const [event] = await h.sql<{ seat_map_version: string }>('select seat_map_version from event_projection where event_id = ?', [eventId]);
+    expect(Number(event.seat_map_version)).toBe(changes);
+    const logged = await h.sql<{ version: string }>('select version from seat_change_log where event_id = ? order by version', [eventId]);
+    expect(logged.map((r) => Number(r.version))).toEqual(Array.from({ length: changes }, (_, i) => i + 1));
+    // The messages carry the same versions, each once (the outbox's seq is insertion order, not commit order).
+    const messages = await h.sql<{ v: string }>(
+      `select (payload->>'seatMapVersion') as v from outbox where message_key = ? and payload->'seatMapVersion' is not null`,
+      [eventId],
+    );
+    expect(messages.map((m) => Number(m.v)).sort((a, b) => a - b)).toEqual(Array.from({ length: changes }, (_, i) => i + 1));
+    expect(await h.sql('select * from seat_change_pending')).toEqual([]);
+  }, 60_000);
 });

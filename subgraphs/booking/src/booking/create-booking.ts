@@ -72,8 +72,8 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  * hydration. One attempt is one transaction: lock the requested seats NOWAIT (with the event's
  * state and, for a keyed request, the booking already made under the key), read the holds on
  * them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat rule),
- * then write booking, items, version bump and change log in one statement and the outbox
- * message with the commit. The partial unique index on active items stays the backstop.
+ * then write booking and items in one statement and the outbox message (its seat map version
+ * assigned at commit) in another. The partial unique index on active items stays the backstop.
  *
  * Contention: a seat another transaction has locked is never queued for. The attempt ends at
  * once; the loser waits (FOR SHARE, see waitForSeats) only until that transaction has ended, then
@@ -105,7 +105,7 @@ export class CreateBooking {
           if (existing) return existing;
         }
         if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
-        // The lock timeout ran out on the version row or the key lock: as busy as it gets.
+        // The lock timeout ran out on the key lock, or at commit on the version row: as busy as it gets.
         if (pgCode(error) === LOCK_NOT_AVAILABLE) throw busy();
         if (!(error instanceof SeatsBusy) && pgCode(error) !== DEADLOCK_DETECTED) throw error;
       }
@@ -136,7 +136,7 @@ export class CreateBooking {
       const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
       if (stranded.length) throw loneSeat(stranded);
     }
-    // The last step: the announcement (the version row's lock) is followed only by the commit.
+    // The seat map version is assigned when this commits (seat-change-announce.ts).
     return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
   }
 

@@ -30,7 +30,7 @@ export interface HoldSettings {
 /**
  * The booking and its items in one statement (items set-based from two arrays). The partial
  * unique index on active items stays the backstop: a 23505 here becomes SEAT_UNAVAILABLE in the
- * caller. It runs before the seat-map version is bumped, outside that row's critical section.
+ * caller.
  */
 const INSERT_HOLD_SQL = `
   with hold as (

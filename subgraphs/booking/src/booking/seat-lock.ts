@@ -47,8 +47,8 @@ const SEATS_TO_LOCK = `
  * request) the booking already made under the key. NOWAIT: a buyer never queues behind another
  * buyer of the same seat; a busy seat fails the statement at once with 55P03 and the caller
  * decides (seat-lock wait below). `lock_timeout` is set here for the rest of the transaction
- * (the seat-map version row, queued on by every seat change of the event) without a statement
- * of its own.
+ * (the key lock, and at commit the seat-map version row every seat change of the event queues
+ * on) without a statement of its own.
  */
 const LOCK_SEATS_SQL = `
   with event as (
