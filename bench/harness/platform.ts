@@ -67,7 +67,8 @@ export async function startBenchPlatform(opts: BenchPlatformOptions = {}): Promi
     NODE_ENV: 'development',
     INTERNAL_JWT_SECRET: internalSecret,
     REDIS_URL: infra.redisUrl,
-    ...(infra.kafkaBrokers.length ? { KAFKA_BROKERS: infra.kafkaBrokers.join(',') } : {}),
+    // Topics of this run alone (shared by its services), in case KAFKA_BROKERS is a broker others use too.
+    ...(infra.kafkaBrokers.length ? { KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: `bench-${runId}.` } : {}),
   };
   const subgraphEnv = subgraphEnvironments(common, ports, subgraphUrls, infra.databaseUrls, runId);
   const gatewayBase: Record<string, string> = {

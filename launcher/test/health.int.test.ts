@@ -38,11 +38,13 @@ describe('readiness during a Redis or Kafka outage (separate processes)', () => 
     redis = await startRestartableRedis();
     [db, catalogDb] = await Promise.all([createTestDatabase('health_booking'), createTestDatabase('health_catalog')]);
     const shared = { INTERNAL_JWT_SECRET: SECRET };
+    const prefix = `h${uniqueSuffix()}.`;
     booking = await startServiceProcess('booking', {
       ...shared,
       BOOKING_DATABASE_URL: db.url,
       KAFKA_BROKERS: testKafkaBrokers().join(','),
-      CONSUMER_GROUP_PREFIX: `h${uniqueSuffix()}.`,
+      CONSUMER_GROUP_PREFIX: prefix,
+      KAFKA_TOPIC_PREFIX: prefix,
       REDIS_URL: redis.url,
     });
     gateway = await startServiceProcess('gateway', { ...shared, REDIS_URL: redis.url });

@@ -35,7 +35,8 @@ describe('SIGTERM stops every service cleanly (separate processes)', () => {
     dbs = await Promise.all(['catalog', 'booking', 'payment'].map((name) => createTestDatabase(`shutdown_${name}`)));
     admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const shared = { INTERNAL_JWT_SECRET: SECRET, KAFKA_BROKERS: testKafkaBrokers().join(','), CONSUMER_GROUP_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) };
+    // Groups and topics of these processes alone (they share them with each other, not with other tests).
+    const shared = { INTERNAL_JWT_SECRET: SECRET, KAFKA_BROKERS: testKafkaBrokers().join(','), CONSUMER_GROUP_PREFIX: prefix, KAFKA_TOPIC_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) };
     // One at a time: on two shared cores, three migrating services at once only slow each other.
     services.catalog = await startServiceProcess('catalog', { ...shared, CATALOG_DATABASE_URL: dbs[0].url });
     services.booking = await startServiceProcess('booking', { ...shared, BOOKING_DATABASE_URL: dbs[1].url, REDIS_URL: testRedisUrl() });
@@ -165,7 +166,14 @@ describe('SIGTERM during start-up', () => {
     // their groups (seconds): the signal lands in the middle of start-up.
     const booking = await startServiceProcess(
       'booking',
-      { INTERNAL_JWT_SECRET: SECRET, BOOKING_DATABASE_URL: db.url, KAFKA_BROKERS: testKafkaBrokers().join(','), CONSUMER_GROUP_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      {
+        INTERNAL_JWT_SECRET: SECRET,
+        BOOKING_DATABASE_URL: db.url,
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        CONSUMER_GROUP_PREFIX: prefix,
+        KAFKA_TOPIC_PREFIX: prefix,
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      },
       { until: 'TICKET_SIGNING_KEY is not set' },
     );
     const signalled = Date.now();
@@ -251,6 +259,7 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
         ...(await launcherEnv(dataDir)),
         KAFKA_BROKERS: testKafkaBrokers().join(','),
         CONSUMER_GROUP_PREFIX: prefix,
+        KAFKA_TOPIC_PREFIX: prefix,
         SEED_DEMO: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

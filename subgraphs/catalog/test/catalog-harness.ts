@@ -23,10 +23,13 @@ export interface CatalogHarness {
 /** A real catalog subgraph on a fresh database, publishing to the real Kafka of the test run. */
 export async function startCatalog(): Promise<CatalogHarness> {
   const db = await createTestDatabase('catalog');
-  const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `catalog-test-${uniqueSuffix()}` });
+  // Topics of this harness alone: its reader's new group would otherwise read every other test's messages.
+  const suffix = uniqueSuffix();
+  const topicPrefix = `t${suffix}.`;
+  const transport = new KafkaTransport({ brokers: testKafkaBrokers(), clientId: `catalog-test-${suffix}`, topicPrefix });
   const queries: string[] = [];
   const published: EventEnvelope[] = [];
-  const config = loadCatalogConfig({ CATALOG_PORT: '0', CATALOG_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET });
+  const config = loadCatalogConfig({ CATALOG_PORT: '0', CATALOG_DATABASE_URL: db.url, INTERNAL_JWT_SECRET: SECRET, KAFKA_TOPIC_PREFIX: topicPrefix });
   const catalog = await createCatalogSubgraph({ config, transport, log: () => undefined, onQuery: (sql) => queries.push(sql) });
   await transport.subscribe({
     groupId: `catalog-test-reader-${uniqueSuffix()}`,

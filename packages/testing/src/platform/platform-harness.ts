@@ -27,6 +27,7 @@ export interface PlatformHarness {
  */
 export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<PlatformHarness> {
   const dbs: TestDatabase[] = await Promise.all(['catalog', 'booking', 'payment'].map((name) => createTestDatabase(`platform_${name}`)));
+  const suffix = uniqueSuffix();
   const env = {
     GATEWAY_PORT: '0',
     CATALOG_PORT: '0',
@@ -35,8 +36,10 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DEV_ISSUER_KEY_FILE: '',
     REDIS_URL: testRedisUrl(),
-    // Consumer groups of this platform alone: other platforms of the run share the Kafka cluster.
-    CONSUMER_GROUP_PREFIX: `p${uniqueSuffix()}.`,
+    // Consumer groups and topics of this platform alone: other platforms of the run share the
+    // Kafka cluster, and a new group would otherwise replay every earlier platform's messages.
+    CONSUMER_GROUP_PREFIX: `p${suffix}.`,
+    KAFKA_TOPIC_PREFIX: `t${suffix}.`,
     ...overrides,
   };
   const config = loadLauncherConfig({ ...env, EVENTIX_DATA_DIR: '/tmp/eventix-platform-test', SEED_DEMO: 'false' });
