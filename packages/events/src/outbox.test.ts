@@ -153,4 +153,43 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
     await waitFor(() => received.find((m) => m.id === sent.id), 20_000, 'the retried message');
     expect(await pendingCount()).toBe(0);
   });
+  it('pipelines several batches per transaction: every row once, in commit order', async () => {
+    const sent = await orm.em.fork().transactional(async (em) => Array.from({ length: 230 }, (_, n) => recordEvent(em, { type: topic, key: 'concert-4', payload: { n } })));
+    const relay = new OutboxRelay({ orm, transport, batchSize: 50, batchesPerTransaction: 3, idleMs: 20, wakeOnCommit: false });
+    relays.push(relay);
+    relay.start();
+    const ids = new Set(sent.map((m) => m.id));
+    await waitFor(() => (received.filter((m) => ids.has(m.id)).length >= sent.length ? true : undefined), 20_000, 'the whole backlog');
+    expect(received.filter((m) => ids.has(m.id)).map((m) => (m.payload as { n: number }).n)).toEqual(sent.map((_, n) => n));
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it("rolls back a pipelined transaction's marks when a later batch fails: its rows are published again, none lost, first deliveries in order", async () => {
+    let calls = 0;
+    const failsSecondBatchOnce: EventTransport = {
+      kind: transport.kind,
+      publish: async (t, messages) => {
+        if (++calls === 2) throw new Error('broker unavailable');
+        await transport.publish(t, messages);
+      },
+      subscribe: (o) => transport.subscribe(o),
+      close: async () => undefined,
+      ping: async () => undefined,
+    };
+    const sent = await orm.em.fork().transactional(async (em) => Array.from({ length: 120 }, (_, n) => recordEvent(em, { type: topic, key: 'concert-5', payload: { n } })));
+    const relay = new OutboxRelay({ orm, transport: failsSecondBatchOnce, batchSize: 50, batchesPerTransaction: 3, idleMs: 20, wakeOnCommit: false });
+    relays.push(relay);
+    relay.start();
+    const ids = new Set(sent.map((m) => m.id));
+    await waitFor(async () => ((await pendingCount()) === 0 && new Set(received.filter((m) => ids.has(m.id)).map((m) => m.id)).size === sent.length ? true : undefined), 20_000, 'every row after the retry');
+    const firsts: number[] = [];
+    const seen = new Set<string>();
+    for (const m of received.filter((r) => ids.has(r.id))) {
+      if (!seen.has(m.id)) firsts.push((m.payload as { n: number }).n);
+      seen.add(m.id);
+    }
+    expect(firsts).toEqual(sent.map((_, n) => n));
+    // The first batch went out before the failure and again after the rollback.
+    expect(received.filter((m) => ids.has(m.id)).length).toBe(sent.length + 50);
+  });
 });

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from './envelope';
 import { OutboxWakeListener } from './outbox-wake';
 import { PeriodicWorker, type TickOutcome } from './periodic-worker';
@@ -7,8 +7,15 @@ import type { EventTransport, TopicMessages } from './transport';
 export interface OutboxRelayOptions {
   orm: MikroORM;
   transport: EventTransport;
-  /** Rows published per transaction. */
+  /** Rows per batch: what one request to the transport carries at most. */
   batchSize?: number;
+  /**
+   * Batches one transaction may publish (default 4): the next batch is claimed while the
+   * transport sends the current one, so the database's share of the work hides behind the
+   * broker's round trip. A failure rolls back the whole transaction's marks: its batches that
+   * were already sent are sent again (at least once, as after a crash).
+   */
+  batchesPerTransaction?: number;
   /**
    * How long to sleep when the outbox is empty. A commit that inserted outbox rows wakes the
    * relay at once (LISTEN/NOTIFY, see `wakeOnCommit`), so this is the fallback's delay.
@@ -52,15 +59,16 @@ const LOCK_AND_PLAN =
   `set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true)`;
 
 /**
- * Moves committed outbox rows to the transport. Each batch runs in one transaction: take the
- * relay lock, mark the oldest pending rows published (which locks them), publish them in `seq`
- * order, commit. A crash before the commit leaves the rows pending, so they are published
+ * Moves committed outbox rows to the transport. Batches run in a transaction: take the relay
+ * lock, mark the oldest pending rows published (which locks them), publish them in `seq` order
+ * (claiming the next batch meanwhile), commit. A crash before the commit leaves the rows pending, so they are published
  * again on restart (at least once; consumers de-duplicate by message id). The transaction-level
  * advisory lock keeps a single active publisher per database, which preserves per-key order
  * when several instances run; the others wait as hot standbys.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
+  private readonly batchesPerTransaction: number;
   private readonly worker: PeriodicWorker;
   private readonly wake?: OutboxWakeListener;
   private listeningNow: Promise<void> = Promise.resolve();
@@ -68,6 +76,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
+    this.batchesPerTransaction = Math.max(1, options.batchesPerTransaction ?? 4);
     this.worker = new PeriodicWorker({
       name: 'outbox relay',
       tick: () => this.tick(),
@@ -102,25 +111,49 @@ export class OutboxRelay {
   }
 
   /** Publishes one batch; returns how many rows it published. Exposed for tests and tools. */
-  async publishBatch(): Promise<number> {
+  publishBatch(): Promise<number> {
+    return this.publishBatches(1);
+  }
+
+  /**
+   * Publishes up to `batches` batches in one transaction, claiming batch n+1 while the transport
+   * sends batch n; batches still go out one after another, in `seq` order. Returns the rows
+   * published.
+   */
+  private async publishBatches(batches: number): Promise<number> {
     const em = this.options.orm.em.fork();
     return em.transactional(async (tx) => {
       const [{ locked }] = await tx.execute<Array<{ locked: boolean }>>(LOCK_AND_PLAN);
       if (!locked) return 0;
-      // Claimed and marked in one statement: the mark only counts once this transaction commits,
-      // after the transport has the batch; if publishing fails, the rollback unmarks them.
-      const rows = await tx.execute<OutboxRow[]>(
-        `update outbox set published_at = now()
-          where seq in (select seq from outbox where published_at is null order by seq limit ?)
-          returning seq, id, topic, message_key, type, version, payload, occurred_at, traceparent`,
-        [this.batchSize],
-      );
-      if (!rows.length) return 0;
-      // RETURNING has no order of its own; the batch goes out in `seq` order.
-      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-      await this.publish(rows);
-      return rows.length;
+      let published = 0;
+      let batch = await this.claim(tx);
+      for (let n = 1; batch.length; n++) {
+        const another = batch.length === this.batchSize && n < batches;
+        // Both settle before either failure is thrown: the transaction's connection must be idle
+        // when the rollback is sent.
+        const [sent, next] = await Promise.allSettled([this.publish(batch), another ? this.claim(tx) : Promise.resolve([])]);
+        if (sent.status === 'rejected') throw sent.reason;
+        if (next.status === 'rejected') throw next.reason;
+        published += batch.length;
+        batch = next.value;
+      }
+      return published;
     });
+  }
+
+  /**
+   * Marks the oldest pending rows published and returns them in `seq` order. The mark counts only
+   * if the transaction commits, after the transport has the rows; a failed publish rolls it back.
+   */
+  private async claim(tx: EntityManager): Promise<OutboxRow[]> {
+    const rows = await tx.execute<OutboxRow[]>(
+      `update outbox set published_at = now()
+        where seq in (select seq from outbox where published_at is null order by seq limit ?)
+        returning seq, id, topic, message_key, type, version, payload, occurred_at, traceparent`,
+      [this.batchSize],
+    );
+    // RETURNING has no order of its own.
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
   /** The whole batch in one request when the transport can; otherwise run by run, in `seq` order. */
@@ -132,10 +165,10 @@ export class OutboxRelay {
 
   /** One turn of the relay: a batch, then (now and then) the cleanup of old published rows. */
   private async tick(): Promise<TickOutcome> {
-    const published = await this.publishBatch();
+    const published = await this.publishBatches(this.batchesPerTransaction);
     await this.cleanupNowAndThen();
-    // A full batch means more rows are waiting: publish again at once.
-    return published < this.batchSize ? 'idle' : 'more';
+    // Every batch full means more rows are waiting: publish again at once.
+    return published < this.batchSize * this.batchesPerTransaction ? 'idle' : 'more';
   }
 
   private async cleanupNowAndThen(): Promise<void> {
