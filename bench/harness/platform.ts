@@ -80,10 +80,14 @@ export async function startBenchPlatform(opts: BenchPlatformOptions = {}): Promi
     DEV_ISSUER_KEY_FILE: path.join(logDir, 'dev-issuer-key.json'),
     ...UNTHROTTLED,
   };
-  let gatewayEnv = { ...gatewayBase, GATEWAY_PORT: String(ports.gateway), ...opts.gatewayEnv };
+  // BENCH_CPU_PROF_DIR=<dir>: every service writes a V8 CPU profile there when it stops.
+  const profiled: Record<string, string> = process.env.BENCH_CPU_PROF_DIR
+    ? { NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'cpu-profile-preload.js')}`, CPU_PROFILE_DIR: process.env.BENCH_CPU_PROF_DIR }
+    : {};
+  let gatewayEnv = { ...gatewayBase, ...profiled, GATEWAY_PORT: String(ports.gateway), ...opts.gatewayEnv };
   const gateway = () => new ServiceProcess('gateway', serviceEntry('gateway').absolute, ports.gateway, gatewayEnv, logDir);
   const services = {} as Record<BenchService, ServiceProcess>;
-  for (const s of BENCH_SUBGRAPHS) services[s] = new ServiceProcess(s, serviceEntry(s).absolute, ports[s], { ...subgraphEnv[s], ...opts.serviceEnv?.[s] }, logDir);
+  for (const s of BENCH_SUBGRAPHS) services[s] = new ServiceProcess(s, serviceEntry(s).absolute, ports[s], { ...subgraphEnv[s], ...profiled, ...opts.serviceEnv?.[s] }, logDir);
   services.gateway = gateway();
   const extra: ServiceProcess[] = [];
   const stop = async () => {
