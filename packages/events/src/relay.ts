@@ -61,10 +61,11 @@ const LOCK_AND_PLAN =
 /**
  * Moves committed outbox rows to the transport. Batches run in a transaction: take the relay
  * lock, mark the oldest pending rows published (which locks them), publish them in `seq` order
- * (claiming the next batch meanwhile), commit. A crash before the commit leaves the rows pending, so they are published
- * again on restart (at least once; consumers de-duplicate by message id). The transaction-level
- * advisory lock keeps a single active publisher per database, which preserves per-key order
- * when several instances run; the others wait as hot standbys.
+ * (claiming the next batch meanwhile), commit. A crash before the commit leaves the rows
+ * pending, so they are published again on restart (at least once; consumers de-duplicate by
+ * message id). The transaction-level advisory lock keeps a single active publisher per
+ * database, which preserves per-key order when several instances run; the others wait as hot
+ * standbys.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
