@@ -5,7 +5,16 @@ import { frameSink, sendFrame, serializePayload, type FrameSocket } from './dire
 /** A socket that records what it was sent; `bufferedAmount` is what it has not written yet. */
 function fakeSocket(bufferedAmount = 0, readyState = 1): FrameSocket & { sent: string[] } {
   const sent: string[] = [];
-  return { readyState, bufferedAmount, sent, send: (data) => void sent.push(data) };
+  return {
+    readyState,
+    bufferedAmount,
+    sent,
+    send: (data, options) => {
+      // A text frame, as graphql-ws sends.
+      expect(options).toEqual({ binary: false });
+      sent.push(data.toString('utf8'));
+    },
+  };
 }
 
 /** What graphql-ws itself writes for a `next` (its server spreads the result and toJSONs the errors). */

@@ -11,6 +11,9 @@ import { boundedBuffer, INTERNAL_CREDENTIAL_HEADER, signInternalCredential, Slow
 import type { GatewayContext } from '../context';
 import { sendFrame, serializePayload, type FrameSink } from './direct-frames';
 
+/** The payload passed for a client without a frame sink (it takes the result itself). */
+const NO_FRAME = Buffer.alloc(0);
+
 export interface FederatedSubscriptionsOptions {
   supergraphSdl: string;
   /** The data sources the gateway fetches subgraphs with (entity fetches of each event). */
@@ -130,7 +133,7 @@ export class FederatedSubscriptions {
     if (!shared) shared = this.open(key, document, operationName, variables, context, resumable, userId);
     const client: StreamClient = { stream: boundedBuffer<ExecutionResult>(this.capacity, () => void this.leave(key, client)), sink };
     // A late joiner of a resumable stream first gets what the others already had, in order.
-    for (const result of shared.history ?? []) this.deliver(client, result, sink ? serializePayload(result) : '');
+    for (const result of shared.history ?? []) this.deliver(client, result, sink ? serializePayload(result) : NO_FRAME);
     shared.clients.add(client);
     return client.stream.iterator;
   }
@@ -149,15 +152,15 @@ export class FederatedSubscriptions {
     return this.options.clientBuffer ?? 256;
   }
 
-  /** Every client gets the event; it is serialised once, when a client needs it as text. */
+  /** Every client gets the event; it is serialised once, when a client needs it as bytes. */
   private broadcast(shared: SharedStream, result: ExecutionResult): void {
     shared.history?.push(result);
     if ((shared.history?.length ?? 0) > RESUMABLE_HISTORY) shared.history = undefined;
-    let payload: string | undefined;
-    for (const client of shared.clients) this.deliver(client, result, client.sink ? (payload ??= serializePayload(result)) : '');
+    let payload: Buffer | undefined;
+    for (const client of shared.clients) this.deliver(client, result, client.sink ? (payload ??= serializePayload(result)) : NO_FRAME);
   }
 
-  private deliver(client: StreamClient, result: ExecutionResult, payload: string): void {
+  private deliver(client: StreamClient, result: ExecutionResult, payload: Buffer): void {
     if (!client.sink) return client.stream.push(result);
     if (!sendFrame(client.sink, payload, this.capacity)) client.stream.fail(new SlowConsumerError(this.capacity));
   }
