@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { createEnvelope, KafkaTransport, OutboxMessage, OutboxRelay, outboxTablesSql, outboxTraceparentSql, recordEvent, type EventEnvelope } from '@eventix/events';
+import { createEnvelope, KafkaTransport, OutboxMessage, OutboxRelay, outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql, recordEvent, type EventEnvelope } from '@eventix/events';
 import { benchRuns, envNumber, median, percentile, report, runs } from './harness';
 import { startBenchInfra } from './harness/infra';
 
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-relay', brokers: infra.kafkaBrokers, logLevel: logLevel.WARN });
   const pipeline: Pipeline = { orm, kafka, brokers: infra.kafkaBrokers };
   try {
-    for (const sql of [...outboxTablesSql, outboxTraceparentSql]) await orm.em.fork().execute(sql);
+    for (const sql of [...outboxTablesSql, outboxTraceparentSql, ...outboxWakeTriggerSql]) await orm.em.fork().execute(sql);
     const n = benchRuns();
     const ours = await runs(n, (run) => relayThroughput(pipeline, run));
     const bare = await runs(n, (run) => bareThroughput(pipeline, run));

@@ -204,7 +204,8 @@ describe('the gateway with GATEWAY_WORKERS=2 (node:cluster) on SIGTERM', () => {
     gateway.child.kill('SIGTERM');
     const exit = await gateway.exited;
     console.log(`[shutdown] gateway with 2 workers: exit ${exit.code ?? exit.signal} ${exit.at - signalled} ms after SIGTERM`);
-    expect(exit).toMatchObject({ code: 0, signal: null });
+    // The processes' output comes with a failure: it once exited 1 within 50 ms in CI, unexplained.
+    expect({ code: exit.code, signal: exit.signal, output: exit.code === 0 ? '' : gateway.output() }).toEqual({ code: 0, signal: null, output: '' });
     // Two workers and the primary each logged the end of a complete stop.
     expect(gateway.output().match(/stopped in \d+ ms/g)).toHaveLength(3);
   });

@@ -9,7 +9,7 @@ import { KafkaTransport } from './kafka.transport';
 import { DEAD_LETTERS_METRIC, DELIVERY_RETRIES_METRIC } from './metrics';
 import { OutboxMessage } from './outbox.entity';
 import { claimMessage } from './processed';
-import { outboxTablesSql, outboxTraceparentSql } from './schema.sql';
+import { outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql } from './schema.sql';
 import { deadLetterTopic, sleep } from './transport';
 
 /** Longer than the consumer's 10 s session timeout: the member must heartbeat while it waits. */
@@ -76,7 +76,7 @@ describe('Kafka consumer: outages are waited out, hopeless messages dead-lettere
   beforeAll(async () => {
     db = await createTestDatabase('dlq');
     orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: db.url, entities: [OutboxMessage], contextName: 'dlq-test', allowGlobalContext: false });
-    for (const sql of [...outboxTablesSql, outboxTraceparentSql]) await orm.em.fork().execute(sql);
+    for (const sql of [...outboxTablesSql, outboxTraceparentSql, ...outboxWakeTriggerSql]) await orm.em.fork().execute(sql);
     await orm.em.fork().execute('create table applied (message_id uuid primary key)');
     pgAdmin = new Client({ connectionString: `${testPostgresServerUrl()}/postgres` });
     await pgAdmin.connect();

@@ -3,7 +3,7 @@ import { createTestDatabase, uniqueSuffix, waitFor, type TestDatabase } from '@e
 import { recordEvent } from './outbox';
 import { OutboxMessage } from './outbox.entity';
 import { OutboxWakeListener } from './outbox-wake';
-import { OUTBOX_WAKE_CHANNEL, outboxTablesSql, outboxTraceparentSql } from './schema.sql';
+import { OUTBOX_WAKE_CHANNEL, outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql } from './schema.sql';
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
@@ -19,7 +19,8 @@ describe('outbox wake-up on commit (LISTEN/NOTIFY)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('events_wake');
     orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: db.url, entities: [OutboxMessage], contextName: `wake-${uniqueSuffix()}`, allowGlobalContext: false });
-    for (const sql of [...outboxTablesSql, outboxTraceparentSql]) await orm.em.fork().execute(sql);
+    // What each service's migrations create (the listener itself creates no schema).
+    for (const sql of [...outboxTablesSql, outboxTraceparentSql, ...outboxWakeTriggerSql]) await orm.em.fork().execute(sql);
     listener = new OutboxWakeListener({ orm, onWake: () => void (wakes += 1), log: (m) => logs.push(m) });
     await listener.start();
   });
@@ -30,12 +31,26 @@ describe('outbox wake-up on commit (LISTEN/NOTIFY)', () => {
     await db.drop();
   });
 
-  it('installs the trigger once, however many listeners start', async () => {
+  it('changes no schema when it starts: the trigger is the migrations\' (one, however many listeners start)', async () => {
     const second = new OutboxWakeListener({ orm, onWake: () => undefined });
     await second.start();
     await second.stop();
     const triggers = await orm.em.fork().execute<unknown[]>(`select 1 from pg_trigger where tgname = 'outbox_wake'`);
     expect(triggers).toHaveLength(1);
+    // On a database without the trigger (not migrated yet) a listener starts and listens all the
+    // same, and creates nothing: the relay's poll publishes meanwhile.
+    const bare = await createTestDatabase('events_wake_bare');
+    const bareOrm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: bare.url, entities: [OutboxMessage], contextName: `wake-bare-${uniqueSuffix()}`, allowGlobalContext: false });
+    try {
+      for (const sql of [...outboxTablesSql, outboxTraceparentSql]) await bareOrm.em.fork().execute(sql);
+      const unmigrated = new OutboxWakeListener({ orm: bareOrm, onWake: () => undefined });
+      await unmigrated.start();
+      await unmigrated.stop();
+      expect(await bareOrm.em.fork().execute<unknown[]>(`select 1 from pg_trigger where tgname = 'outbox_wake'`)).toHaveLength(0);
+    } finally {
+      await bareOrm.close();
+      await bare.drop();
+    }
   });
 
   it('wakes once a transaction that inserted outbox rows commits, not before', async () => {

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { OUTBOX_WAKE_CHANNEL, outboxWakeTriggerSql } from './schema.sql';
+import { OUTBOX_WAKE_CHANNEL } from './schema.sql';
 
 export interface OutboxWakeOptions {
   orm: MikroORM;
@@ -16,8 +16,6 @@ interface ListeningConnection {
   removeAllListeners(): void;
 }
 
-/** Serialises the trigger's installation across replicas starting at once. */
-const INSTALL_LOCK_KEY = "hashtext('eventix.outbox-wake-ddl')";
 const RECONNECT_MAX_MS = 5_000;
 
 /**
@@ -26,7 +24,8 @@ const RECONNECT_MAX_MS = 5_000;
  * per session). Notifications arrive only after commit, from any replica or client that wrote
  * the row, so a standby relay hears them too. The relay's poll stays the fallback: while this
  * connection is down the rows are still published, a poll interval later; after a reconnect
- * the relay is woken once, for whatever committed while nobody listened.
+ * the relay is woken once, for whatever committed while nobody listened. The trigger itself
+ * (`outboxWakeTriggerSql`) comes with each service's migrations; the listener changes no schema.
  */
 export class OutboxWakeListener {
   private connection?: ListeningConnection;
@@ -53,7 +52,6 @@ export class OutboxWakeListener {
 
   private async connect(): Promise<void> {
     try {
-      await this.installTrigger();
       const connection = (await this.knexClient().acquireRawConnection()) as ListeningConnection;
       this.connection = connection;
       connection.on('notification', (message) => {
@@ -95,16 +93,6 @@ export class OutboxWakeListener {
     await this.knexClient()
       .destroyRawConnection(connection)
       .catch(() => undefined);
-  }
-
-  /** Creates the trigger when missing; a replica that finds it in place changes nothing (no lock on the outbox). */
-  private async installTrigger(): Promise<void> {
-    await this.options.orm.em.fork().transactional(async (tx) => {
-      await tx.execute(`select pg_advisory_xact_lock(${INSTALL_LOCK_KEY})`);
-      const [present] = await tx.execute<unknown[]>(`select 1 from pg_trigger where tgname = 'outbox_wake' and tgrelid = 'outbox'::regclass`);
-      if (present) return;
-      for (const sql of outboxWakeTriggerSql) await tx.execute(sql);
-    });
   }
 
   private knexClient() {

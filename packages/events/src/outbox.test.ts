@@ -6,7 +6,7 @@ import { KafkaTransport } from './kafka.transport';
 import { recordEvent } from './outbox';
 import { OutboxMessage } from './outbox.entity';
 import { OutboxRelay } from './relay';
-import { outboxTablesSql, outboxTraceparentSql } from './schema.sql';
+import { outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql } from './schema.sql';
 import type { EventTransport } from './transport';
 
 const transports: Array<[string, () => EventTransport]> = [
@@ -36,7 +36,7 @@ describe.each(transports)('outbox → relay → %s transport', (_kind, makeTrans
   beforeAll(async () => {
     db = await createTestDatabase('events');
     orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: db.url, entities: [OutboxMessage], contextName: 'events-test', allowGlobalContext: false });
-    for (const sql of [...outboxTablesSql, outboxTraceparentSql]) await orm.em.fork().execute(sql);
+    for (const sql of [...outboxTablesSql, outboxTraceparentSql, ...outboxWakeTriggerSql]) await orm.em.fork().execute(sql);
     transport = makeTransport();
     topic = `test.outbox.${uniqueSuffix()}`;
     await transport.subscribe({ groupId: `outbox-test-${uniqueSuffix()}`, topics: [topic], handle: async (m) => void received.push(m) });

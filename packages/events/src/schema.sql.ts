@@ -34,8 +34,8 @@ export const OUTBOX_WAKE_CHANNEL = 'eventix_outbox_pending';
  * A statement-level trigger that NOTIFYs the relays when rows are inserted into the outbox.
  * PostgreSQL delivers a notification only when its transaction commits (never for a rollback)
  * and folds identical ones of a transaction into one, so each committing writer wakes every
- * listening relay once, whichever replica or client wrote the row. Installed by the relay's
- * wake listener (it is part of the relay's contract with its table, not of any one service).
+ * listening relay once, whichever replica or client wrote the row. Each service's migrations
+ * create it (`…_outbox_wake`), next to the outbox table itself.
  */
 export const outboxWakeTriggerSql = [
   `create or replace function eventix_outbox_wake() returns trigger language plpgsql as $$

@@ -4,6 +4,7 @@ import { Migration20261125020000ProjectionProgress } from './Migration2026112502
 import { Migration20261125100000SeatSelection } from './Migration20261125100000_seat_selection';
 import { Migration20261125210000OutboxTraceparent } from './Migration20261125210000_outbox_traceparent';
 import { Migration20261126000000SeatMapVersionAtCommit } from './Migration20261126000000_seat_map_version_at_commit';
+import { Migration20261126010000OutboxWake } from './Migration20261126010000_outbox_wake';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -13,4 +14,5 @@ export const bookingMigrations = [
   { name: 'Migration20261125100000_seat_selection', class: Migration20261125100000SeatSelection },
   { name: 'Migration20261125210000_outbox_traceparent', class: Migration20261125210000OutboxTraceparent },
   { name: 'Migration20261126000000_seat_map_version_at_commit', class: Migration20261126000000SeatMapVersionAtCommit },
+  { name: 'Migration20261126010000_outbox_wake', class: Migration20261126010000OutboxWake },
 ];
