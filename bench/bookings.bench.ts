@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Client } from 'undici';
 import { benchDurationMs, benchRuns, envNumber, httpLoad, median, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, type BenchPlatform, type HttpLoadResult } from './harness';
 import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
@@ -95,10 +94,7 @@ async function measure(rounds: number): Promise<Measured> {
   const runCount = benchRuns();
   // Enough seats for every booking of every run at 400/s, the warm-ups and the contention rounds.
   const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + rounds);
-  // BENCH_BOOKING_CPU_PROF=<dir>: the booking process writes a V8 CPU profile there when it stops.
-  const profileDir = process.env.BENCH_BOOKING_CPU_PROF;
-  const profiled = { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile-preload.js')}`, CPU_PROFILE_DIR: profileDir ?? '' };
-  const platform = await startBenchPlatform(profileDir ? { serviceEnv: { booking: profiled } } : {});
+  const platform = await startBenchPlatform();
   try {
     const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats, title: 'Bookings bench' });
     const contested = seatIds.splice(0, rounds);

@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -14,8 +13,8 @@ import { benchRuns, envNumber, graphqlRequest, median, percentile, report, seedO
  * same kind. A second, larger crowd checks that nobody misses a change.
  *
  * BENCH_LIVE_SUBSCRIBERS (1,000), BENCH_LIVE_CROWD (5,000; 0 skips), BENCH_RUNS (3) changes
- * measured after a warm-up one, BENCH_LIVE_CROWD_CHANGES (3). BENCH_LIVE_PROFILE_DIR: the gateway
- * and booking write V8 CPU profiles there when they exit (this file, preloaded into them).
+ * measured after a warm-up one, BENCH_LIVE_CROWD_CHANGES (3). Profiles: BENCH_CPU_PROF_DIR
+ * (bench/README.md).
  */
 
 const SUBSCRIBERS = envNumber('BENCH_LIVE_SUBSCRIBERS', 1_000);
@@ -215,10 +214,7 @@ async function measureBaseline(n: number, payload: string, changes: number): Pro
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'bare-ws-server') return runBareServer();
-  const profileDir = process.env.BENCH_LIVE_PROFILE_DIR;
-  // --cpu-prof is refused in NODE_OPTIONS; a preload that drives the inspector is not.
-  const profiled = profileDir ? { NODE_OPTIONS: `--require ${__filename}`, BENCH_PROFILE_TO: profileDir } : undefined;
-  const platform = await startBenchPlatform({ gatewayEnv: profiled, serviceEnv: { booking: profiled } });
+  const platform = await startBenchPlatform();
   try {
     const changes = 1 + CHANGES + (CROWD ? 1 + CROWD_CHANGES : 0);
     const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats: Math.max(50, changes) });
@@ -307,22 +303,9 @@ async function crowdRun(platform: BenchPlatform, eventId: string, seats: string[
   ];
 }
 
-/** Preloaded into a service: profiles it from start to exit into BENCH_PROFILE_TO. */
-function profileUntilExit(dir: string): void {
-  const session = new inspector.Session();
-  session.connect();
-  session.post('Profiler.enable', () => session.post('Profiler.start'));
-  // Same-thread inspector calls answer synchronously, so this works in an exit handler.
-  process.on('exit', () =>
-    session.post('Profiler.stop', (error, result) => {
-      if (!error) fs.writeFileSync(`${dir}/${process.pid}.cpuprofile`, JSON.stringify(result.profile));
-    }),
-  );
-}
-
 if (require.main === module) {
   main().catch((error: Error) => {
     process.stderr.write(`${error.stack ?? error.message}\n`);
     process.exit(1);
   });
-} else if (process.env.BENCH_PROFILE_TO) profileUntilExit(process.env.BENCH_PROFILE_TO);
+}

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { benchRuns, envNumber, graphqlRequest, median, percentile, report, seedOnSaleEvent, startBenchPlatform, type BenchPlatform, type ReportRow, type SeededEvent } from './harness';
 
 /**
@@ -12,9 +10,8 @@ import { benchRuns, envNumber, graphqlRequest, median, percentile, report, seedO
  *
  * BENCH_SEAT_MAP_SIZES (default 600,5000,20000), BENCH_SEAT_MAP_REQUESTS (timed requests per
  * size and run, default 8), BENCH_RUNS (default 3): requests of each kind are interleaved, so a
- * machine getting busier shifts both alike. BENCH_CPU_PROF_DIR: the gateway, catalog and
- * booking write V8 CPU profiles there when they stop (node --cpu-prof), to see where a map's
- * time goes.
+ * machine getting busier shifts both alike. BENCH_CPU_PROF_DIR (bench/README.md) profiles the
+ * services, to see where a map's time goes.
  */
 const MAP = 'query SeatMap($id: ID!) { event(id: $id) { seats { id row number x y price availability section { name } } } }';
 // What the gateway's plan sends each subgraph for MAP (it adds __typename for the join's keys).
@@ -113,31 +110,10 @@ function rowsOf(results: SizeResult[]): ReportRow[] {
   return rows;
 }
 
-/**
- * A preload that profiles the process it is loaded into and writes `<pid>.cpuprofile` on exit.
- * (`--cpu-prof` itself is not allowed in NODE_OPTIONS; the inspector session of the main
- * thread answers synchronously, so the exit handler can still write the profile.)
- */
-function cpuProfilePreload(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'cpu-profile-preload.cjs');
-  fs.writeFileSync(
-    file,
-    `const inspector = require('node:inspector'); const fs = require('node:fs');
-const session = new inspector.Session(); session.connect();
-session.post('Profiler.enable'); session.post('Profiler.start');
-process.on('exit', () => session.post('Profiler.stop', (err, res) => { if (!err) fs.writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.cpuprofile', JSON.stringify(res.profile)); }));
-`,
-  );
-  return file;
-}
-
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SEAT_MAP_SIZES ?? '600,5000,20000').split(',').map(Number);
   const requests = envNumber('BENCH_SEAT_MAP_REQUESTS', 8);
-  const profDir = process.env.BENCH_CPU_PROF_DIR;
-  const profile = profDir ? { NODE_OPTIONS: `--require ${cpuProfilePreload(profDir)}` } : undefined;
-  const platform = await startBenchPlatform(profile ? { gatewayEnv: profile, serviceEnv: { catalog: profile, booking: profile } } : {});
+  const platform = await startBenchPlatform();
   try {
     const results: SizeResult[] = [];
     for (const seats of sizes) results.push(await measure(platform, seats, requests, benchRuns()));
