@@ -55,9 +55,10 @@ export class OutboxMessage {
 
 /**
  * The outbox row of an envelope as SQL sees it, for a writer that must insert it inside a larger
- * statement (booking's seat changes end in one round trip: docs/adr/0013-live-latency.md) rather
- * than through the unit of work. Column order and values are those `OutboxMessage.from` maps to,
- * so both ways of writing give the relay the same row.
+ * statement rather than through the unit of work (booking's seat changes insert it together with
+ * the pending row whose commit-time trigger writes the seat map version into it: ADR 0003).
+ * Column order and values are those `OutboxMessage.from` maps to, so both ways of writing give
+ * the relay the same row.
  */
 export const OUTBOX_INSERT_COLUMNS = ['id', 'topic', 'message_key', 'type', 'version', 'payload', 'occurred_at', 'traceparent'] as const;
 
