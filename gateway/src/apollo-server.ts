@@ -18,6 +18,7 @@ import { usePartnerBudgets } from './plugins/partner-budget';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { useRequestIdHeader } from './plugins/request-id';
 import { useSafelist } from './plugins/safelist';
+import { useSeatMapCache, type SeatMapCacheOptions } from './plugins/seat-map-cache';
 import type { RedisStores } from './redis/resilient-store';
 
 export interface GatewayApolloOptions {
@@ -34,6 +35,8 @@ export interface GatewayApolloOptions {
   mintDevToken?: () => Promise<string>;
   /** Partners' identities, budgets and the persisted query manifest they run by id. */
   partners: Partners;
+  /** The subgraphs seat maps are made of; without them (or with SEAT_MAP_CACHE_MB=0) maps are not cached. */
+  seatMapSources?: SeatMapCacheOptions['sources'];
 }
 
 /** Apollo Server in front of @apollo/gateway, configured for the public API. Not started. */
@@ -57,7 +60,7 @@ export function createGatewayApollo(options: GatewayApolloOptions): ApolloServer
 }
 
 /** In order: later plugins see what earlier ones decided. */
-function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, stores, mintDevToken, partners }: GatewayApolloOptions): ApolloServerPlugin<GatewayContext>[] {
+function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, stores, mintDevToken, partners, seatMapSources }: GatewayApolloOptions): ApolloServerPlugin<GatewayContext>[] {
   const rateLimitStore = stores?.rateLimitStore ?? new MemoryRateLimitStore();
   return [
     ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -76,5 +79,7 @@ function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, s
       onRejected: (bucket) => metrics.rateLimited.inc({ bucket }),
     }),
     usePartnerBudgets({ partners, store: rateLimitStore, costModel, costOptions: config.limits }),
+    // Last: answers from the cache only what every check above has let through (and counted).
+    ...(seatMapSources && config.seatMapCacheBytes > 0 ? useSeatMapCache({ sources: seatMapSources, maxBytes: config.seatMapCacheBytes, metrics }) : []),
   ];
 }

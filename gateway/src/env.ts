@@ -60,6 +60,8 @@ const schema = z
      * query fetches of the same caller identity share one (docs/adr/0011-subgraph-fetch-dedup.md).
      */
     GATEWAY_DEDUP: z.enum(['on', 'off']).default('on'),
+    /** Memory (MiB) per gateway process for whole seat-map answers of published events, kept under their versions (ADR 0012); 0 turns the cache off. */
+    SEAT_MAP_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
     /** Most sockets open to each subgraph per gateway process. */
     GATEWAY_SUBGRAPH_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(DEFAULT_SUBGRAPH_CONNECTIONS),
     /** GraphQL requests one gateway process runs at once; more wait briefly, then are shed (429). */
@@ -146,6 +148,7 @@ function toConfig(vars: z.infer<typeof schema>) {
     trustProxy: vars.TRUST_PROXY,
     workers: vars.GATEWAY_WORKERS,
     subgraphFetch: { dedup: vars.GATEWAY_DEDUP === 'on', connections: vars.GATEWAY_SUBGRAPH_CONNECTIONS },
+    seatMapCacheBytes: vars.SEAT_MAP_CACHE_MB * 1024 * 1024,
     admission: { maxInFlight: vars.GATEWAY_MAX_IN_FLIGHT, maxQueued: vars.GATEWAY_MAX_QUEUED, maxWaitMs: vars.GATEWAY_MAX_QUEUE_WAIT_MS },
     cors: { origins: vars.GATEWAY_CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS) },
   };

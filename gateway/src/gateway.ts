@@ -75,7 +75,9 @@ export function createGateway({ config, log, logger }: GatewayDeps): Gateway {
   // Set by start(): the dev issuer's address is the gateway's own, known once it listens.
   let auth: GatewayAuth | undefined;
   const mintDevToken = config.auth.kind === 'dev' ? () => devIssuerOf(auth).issue('sandbox-user', []) : undefined;
-  const apollo = createGatewayApollo({ config, log, logger, gateway, httpServer, metrics, costModel, stores, mintDevToken, partners });
+  const { catalog, booking } = dataSources.byName;
+  const seatMapSources = catalog && booking ? { catalog, booking } : undefined;
+  const apollo = createGatewayApollo({ config, log, logger, gateway, httpServer, metrics, costModel, stores, mintDevToken, partners, seatMapSources });
   let apolloStarted = false;
   let ws: { dispose(): Promise<void> } | undefined;
 

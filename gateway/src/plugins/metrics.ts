@@ -37,6 +37,12 @@ export class GatewayMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  readonly seatMapCache = new Counter({
+    name: 'eventix_gateway_seat_map_cache_total',
+    help: 'Seat-map queries by what the seat-map cache did: hit (answered from memory), miss (planned, then kept) or uncacheable (a draft, an event booking does not know yet, or a subgraph that did not give its key)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'eventix_gateway_rate_limit_rejections_total',
     help: 'Operations refused with RATE_LIMITED, by budget',

@@ -30,6 +30,8 @@ export interface BookingLoaders {
   /** Many seats' availability in one query, without a DataLoader key (and promise) per seat: a whole map's `_entities`. */
   seatAvailabilities: (seatIds: readonly string[]) => Promise<Map<string, SeatAvailability>>;
   eventAvailability: DataLoader<string, EventAvailability | undefined>;
+  /** The gateway's seat-map cache key of one event (one query; only the gateway asks, one event at a time). */
+  availabilityCacheKey: (eventId: string) => Promise<string | null>;
 }
 
 /** Batching loaders: N entity representations or N bookings cost one query each. */
@@ -53,6 +55,7 @@ export function createLoaders(em: EntityManager, availability: AvailabilityServi
       return seatIds.map((id) => states.get(id));
     }),
     seatAvailabilities: (seatIds) => availability.seats(em, seatIds),
+    availabilityCacheKey: (eventId) => availability.cacheKey(em, eventId),
     eventAvailability: new DataLoader(async (eventIds) => {
       const counters = await availability.events(em, eventIds);
       return eventIds.map((id) => counters.get(id));

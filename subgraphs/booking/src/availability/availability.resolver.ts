@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Ctx, Directive, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { BookingContext } from '../context';
 import { EventRef, SeatAvailability, SeatRef } from '../booking/booking.types';
 
@@ -14,6 +14,13 @@ export class EventAvailabilityResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'Grows by one with every seat change of the event; subscriptions carry it; null when it cannot be determined right now' })
   async seatMapVersion(@Root() event: EventRef, @Ctx() ctx: BookingContext): Promise<number> {
     return (await ctx.loaders.eventAvailability.load(event.id))?.seatMapVersion ?? 0;
+  }
+
+  /** The gateway's seat-map cache key for booking's part of the map (hidden from the public API; see AvailabilityService.cacheKey). */
+  @FieldResolver(() => String, { nullable: true })
+  @Directive('@inaccessible')
+  availabilityCacheKey(@Root() event: EventRef, @Ctx() ctx: BookingContext): Promise<string | null> {
+    return ctx.loaders.availabilityCacheKey(event.id);
   }
 }
 

@@ -55,6 +55,27 @@ export class AvailabilityService {
     return new Map(rows.map((r) => [r.seat_id, r.state]));
   }
 
+  /**
+   * Everything the availability of an event's seats depends on, as one string: the seat map
+   * version (bumped at commit by every seat change), whether the event is open for booking,
+   * and when the earliest live hold ends (a hold past its expiry counts as available without
+   * any write). Equal keys mean equal availability answers; the gateway's seat-map cache keys
+   * booking's part of a map by it (ADR 0012). null when the event is not in the projection.
+   */
+  async cacheKey(em: EntityManager, eventId: string): Promise<string | null> {
+    if (!isUuid(eventId)) return null;
+    const [row] = await em.execute<Array<{ seat_map_version: string; open: boolean; next_expiry_ms: string | null }>>(
+      `select e.seat_map_version, (${OPEN_FOR_BOOKING}) as open,
+              (select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
+                 from booking_item i join booking b on b.id = i.booking_id
+                where i.event_id = e.event_id and ${ITEM_HELD}) as next_expiry_ms
+         from event_projection e
+        where e.event_id = ?`,
+      [eventId.toLowerCase()],
+    );
+    return row ? `${row.seat_map_version}:${row.open ? 'open' : 'closed'}:${row.next_expiry_ms ?? '-'}` : null;
+  }
+
   /** Per-event counters for many events in one query. */
   async events(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, EventAvailability>> {
     if (!eventIds.some(isUuid)) return new Map();

@@ -81,6 +81,19 @@ export class EventResolver {
     return venue;
   }
 
+  /**
+   * What the gateway's seat-map cache keys catalog's part of a published event by (hidden from
+   * the public API). Once published, an event's catalog data changes only through its status
+   * (cancelEvent) and priceVersion (every reprice and lone-seat rule change bumps it in the same
+   * transaction); venues never change. A new mutation that changes a published event otherwise
+   * must bump one of the two — the gateway would serve the old answer (ADR 0012).
+   */
+  @FieldResolver(() => String)
+  @Directive('@inaccessible')
+  catalogCacheKey(@Root() event: Event): string {
+    return `${event.status}:${event.priceVersion}`;
+  }
+
   @FieldResolver(() => [SeatView], { description: 'Every seat of the event in map order, optionally of one section' })
   // A large arena's map (the demo venues have 500–1,000 seats; a venue may have up to 100,000).
   @Directive(`@listSize(assumedSize: ${SEAT_MAP_ASSUMED_SIZE})`)

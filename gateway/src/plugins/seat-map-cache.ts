@@ -1,0 +1,91 @@
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { GatewayContext } from '../context';
+import { seatMapEventId } from '../seat-map-cache/map-operation';
+import { readSeatMapKeys, type SeatMapKeys } from '../seat-map-cache/map-keys';
+import type { SubgraphDataSource } from '../subgraph-data-source';
+import type { GatewayMetrics } from './metrics';
+
+export interface SeatMapCacheOptions {
+  /** The subgraphs a map is made of, asked for their cache keys. */
+  sources: { catalog: SubgraphDataSource; booking: SubgraphDataSource };
+  /** Memory for cached answers (serialized JSON), least recently used first out. */
+  maxBytes: number;
+  metrics: GatewayMetrics;
+}
+
+/**
+ * How long an entry may sit unused. Not what keeps answers fresh — the keys do that, exactly —
+ * only a bound on how long a map nobody asks for any more holds memory.
+ */
+const MAX_AGE_SECONDS = 300;
+
+/** What the first hook decided for a request: not a seat map, a map that cannot be cached now, or the map's keys. */
+type Decision = { eventId: null } | { eventId: string; keys: SeatMapKeys | null };
+
+/**
+ * Whole answers to seat-map queries of published events, kept under the versions of everything
+ * they are made of (ADR 0012). A stadium's map through the query planner costs the subgraphs
+ * and the gateway's entity merge ~20,000 objects each; a fan refreshing it, or a thousand fans
+ * opening it, read the same bytes until a seat changes. Before serving, each request reads the
+ * two keys afresh from catalog and booking (two small fetches in parallel), so an answer is
+ * served only while nothing it shows has changed — a booking committed a moment ago, a hold
+ * that just ran out, a reprice, a cancellation all give new keys. Apollo's response-cache
+ * plugin does the caching; this decides what may be cached and under which keys.
+ *
+ * Shared by every caller: the fields it allows (map-operation.ts) are public and the same for
+ * everyone. Per gateway process, in memory. Answers are marked `cache-control: no-store` so no
+ * browser or CDN keeps a map past its versions.
+ */
+export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOptions): ApolloServerPlugin<GatewayContext>[] {
+  const decisions = new WeakMap<GraphQLRequestContext<GatewayContext>, Decision>();
+  const keysOf = (requestContext: GraphQLRequestContext<GatewayContext>) => {
+    const decision = decisions.get(requestContext);
+    return decision?.eventId ? decision.keys : null;
+  };
+
+  const decide = async (requestContext: GraphQLRequestContext<GatewayContext>): Promise<Decision> => {
+    const { schema, document, operation, request } = requestContext;
+    const eventId = document && operation ? seatMapEventId(schema, document, operation, request.variables) : null;
+    if (!eventId) return { eventId: null };
+    // Apollo Server's request context is what the gateway's fetches see too (with `context` for `contextValue`).
+    const keys = await readSeatMapKeys(sources, eventId, requestContext.contextValue, requestContext as unknown as GatewayGraphQLRequestContext<GatewayContext>);
+    if (keys) requestContext.response.http.headers.set('cache-control', 'no-store');
+    return { eventId, keys };
+  };
+
+  const cache = responseCachePlugin<GatewayContext>({
+    cache: new InMemoryLRUCache<string>({ maxSize: maxBytes }),
+    // Public fields only: one entry per map for everybody, signed in or not.
+    sessionId: () => Promise.resolve(null),
+    extraCacheKeyData: async (requestContext) => {
+      const decision = await decide(requestContext);
+      decisions.set(requestContext, decision);
+      return decision.eventId ? { eventId: decision.eventId, keys: decision.keys } : null;
+    },
+    shouldReadFromCache: (requestContext) => Promise.resolve(keysOf(requestContext) !== null),
+    shouldWriteToCache: (requestContext) => {
+      if (!keysOf(requestContext)) return Promise.resolve(false);
+      // The subgraphs send no cache hints (their answers alone are not cacheable); the keys
+      // read before execution are what make this one cacheable.
+      requestContext.overallCachePolicy.replace({ maxAge: MAX_AGE_SECONDS, scope: 'PUBLIC' });
+      return Promise.resolve(true);
+    },
+  });
+
+  const count: ApolloServerPlugin<GatewayContext> = {
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: (requestContext) => {
+          const decision = decisions.get(requestContext);
+          if (!decision?.eventId) return Promise.resolve();
+          const result = !decision.keys ? 'uncacheable' : requestContext.metrics.responseCacheHit ? 'hit' : 'miss';
+          metrics.seatMapCache.inc({ result });
+          return Promise.resolve();
+        },
+      }),
+  };
+  return [cache, count];
+}

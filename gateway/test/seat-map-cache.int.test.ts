@@ -1,0 +1,97 @@
+import { Permission } from '@eventix/subgraph-kit';
+import { graphqlClient, operations } from '@eventix/testing';
+import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
+
+type MapSeat = { id: string; price: string; availability: string | null; section: { id: string } };
+
+/**
+ * #16 target 4: whole seat maps of published events are answered from the gateway's memory
+ * while nothing on them has changed (ADR 0012) — and never once something has: a booking, a
+ * hold running out, a reprice. Real subgraphs on real PostgreSQL; holds of 3 s and booking's
+ * expiry sweeper off, so a hold ends only by its time passing (no write, no version bump).
+ */
+describe('seat-map cache (real subgraphs)', () => {
+  let h: PlatformHarness;
+  let g: RunningGateway;
+  let eventId: string;
+  let seatIds: string[];
+
+  const cacheCount = async (result: string): Promise<number> => {
+    const metric = (await g.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'eventix_gateway_seat_map_cache_total');
+    return Number(metric?.values.find((v) => v.labels.result === result)?.value ?? 0);
+  };
+  const counts = async () => ({ hit: await cacheCount('hit'), miss: await cacheCount('miss'), uncacheable: await cacheCount('uncacheable') });
+  const mapAs = async (token?: string) => {
+    const res = await graphqlClient(g.url, token ? { authorization: `Bearer ${token}` } : {})(operations.SeatMapDocument, { eventId });
+    expect(res.errors).toBeUndefined();
+    return res.data!.event!.seats as MapSeat[];
+  };
+  const availabilityOf = (seats: MapSeat[], seatId: string) => seats.find((s) => s.id === seatId)?.availability;
+
+  beforeAll(async () => {
+    h = await startTestPlatform({ KAFKA_BROKERS: '', HOLD_TTL_SECONDS: '3', BOOKING_EXPIRY_INTERVAL_MS: '3600000' });
+    ({ eventId, seatIds } = await onSaleEvent(h, { title: 'Cached Map Night', rows: 2, seatsPerRow: 10 }));
+    g = await startGateway({ config: loadGatewayConfig(h.gatewayEnv({ RATE_LIMIT_PER_MINUTE: '100000' })), log: () => undefined });
+  });
+  afterAll(async () => {
+    await g?.stop();
+    await h?.close();
+  });
+
+  it('answers the same map from memory for everybody, signed in or not, marked no-store for browsers and CDNs', async () => {
+    const before = await counts();
+    const first = await mapAs();
+    const second = await mapAs(await g.devIssuer!.issue('cached-map-fan', []));
+    expect(second).toEqual(first);
+    expect(first).toHaveLength(20);
+    expect(await counts()).toEqual({ hit: before.hit + 1, miss: before.miss + 1, uncacheable: before.uncacheable });
+    const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query ($id: ID!) { event(id: $id) { seats { id availability } } }', variables: { id: eventId } }) });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('shows a booking the moment createBooking answered, and holds it until the hold runs out with no write at all', async () => {
+    expect(availabilityOf(await mapAs(), seatIds[0])).toBe('AVAILABLE');
+    const booked = await h.as(await h.token('cached-map-buyer'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[0]] } });
+    expect(booked.errors).toBeUndefined();
+    const heldAt = Date.now();
+    expect(availabilityOf(await mapAs(), seatIds[0])).toBe('HELD');
+    const hits = await cacheCount('hit');
+    expect(availabilityOf(await mapAs(), seatIds[0])).toBe('HELD');
+    expect(await cacheCount('hit')).toBe(hits + 1);
+    // The 3-s hold ends by time alone (the sweeper is off): the key's earliest expiry moves.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, heldAt + 3_500 - Date.now())));
+    expect(availabilityOf(await mapAs(), seatIds[0])).toBe('AVAILABLE');
+  });
+
+  it('shows a reprice at once', async () => {
+    const seats = await mapAs();
+    await mapAs();
+    const sectionId = seats[0].section.id;
+    const org = h.as(await h.token('cached-map-organizer', [Permission.CATALOG_WRITE]));
+    const repriced = await org(operations.ChangeSectionPriceDocument, { eventId, sectionId, price: '99.00' });
+    expect(repriced.errors).toBeUndefined();
+    expect(new Set((await mapAs()).map((s) => s.price))).toEqual(new Set(['99.00']));
+  });
+
+  it('never caches a draft (its layout may still change), nor anything but one event read with map fields', async () => {
+    const org = h.as(await h.token('cached-map-organizer', [Permission.CATALOG_WRITE]));
+    const venue = await org(operations.CreateVenueDocument, { input: { name: 'Draft Hall', city: 'Testville', sections: [{ name: 'A', rows: 1, seatsPerRow: 3, price: '10.00' }] } });
+    const draft = await org(operations.CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: 'Draft Night', startsAt: new Date(Date.now() + 86_400_000).toISOString(), currency: 'EUR' } });
+    const draftId = draft.data!.createEvent.id;
+    const organizer = graphqlClient(g.url, { authorization: `Bearer ${await g.devIssuer!.issue('cached-map-organizer', [Permission.CATALOG_WRITE])}` });
+    const before = await counts();
+    for (let i = 0; i < 2; i++) expect((await organizer(operations.SeatMapDocument, { eventId: draftId })).data!.event!.seats).toHaveLength(3);
+    expect(await counts()).toEqual({ ...before, uncacheable: before.uncacheable + 2 });
+    // Two root fields: planned every time, not even counted as a map.
+    const twoRoots = graphqlClient(g.url);
+    for (let i = 0; i < 2; i++) expect((await twoRoots(operations.EventAndVenueDocument, { eventId, venueId: venue.data!.createVenue.id })).errors).toBeUndefined();
+    expect(await counts()).toEqual({ ...before, uncacheable: before.uncacheable + 2 });
+  });
+
+  it('keeps the key fields out of the public API', async () => {
+    const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query ($id: ID!) { event(id: $id) { catalogCacheKey availabilityCacheKey } }', variables: { id: eventId } }) });
+    const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
