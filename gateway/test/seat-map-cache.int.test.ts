@@ -64,6 +64,16 @@ describe('seat-map cache (real subgraphs)', () => {
     expect(availabilityOf(await mapAs(), seatIds[0])).toBe('AVAILABLE');
   });
 
+  it('plans a changed map once for many fans asking at the same moment, signed in or not', async () => {
+    const booked = await h.as(await h.token('cached-map-burst-buyer'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[5]] } });
+    expect(booked.errors).toBeUndefined();
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => g.devIssuer!.issue(`cached-map-burst-fan-${i}`, [])));
+    const before = await counts();
+    const maps = await Promise.all([...tokens.map((t) => mapAs(t)), ...tokens.map(() => mapAs())]);
+    expect(maps.map((m) => availabilityOf(m, seatIds[5]))).toEqual(maps.map(() => 'HELD'));
+    expect(await counts()).toEqual({ hit: before.hit + 19, miss: before.miss + 1, uncacheable: before.uncacheable });
+  });
+
   it('shows a reprice at once', async () => {
     const seats = await mapAs();
     await mapAs();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
@@ -5,6 +6,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayContext } from '../context';
 import { seatMapEventId } from '../seat-map-cache/map-operation';
 import { readSeatMapKeys, type SeatMapKeys } from '../seat-map-cache/map-keys';
+import { SingleFlightCache } from '../seat-map-cache/single-flight-cache';
 import type { SubgraphDataSource } from '../subgraph-data-source';
 import type { GatewayMetrics } from './metrics';
 
@@ -22,6 +24,9 @@ export interface SeatMapCacheOptions {
  */
 const MAX_AGE_SECONDS = 300;
 
+/** What @apollo/server-plugin-response-cache puts before every key it hands its cache. */
+const RESPONSE_CACHE_KEY_PREFIX = 'fqc:';
+
 /** What the first hook decided for a request: not a seat map, a map that cannot be cached now, or the map's keys. */
 type Decision = { eventId: null } | { eventId: string; keys: SeatMapKeys | null };
 
@@ -35,12 +40,17 @@ type Decision = { eventId: null } | { eventId: string; keys: SeatMapKeys | null 
  * that just ran out, a reprice, a cancellation all give new keys. Apollo's response-cache
  * plugin does the caching; this decides what may be cached and under which keys.
  *
+ * Concurrent requests for an answer not stored yet wait for the first one to plan it
+ * (single-flight-cache.ts) instead of planning it again each.
+ *
  * Shared by every caller: the fields it allows (map-operation.ts) are public and the same for
  * everyone. Per gateway process, in memory. Answers are marked `cache-control: no-store` so no
  * browser or CDN keeps a map past its versions.
  */
 export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOptions): ApolloServerPlugin<GatewayContext>[] {
   const decisions = new WeakMap<GraphQLRequestContext<GatewayContext>, Decision>();
+  const cacheKeys = new WeakMap<GraphQLRequestContext<GatewayContext>, string>();
+  const answers = new SingleFlightCache(new InMemoryLRUCache<string>({ maxSize: maxBytes }));
   const keysOf = (requestContext: GraphQLRequestContext<GatewayContext>) => {
     const decision = decisions.get(requestContext);
     return decision?.eventId ? decision.keys : null;
@@ -57,7 +67,13 @@ export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOpti
   };
 
   const cache = responseCachePlugin<GatewayContext>({
-    cache: new InMemoryLRUCache<string>({ maxSize: maxBytes }),
+    cache: answers,
+    // The plugin's own key (a hash of what it is made of), remembered to end this request's flight.
+    generateCacheKey: (requestContext, keyData) => {
+      const key = createHash('sha256').update(JSON.stringify(keyData)).digest('hex');
+      cacheKeys.set(requestContext as GraphQLRequestContext<GatewayContext>, key);
+      return key;
+    },
     // Public fields only: one entry per map for everybody, signed in or not.
     sessionId: () => Promise.resolve(null),
     extraCacheKeyData: async (requestContext) => {
@@ -83,6 +99,10 @@ export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOpti
           if (!decision?.eventId) return Promise.resolve();
           const result = !decision.keys ? 'uncacheable' : requestContext.metrics.responseCacheHit ? 'hit' : 'miss';
           metrics.seatMapCache.inc({ result });
+          const key = cacheKeys.get(requestContext);
+          // A planned answer lands its flight when stored; one that is not (errors) lands here,
+          // after the plugin's own willSendResponse has had its turn to store it.
+          if (result === 'miss' && key) setImmediate(() => answers.land(RESPONSE_CACHE_KEY_PREFIX + key));
           return Promise.resolve();
         },
       }),
