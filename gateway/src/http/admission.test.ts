@@ -39,6 +39,30 @@ describe('AdmissionLimiter', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('serves the newest waiter first once the queue stands (adaptive LIFO), and first come, first served again once it drains', async () => {
+    const { limiter: l, shed } = limiter(1, 5, 100);
+    l.acquire();
+    const order: number[] = [];
+    const waiters = [1, 2, 3].map((n) => (l.acquire() as Promise<boolean>).then((ok) => ok && order.push(n)));
+    jest.advanceTimersByTime(10); // the oldest has waited a tenth of maxWaitMs: standing
+    const late = (l.acquire() as Promise<boolean>).then((ok) => ok && order.push(4));
+    for (let i = 0; i < 4; i++) {
+      l.release();
+      await Promise.resolve();
+    }
+    await Promise.all([...waiters, late]);
+    expect(order).toEqual([4, 3, 2, 1]);
+    expect(shed).toEqual([]);
+    // Drained: a burst is served in arrival order again.
+    const burst = [5, 6].map((n) => (l.acquire() as Promise<boolean>).then(() => order.push(n)));
+    for (let i = 0; i < 2; i++) {
+      l.release();
+      await Promise.resolve();
+    }
+    await Promise.all(burst);
+    expect(order.slice(4)).toEqual([5, 6]);
+  });
+
   it('sheds a waiter that got no slot within maxWaitMs, and the queue goes on without it', async () => {
     const { limiter: l, shed } = limiter(1, 2, 50);
     l.acquire();

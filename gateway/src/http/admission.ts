@@ -9,6 +9,11 @@ export interface AdmissionOptions {
   maxQueued: number;
   /** Longest wait for a slot before a request is shed. */
   maxWaitMs: number;
+  /**
+   * Once the oldest waiter has waited this long the queue is standing (overload, not a burst)
+   * and freed slots go to the newest waiter first (default: a tenth of `maxWaitMs`).
+   */
+  standingQueueMs?: number;
 }
 
 /**
@@ -24,22 +29,37 @@ export type ShedReason = 'queue_full' | 'wait_timeout';
 interface Waiter {
   admit: (admitted: boolean) => void;
   timer: NodeJS.Timeout;
+  /** Date.now() when it started waiting. */
+  since: number;
 }
 
 /**
- * Admission control for one process: at most `maxInFlight` holders at once, then a FIFO of at
- * most `maxQueued` waiters, each waiting at most `maxWaitMs`. A released slot goes straight to
- * the oldest waiter. Shedding early keeps the latency of what is admitted bounded under
- * overload (#16 target 8) instead of every request slowing down until clients time out.
+ * Admission control for one process: at most `maxInFlight` holders at once, then a queue of at
+ * most `maxQueued` waiters, each waiting at most `maxWaitMs`. Shedding early keeps the latency
+ * of what is admitted bounded under overload (#16 target 8) instead of every request slowing
+ * down until clients time out.
+ *
+ * A released slot goes straight to a waiter: the oldest while the queue is only a burst, the
+ * newest once it stands (its oldest waiter has waited `standingQueueMs`) — adaptive LIFO, as
+ * Facebook's "Fail at Scale" describes. Under a sustained overload FIFO would make every
+ * admitted request wait nearly `maxWaitMs` first; LIFO serves the fresh ones at once and lets the
+ * oldest, whose callers have waited longest and may have given up, run into the shedding they
+ * would have met anyway. Measured (bench `overload`, one run each): with an open loop at twice
+ * the saturating rate the served p95 went from 3.3× to 2.2× the p95 at saturation; a closed loop
+ * of twice the saturating connections pays for it (1.7× → 2.1×, 5 % shed instead of none, its
+ * oldest waiters now reaching `maxWaitMs`).
  */
 export class AdmissionLimiter {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly standingQueueMs: number;
 
   constructor(
     private readonly options: AdmissionOptions,
     private readonly onShed: (reason: ShedReason) => void = () => undefined,
-  ) {}
+  ) {
+    this.standingQueueMs = options.standingQueueMs ?? options.maxWaitMs / 10;
+  }
 
   /** `true` at once when a slot is free; otherwise a promise of whether one came in time. Admitted callers must `release()`. */
   acquire(): true | Promise<boolean> {
@@ -51,6 +71,7 @@ export class AdmissionLimiter {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         admit: resolve,
+        since: Date.now(),
         timer: setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
           resolve(false);
@@ -62,7 +83,8 @@ export class AdmissionLimiter {
   }
 
   release(): void {
-    const next = this.waiting.shift();
+    const standing = this.waiting.length > 0 && Date.now() - this.waiting[0].since >= this.standingQueueMs;
+    const next = standing ? this.waiting.pop() : this.waiting.shift();
     if (!next) {
       this.running--;
       return;
