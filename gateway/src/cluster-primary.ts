@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { ConfigError } from '@eventix/config';
 import { exitOnTerminationSignals, stopInOrder } from '@eventix/subgraph-kit';
 import { DevIssuer } from './auth/dev-issuer';
@@ -25,6 +25,8 @@ export async function runClusterPrimary({ config, log, timeoutMs }: ClusterPrima
   }
   // Create the dev key once, before the workers race to create it.
   if (config.auth.kind === 'dev') await DevIssuer.create('', config.auth.keyFile);
+  const listening = new WeakSet<Worker>();
+  cluster.on('listening', (worker) => listening.add(worker));
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code) => {
@@ -37,7 +39,7 @@ export async function runClusterPrimary({ config, log, timeoutMs }: ClusterPrima
     log,
     stop: () => {
       stopping = true;
-      return stopInOrder('gateway', [['workers', stopWorkers]]);
+      return stopInOrder('gateway', [['workers', () => stopWorkers(listening)]]);
     },
   });
   log(`primary running ${config.workers} workers on port ${config.http.port}`);
@@ -45,18 +47,21 @@ export async function runClusterPrimary({ config, log, timeoutMs }: ClusterPrima
 
 /**
  * Each worker drains and stops on its own SIGTERM; this resolves once all of them exited 0, so
- * an orchestrator sees a failed worker stop as a failed stop.
+ * an orchestrator sees a failed worker stop as a failed stop. A worker not listening yet is told
+ * once it listens: a process just forked has not set up its signal handling, and node's default
+ * action would kill it mid-start (the primary then exited 1 within milliseconds of its SIGTERM).
  */
-async function stopWorkers(): Promise<void> {
+async function stopWorkers(listening: WeakSet<Worker>): Promise<void> {
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-  const codes = await Promise.all(
+  const ends = await Promise.all(
     workers.map((worker) => {
-      if (worker.isDead()) return Promise.resolve(worker.process.exitCode);
-      const exited = new Promise<number | null>((resolve) => worker.process.once('exit', (code) => resolve(code)));
-      worker.process.kill('SIGTERM');
+      if (worker.isDead()) return Promise.resolve(worker.process.exitCode ?? worker.process.signalCode);
+      const exited = new Promise<number | string | null>((resolve) => worker.process.once('exit', (code, signal) => resolve(code ?? signal)));
+      if (listening.has(worker)) worker.process.kill('SIGTERM');
+      else worker.once('listening', () => worker.process.kill('SIGTERM'));
       return exited;
     }),
   );
-  const failed = codes.filter((code) => code !== 0);
+  const failed = ends.filter((end) => end !== 0);
   if (failed.length) throw new Error(`${failed.length} worker(s) exited with ${failed.join(', ')}`);
 }

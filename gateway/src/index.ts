@@ -22,9 +22,20 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const timeoutMs = loadShutdownTimeout('gateway');
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ config, log, timeoutMs });
-  const gateway = await startGateway({ config, log, logger });
+  // Signals are handled from the start: a SIGTERM while starting (an orchestrator scaling down,
+  // a cluster primary stopping workers it just forked) lets start-up finish, then stops as
+  // usual — instead of the default action killing the process by signal.
+  const started = startGateway({ config, log, logger });
+  exitOnTerminationSignals({
+    timeoutMs,
+    log,
+    stop: async () => {
+      const gateway = await started;
+      await stopInOrder('gateway', [['http, subscriptions and redis', () => gateway.stop()]]);
+    },
+  });
+  const gateway = await started;
   log(`listening on ${gateway.url}`);
-  exitOnTerminationSignals({ timeoutMs, log, stop: () => stopInOrder('gateway', [['http, subscriptions and redis', () => gateway.stop()]]) });
 }
 
 main().catch((error: unknown) => {

@@ -189,10 +189,10 @@ describe('SIGTERM during start-up', () => {
 
 describe('the gateway with GATEWAY_WORKERS=2 (node:cluster) on SIGTERM', () => {
   let keyDir: string;
+  beforeAll(() => (keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-gateway-cluster-'))));
   afterAll(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
 
   it('each worker runs its whole stop, and the primary exits 0 once they did', async () => {
-    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-gateway-cluster-'));
     // Waits for the primary's line; the workers are up once the port answers.
     const gateway = await startServiceProcess(
       'gateway',
@@ -207,6 +207,20 @@ describe('the gateway with GATEWAY_WORKERS=2 (node:cluster) on SIGTERM', () => {
     // The processes' output comes with a failure: it once exited 1 within 50 ms in CI, unexplained.
     expect({ code: exit.code, signal: exit.signal, output: exit.code === 0 ? '' : gateway.output() }).toEqual({ code: 0, signal: null, output: '' });
     // Two workers and the primary each logged the end of a complete stop.
+    expect(gateway.output().match(/stopped in \d+ ms/g)).toHaveLength(3);
+  });
+
+  it('signalled while its workers are still starting: they finish starting, stop, and the primary exits 0', async () => {
+    const gateway = await startServiceProcess(
+      'gateway',
+      { INTERNAL_JWT_SECRET: SECRET, GATEWAY_WORKERS: '2', DEV_ISSUER_KEY_FILE: path.join(keyDir, 'key.json'), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      { until: 'primary running' },
+    );
+    // The workers were just forked: neither is listening yet.
+    expect(gateway.output()).not.toContain('listening on');
+    gateway.child.kill('SIGTERM');
+    const exit = await gateway.exited;
+    expect({ code: exit.code, signal: exit.signal, output: exit.code === 0 ? '' : gateway.output() }).toEqual({ code: 0, signal: null, output: '' });
     expect(gateway.output().match(/stopped in \d+ ms/g)).toHaveLength(3);
   });
 });
