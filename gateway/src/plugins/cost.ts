@@ -276,7 +276,7 @@ export function estimateCost(schema: GraphQLSchema, model: CostModel, document: 
  * so unlike the estimate a repeated field counts once.
  */
 export function actualCost(schema: GraphQLSchema, model: CostModel, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables, data: unknown): number {
-  const walk: ResultWalk = { schema, model, fragments: fragmentsOf(document), variables, options: { defaultListSize: 0, maxSlice: Infinity }, collected: new Map() };
+  const walk: ResultWalk = { schema, model, fragments: fragmentsOf(document), variables, options: { defaultListSize: 0, maxSlice: Infinity }, planned: new Map() };
   const base = operation.operation === 'mutation' ? MUTATION_BASE_COST : 0;
   return base + actualSelections(walk, [operation.selectionSet], rootType(schema, operation), data);
 }
@@ -302,22 +302,43 @@ function collect(walk: Walk, selectionSets: readonly SelectionSetNode[], parent:
   return into;
 }
 
-type Collected = ReturnType<typeof collect>;
-
 /**
- * A result walk remembers each (selection sets, parent type)'s merged fields: every item of a
- * list shares its selection sets, and collecting them again per item made the walk over a
- * 20,000-seat map a large share of the gateway's CPU for that request (#16).
+ * One field of a selection as the result walk needs it, worked out once per (selection sets,
+ * parent type): its response key, weight, argument weights and what lies below it. Every item
+ * of a list shares its selection sets, and working this out again per item — collecting the
+ * merged fields, the weight's coordinate string, the named type — made the walk over a
+ * 20,000-seat map the largest share of the gateway's CPU for that request (#16).
  */
-interface ResultWalk extends Walk {
-  collected: Map<readonly SelectionSetNode[], Map<string | undefined, Collected>>;
+interface PlannedField {
+  key: string;
+  weight: number;
+  argumentCost: number;
+  childSets: SelectionSetNode[];
+  childParent: GraphQLCompositeType | undefined;
 }
 
-function collectOnce(walk: ResultWalk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null): Collected {
-  let byParent = walk.collected.get(sets);
-  if (!byParent) walk.collected.set(sets, (byParent = new Map()));
+interface ResultWalk extends Walk {
+  planned: Map<readonly SelectionSetNode[], Map<string | undefined, PlannedField[]>>;
+}
+
+function planOnce(walk: ResultWalk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null): PlannedField[] {
+  let byParent = walk.planned.get(sets);
+  if (!byParent) walk.planned.set(sets, (byParent = new Map()));
   let fields = byParent.get(parent?.name);
-  if (!fields) byParent.set(parent?.name, (fields = collect(walk, sets, parent)));
+  if (!fields) byParent.set(parent?.name, (fields = plan(walk, sets, parent)));
+  return fields;
+}
+
+function plan(walk: ResultWalk, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType | undefined | null): PlannedField[] {
+  const fields: PlannedField[] = [];
+  for (const [key, { node, parent: owner, sets: childSets }] of collect(walk, sets, parent)) {
+    const field = fieldDef(owner, node.name.value);
+    if (!field) continue;
+    let argumentCost = 0;
+    for (const argument of node.arguments ?? []) argumentCost += walk.model.argumentWeights.get(`${owner.name}.${field.name}(${argument.name.value}:)`) ?? 0;
+    const named = getNamedType(field.type);
+    fields.push({ key, weight: weightOf(walk.model, owner.name, field), argumentCost, childSets, childParent: isCompositeType(named) ? named : undefined });
+  }
   return fields;
 }
 
@@ -325,21 +346,20 @@ function actualSelections(walk: ResultWalk, sets: readonly SelectionSetNode[], p
   if (value === null || typeof value !== 'object') return 0;
   const object = value as Record<string, unknown>;
   let cost = 0;
-  for (const [key, { node, parent: owner, sets: childSets }] of collectOnce(walk, sets, parent)) {
-    if (!(key in object)) continue; // another type's fragment, or not resolved
-    const field = fieldDef(owner, node.name.value);
-    if (!field) continue;
-    const weight = weightOf(walk.model, owner.name, field);
-    let argumentCost = 0;
-    for (const argument of node.arguments ?? []) argumentCost += walk.model.argumentWeights.get(`${owner.name}.${field.name}(${argument.name.value}:)`) ?? 0;
-    const named = getNamedType(field.type);
-    const childParent = isCompositeType(named) ? named : undefined;
-    const score = (item: unknown): number => {
-      if (item === null || item === undefined) return 0;
-      if (Array.isArray(item)) return item.reduce((sum: number, each) => sum + score(each), 0);
-      return weight + (childSets.length ? actualSelections(walk, childSets, childParent, item) : 0);
-    };
-    cost += score(object[key]) + argumentCost;
+  for (const field of planOnce(walk, sets, parent)) {
+    if (!(field.key in object)) continue; // another type's fragment, or not resolved
+    cost += score(walk, field, object[field.key]) + field.argumentCost;
   }
   return cost;
+}
+
+/** A field's value: its weight per non-null item (lists counted at their length), plus what lies below each. */
+function score(walk: ResultWalk, field: PlannedField, item: unknown): number {
+  if (item === null || item === undefined) return 0;
+  if (Array.isArray(item)) {
+    let sum = 0;
+    for (const each of item) sum += score(walk, field, each);
+    return sum;
+  }
+  return field.weight + (field.childSets.length ? actualSelections(walk, field.childSets, field.childParent, item) : 0);
 }
