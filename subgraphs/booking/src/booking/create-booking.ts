@@ -72,8 +72,8 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  * hydration. One attempt is one transaction: lock the requested seats NOWAIT (with the event's
  * state and, for a keyed request, the booking already made under the key), read the holds on
  * them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat rule),
- * then write booking and items in one statement and the outbox message (its seat map version
- * assigned at commit) in another. The partial unique index on active items stays the backstop.
+ * then write booking, items and the outbox message (its seat map version assigned at commit)
+ * in one statement. The partial unique index on active items stays the backstop.
  *
  * Contention: a seat another transaction has locked is never queued for. The attempt ends at
  * once; the loser waits (FOR SHARE, see waitForSeats) only until that transaction has ended, then

@@ -15,11 +15,22 @@ import { seatChangeOf } from '../live/seat-change';
  * The outbox row is exactly what recordEvent writes (@eventix/events' OUTBOX_INSERT_COLUMNS and
  * outboxRowValues); the outbox's insert trigger wakes the relay on commit either way.
  */
-const ANNOUNCE_SQL = `
-  with pending as (
+const PENDING_CTE = `pending as (
     insert into seat_change_pending (event_id, outbox_id, seats, keep_versions, prune_every) values (?, ?, ?::jsonb, ?, ?)
-  )
-  insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`;
+  )`;
+const OUTBOX_INSERT = `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`;
+const ANNOUNCE_SQL = `with ${PENDING_CTE} ${OUTBOX_INSERT}`;
+
+/**
+ * The announcement as the tail of a statement that also writes the change itself (a new hold:
+ * booking, items and announcement in one round trip): `with <its CTEs>, ${cte} ${final}`, its
+ * parameters after theirs.
+ */
+export interface SeatChangeAnnouncement {
+  cte: string;
+  final: string;
+  params: unknown[];
+}
 
 export interface AnnounceOptions {
   /** Seat map versions per event kept in seat_change_log; default 1,000. */
@@ -36,12 +47,18 @@ export async function announceSeatChange<Payload extends SeatChange>(
   change: Omit<Payload, 'seatMapVersion'>,
   options: AnnounceOptions = {},
 ): Promise<void> {
+  await tx.execute(ANNOUNCE_SQL, seatChangeAnnouncement<Payload>(type, change, options).params);
+}
+
+/** A seat change's announcement (see ANNOUNCE_SQL) to end a statement of the caller's. */
+export function seatChangeAnnouncement<Payload extends SeatChange>(type: string, change: Omit<Payload, 'seatMapVersion'>, options: AnnounceOptions = {}): SeatChangeAnnouncement {
   const keep = options.keep ?? 1_000;
   const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
   const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as unknown as BookingCreatedPayload);
   const envelope = createEnvelope({ type, key: change.eventId, payload: { ...change, seatMapVersion: 0 } });
-  await tx.execute(ANNOUNCE_SQL, [
-    change.eventId, envelope.id, live ? JSON.stringify(live.seats) : null, keep, pruneEvery,
-    ...outboxRowValues(envelope),
-  ]);
+  return {
+    cte: PENDING_CTE,
+    final: OUTBOX_INSERT,
+    params: [change.eventId, envelope.id, live ? JSON.stringify(live.seats) : null, keep, pruneEvery, ...outboxRowValues(envelope)],
+  };
 }
