@@ -9,7 +9,9 @@ import { benchDurationMs, benchRuns, describe, graphqlRequest, interleavedRuns, 
  * - anonymous, varied: the same join with `first` from 1 to 20 by request: nothing to merge.
  * - signed-in: `myBookings` (booking) for 32 users in turn, each holding one seat: identical
  *   text, different callers and answers; only one caller's fetches may ever be merged.
- * Goals: our throughput ≥ Hive's, our p99 ≤ Hive's.
+ * - signed-in, varied: the varied join sent by the 32 users in turn.
+ * Each at 1 and 32 connections: the whole matrix of connections × identical/varied ×
+ * anonymous/signed-in the issue names. Goals: our throughput ≥ Hive's, our p99 ≤ Hive's.
  */
 const JOIN = 'query Events($first: Int) { events(first: $first) { edges { node { id title availableSeatCount } } } }';
 const MY_BOOKINGS = 'query MyBookings { myBookings(first: 5) { edges { node { id status } } } }';
@@ -28,12 +30,18 @@ async function main(): Promise<void> {
     const bookingIds = [];
     for (let u = 0; u < USERS; u++) bookingIds.push(await holdSeat(platform.gatewayUrl, tokens[u], events[0].eventId, events[0].seatIds[u]));
     await checkSameAnswers(urls, tokens, bookingIds);
+    const varied = (i: number) => ({ query: JOIN, variables: { first: 1 + (i % 20) } });
+    const asUser = (i: number) => ({ authorization: `Bearer ${tokens[i % USERS]}` });
     const loads = {
       identical1: (url: string): LoadSpec => () => ({ url, body: { query: JOIN, variables: { first: 5 } }, connections: 1, durationMs }),
       identical32: (url: string): LoadSpec => () => ({ url, body: { query: JOIN, variables: { first: 5 } }, connections: 32, durationMs }),
-      varied32: (url: string): LoadSpec => () => ({ url, body: (i: number) => ({ query: JOIN, variables: { first: 1 + (i % 20) } }), connections: 32, durationMs }),
+      varied1: (url: string): LoadSpec => () => ({ url, body: varied, connections: 1, durationMs }),
+      varied32: (url: string): LoadSpec => () => ({ url, body: varied, connections: 32, durationMs }),
       // One token per connection would pin a user to a connection; per request mixes them like real traffic.
-      signedIn32: (url: string): LoadSpec => () => ({ url, body: { query: MY_BOOKINGS }, connections: 32, durationMs, headersFor: (i: number) => ({ authorization: `Bearer ${tokens[i % USERS]}` }) }),
+      signedIn1: (url: string): LoadSpec => () => ({ url, body: { query: MY_BOOKINGS }, connections: 1, durationMs, headersFor: asUser }),
+      signedIn32: (url: string): LoadSpec => () => ({ url, body: { query: MY_BOOKINGS }, connections: 32, durationMs, headersFor: asUser }),
+      signedInVaried1: (url: string): LoadSpec => () => ({ url, body: varied, connections: 1, durationMs, headersFor: asUser }),
+      signedInVaried32: (url: string): LoadSpec => () => ({ url, body: varied, connections: 32, durationMs, headersFor: asUser }),
     };
     const specs: Record<string, LoadSpec> = {};
     for (const [name, load] of Object.entries(loads)) for (const gw of ['ours', 'hive'] as const) specs[`${name}.${gw}`] = load(urls[gw]);
@@ -44,8 +52,12 @@ async function main(): Promise<void> {
     const labels: Record<keyof typeof loads, string> = {
       identical1: 'anonymous, identical join, 1 connection',
       identical32: 'anonymous, identical join, 32 connections',
+      varied1: 'anonymous, varied join (first: 1..20), 1 connection',
       varied32: 'anonymous, varied join (first: 1..20), 32 connections',
+      signedIn1: `signed-in myBookings, ${USERS} users, 1 connection`,
       signedIn32: `signed-in myBookings, ${USERS} users, 32 connections`,
+      signedInVaried1: `signed-in varied join, ${USERS} users, 1 connection`,
+      signedInVaried32: `signed-in varied join, ${USERS} users, 32 connections`,
     };
     const rows: ReportRow[] = [];
     for (const name of Object.keys(loads) as Array<keyof typeof loads>) {
