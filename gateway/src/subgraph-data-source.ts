@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { appError, ErrorCode, isErrorCode } from '@eventix/errors';
 import { INTERNAL_CREDENTIAL_HEADER, REQUEST_ID_HEADER, signInternalCredential, type Logger } from '@eventix/subgraph-kit';
@@ -101,6 +101,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     } finally {
       stop();
     }
+  }
+
+  /**
+   * A read of the gateway's own for an incoming operation (the seat-map cache's keys): sent,
+   * shared and failed like the plan's fetches, as the operation's caller.
+   */
+  readFor(requestContext: GatewayGraphQLRequestContext<GatewayContext>, context: GatewayContext, query: string, variables: Record<string, unknown>): Promise<GatewayGraphQLResponse> {
+    return this.process({ kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION, request: { query, variables }, context, incomingRequestContext: requestContext });
   }
 
   /** Closes the connections to the subgraph (the gateway's stop). */

@@ -2,6 +2,7 @@ import { Permission } from '@eventix/subgraph-kit';
 import { graphqlClient, operations } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
+import { metricValue } from './gateway-metrics';
 
 type MapSeat = { id: string; price: string; availability: string | null; section: { id: string } };
 
@@ -17,10 +18,7 @@ describe('seat-map cache (real subgraphs)', () => {
   let eventId: string;
   let seatIds: string[];
 
-  const cacheCount = async (result: string): Promise<number> => {
-    const metric = (await g.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'eventix_gateway_seat_map_cache_total');
-    return Number(metric?.values.find((v) => v.labels.result === result)?.value ?? 0);
-  };
+  const cacheCount = (result: string) => metricValue(g, 'eventix_gateway_seat_map_cache_total', { result });
   const counts = async () => ({ hit: await cacheCount('hit'), miss: await cacheCount('miss'), uncacheable: await cacheCount('uncacheable') });
   const mapAs = async (token?: string) => {
     const res = await graphqlClient(g.url, token ? { authorization: `Bearer ${token}` } : {})(operations.SeatMapDocument, { eventId });

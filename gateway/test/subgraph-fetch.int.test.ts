@@ -1,12 +1,7 @@
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/lib';
 import { errorCodes, graphqlClient, operations, type GraphQLResponse } from '@eventix/testing';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
-
-/** A counter's value summed over its labels, from the gateway's own registry. */
-async function counter(gateway: RunningGateway, name: string): Promise<number> {
-  const metric = (await gateway.metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? []).reduce((sum, v) => sum + Number(v.value), 0);
-}
+import { metricValue as counter } from './gateway-metrics';
 
 /**
  * #16: concurrent identical subgraph fetches share one request, only within one caller identity

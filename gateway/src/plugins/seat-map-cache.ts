@@ -5,14 +5,13 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayContext } from '../context';
 import { seatMapEventId } from '../seat-map-cache/map-operation';
-import { readSeatMapKeys, type SeatMapKeys } from '../seat-map-cache/map-keys';
+import { readSeatMapKeys, type SeatMapKeys, type SeatMapSources } from '../seat-map-cache/map-keys';
 import { SingleFlightCache } from '../seat-map-cache/single-flight-cache';
-import type { SubgraphDataSource } from '../subgraph-data-source';
 import type { GatewayMetrics } from './metrics';
 
 export interface SeatMapCacheOptions {
   /** The subgraphs a map is made of, asked for their cache keys. */
-  sources: { catalog: SubgraphDataSource; booking: SubgraphDataSource };
+  sources: SeatMapSources;
   /** Memory for cached answers (serialized JSON), least recently used first out. */
   maxBytes: number;
   metrics: GatewayMetrics;
@@ -24,11 +23,15 @@ export interface SeatMapCacheOptions {
  */
 const MAX_AGE_SECONDS = 300;
 
-/** What @apollo/server-plugin-response-cache puts before every key it hands its cache. */
-const RESPONSE_CACHE_KEY_PREFIX = 'fqc:';
+/** What @apollo/server-plugin-response-cache puts before every key it hands its cache (seat-map-cache.test.ts pins it). */
+export const RESPONSE_CACHE_KEY_PREFIX = 'fqc:';
 
-/** What the first hook decided for a request: not a seat map, a map that cannot be cached now, or the map's keys. */
-type Decision = { eventId: null } | { eventId: string; keys: SeatMapKeys | null };
+/** A seat-map request: its event, its keys (null: not cacheable now) and, once made, the key its answer is kept under. */
+interface MapRequest {
+  eventId: string;
+  keys: SeatMapKeys | null;
+  cacheKey?: string;
+}
 
 /**
  * Whole answers to seat-map queries of published events, kept under the versions of everything
@@ -48,18 +51,15 @@ type Decision = { eventId: null } | { eventId: string; keys: SeatMapKeys | null 
  * browser or CDN keeps a map past its versions.
  */
 export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOptions): ApolloServerPlugin<GatewayContext>[] {
-  const decisions = new WeakMap<GraphQLRequestContext<GatewayContext>, Decision>();
-  const cacheKeys = new WeakMap<GraphQLRequestContext<GatewayContext>, string>();
+  const mapRequests = new WeakMap<GraphQLRequestContext<GatewayContext>, MapRequest>();
   const answers = new SingleFlightCache(new InMemoryLRUCache<string>({ maxSize: maxBytes }));
-  const keysOf = (requestContext: GraphQLRequestContext<GatewayContext>) => {
-    const decision = decisions.get(requestContext);
-    return decision?.eventId ? decision.keys : null;
-  };
+  const keysOf = (requestContext: GraphQLRequestContext<GatewayContext>) => mapRequests.get(requestContext)?.keys ?? null;
 
-  const decide = async (requestContext: GraphQLRequestContext<GatewayContext>): Promise<Decision> => {
+  /** The request's map and keys; undefined when it is not a seat-map query. */
+  const decide = async (requestContext: GraphQLRequestContext<GatewayContext>): Promise<MapRequest | undefined> => {
     const { schema, document, operation, request } = requestContext;
     const eventId = document && operation ? seatMapEventId(schema, document, operation, request.variables) : null;
-    if (!eventId) return { eventId: null };
+    if (!eventId) return undefined;
     // Apollo Server's request context is what the gateway's fetches see too (with `context` for `contextValue`).
     const keys = await readSeatMapKeys(sources, eventId, requestContext.contextValue, requestContext as unknown as GatewayGraphQLRequestContext<GatewayContext>);
     if (keys) requestContext.response.http.headers.set('cache-control', 'no-store');
@@ -71,15 +71,17 @@ export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOpti
     // The plugin's own key (a hash of what it is made of), remembered to end this request's flight.
     generateCacheKey: (requestContext, keyData) => {
       const key = createHash('sha256').update(JSON.stringify(keyData)).digest('hex');
-      cacheKeys.set(requestContext as GraphQLRequestContext<GatewayContext>, key);
+      const mapRequest = mapRequests.get(requestContext as GraphQLRequestContext<GatewayContext>);
+      if (mapRequest) mapRequest.cacheKey = key;
       return key;
     },
     // Public fields only: one entry per map for everybody, signed in or not.
     sessionId: () => Promise.resolve(null),
     extraCacheKeyData: async (requestContext) => {
-      const decision = await decide(requestContext);
-      decisions.set(requestContext, decision);
-      return decision.eventId ? { eventId: decision.eventId, keys: decision.keys } : null;
+      const mapRequest = await decide(requestContext);
+      if (!mapRequest) return null;
+      mapRequests.set(requestContext, mapRequest);
+      return { eventId: mapRequest.eventId, keys: mapRequest.keys };
     },
     shouldReadFromCache: (requestContext) => Promise.resolve(keysOf(requestContext) !== null),
     shouldWriteToCache: (requestContext) => {
@@ -95,14 +97,14 @@ export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOpti
     requestDidStart: () =>
       Promise.resolve({
         willSendResponse: (requestContext) => {
-          const decision = decisions.get(requestContext);
-          if (!decision?.eventId) return Promise.resolve();
-          const result = !decision.keys ? 'uncacheable' : requestContext.metrics.responseCacheHit ? 'hit' : 'miss';
+          const mapRequest = mapRequests.get(requestContext);
+          if (!mapRequest) return Promise.resolve();
+          const result = !mapRequest.keys ? 'uncacheable' : requestContext.metrics.responseCacheHit ? 'hit' : 'miss';
           metrics.seatMapCache.inc({ result });
-          const key = cacheKeys.get(requestContext);
+          const { cacheKey } = mapRequest;
           // A planned answer lands its flight when stored; one that is not (errors) lands here,
           // after the plugin's own willSendResponse has had its turn to store it.
-          if (result === 'miss' && key) setImmediate(() => answers.land(RESPONSE_CACHE_KEY_PREFIX + key));
+          if (result === 'miss' && cacheKey) setImmediate(() => answers.land(RESPONSE_CACHE_KEY_PREFIX + cacheKey));
           return Promise.resolve();
         },
       }),

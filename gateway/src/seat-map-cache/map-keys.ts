@@ -1,6 +1,3 @@
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-// Not re-exported by the package's index; the enum's runtime values live here.
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GatewayContext } from '../context';
 import type { SubgraphDataSource } from '../subgraph-data-source';
@@ -16,7 +13,8 @@ export interface SeatMapKeys {
 const CATALOG_KEY = 'query SeatMapCacheKey__catalog($id: ID!) { event(id: $id) { catalogCacheKey } }';
 const AVAILABILITY_KEY = 'query SeatMapCacheKey__booking($representations: [_Any!]!) { _entities(representations: $representations) { ... on Event { availabilityCacheKey } } }';
 
-type KeySources = { catalog: SubgraphDataSource; booking: SubgraphDataSource };
+/** The subgraphs a map is made of. */
+export type SeatMapSources = { catalog: SubgraphDataSource; booking: SubgraphDataSource };
 
 /**
  * Reads both keys of an event's map from the subgraphs, in parallel, as the caller (catalog
@@ -25,16 +23,8 @@ type KeySources = { catalog: SubgraphDataSource; booking: SubgraphDataSource };
  * booking's projection, or either subgraph did not answer cleanly: the request then takes the
  * ordinary path and gets whatever that path says.
  */
-export async function readSeatMapKeys(sources: KeySources, eventId: string, context: GatewayContext, requestContext: GatewayGraphQLRequestContext<GatewayContext>): Promise<SeatMapKeys | null> {
-  const ask = (source: SubgraphDataSource, query: string, variables: Record<string, unknown>) => {
-    const options: GraphQLDataSourceProcessOptions<GatewayContext> = {
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-      request: { query, variables },
-      context,
-      incomingRequestContext: requestContext,
-    };
-    return source.process(options).catch(() => undefined);
-  };
+export async function readSeatMapKeys(sources: SeatMapSources, eventId: string, context: GatewayContext, requestContext: GatewayGraphQLRequestContext<GatewayContext>): Promise<SeatMapKeys | null> {
+  const ask = (source: SubgraphDataSource, query: string, variables: Record<string, unknown>) => source.readFor(requestContext, context, query, variables).catch(() => undefined);
   const [catalog, booking] = await Promise.all([
     ask(sources.catalog, CATALOG_KEY, { id: eventId }),
     ask(sources.booking, AVAILABILITY_KEY, { representations: [{ __typename: 'Event', id: eventId }] }),
