@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { benchDurationMs, benchRuns, describe, graphqlRequest, interleavedRuns, report, seedOnSaleEvent, startBenchPlatform, type BenchPlatform } from './harness';
 
 /**
@@ -9,6 +10,9 @@ import { benchDurationMs, benchRuns, describe, graphqlRequest, interleavedRuns, 
  * - Two-subgraph join: the same events with `availableSeatCount` (booking). The gateway's plan
  *   is a catalog fetch then a booking `_entities` fetch for the five events; the direct baseline
  *   is the sum of those two calls' p50s, each measured alone at 1 connection (goal ≤ 2.5×).
+ * - The hop's floor, shown beside target 1's p50: the catalog fetch through a bare HTTP
+ *   forwarder in a process of its own (harness/bare-proxy: no GraphQL, no auth, no limits).
+ *   Any gateway that is a separate process pays at least this much over the direct call.
  */
 const EVENTS = 'query Events { events(first: 5) { edges { node { id title } } } }';
 const EVENTS_VARIED = 'query Events($first: Int) { events(first: $first) { edges { node { id title } } } }';
@@ -34,10 +38,17 @@ async function main(): Promise<void> {
       connections,
       durationMs,
     });
+    const proxy = await platform.startProcess('bare-proxy', path.join(__dirname, 'harness/bare-proxy/entry.js'), (port) => ({
+      PORT: String(port),
+      TARGET_URL: platform.subgraphUrls.catalog,
+      TARGET_SUBGRAPH: 'catalog',
+      INTERNAL_JWT_SECRET: platform.internalSecret,
+    }));
     const entitiesBody = { query: BOOKING_FETCH, variables: { representations: ids.map((id) => ({ __typename: 'Event', id })) } };
     const r = await interleavedRuns(benchRuns(), {
       gateway1: gateway(EVENTS, 1),
       catalog1: direct('catalog', { query: CATALOG_FETCH }, 1),
+      proxy1: () => ({ url: `${proxy.url}/graphql`, body: { query: CATALOG_FETCH }, connections: 1, durationMs }),
       gatewayJoin1: gateway(EVENTS_WITH_SEATS, 1),
       booking1: direct('booking', entitiesBody, 1),
       gateway32: gateway(EVENTS, 32),
@@ -47,13 +58,15 @@ async function main(): Promise<void> {
     });
     for (const [label, summary] of Object.entries(r)) console.log(describe(label, summary));
     const oneRatio = r.gateway1.p50 / r.catalog1.p50;
+    const floorRatio = r.proxy1.p50 / r.catalog1.p50;
     const joinBaseline = r.catalog1.p50 + r.booking1.p50;
     const joinRatio = r.gatewayJoin1.p50 / joinBaseline;
     const rpsRatio = r.gateway32.rps / r.catalog32.rps;
     const variedRatio = r.gatewayVaried32.rps / r.catalogVaried32.rps;
     const errors = Object.values(r).reduce((n, s) => n + s.errors, 0);
     report('gateway-overhead', [
-      { target: '1 gateway vs direct', metric: 'p50, events(first: 5), 1 connection', ours: r.gateway1.p50, baseline: r.catalog1.p50, ratio: oneRatio, unit: 'ms', goal: 'ratio ≤ 1.5', met: oneRatio <= 1.5, note: 'baseline: the same query on catalog with the internal credential' },
+      { target: '1 gateway vs direct', metric: 'p50, events(first: 5), 1 connection', ours: r.gateway1.p50, baseline: r.catalog1.p50, ratio: oneRatio, unit: 'ms', goal: 'ratio ≤ 1.5', met: oneRatio <= 1.5, note: `baseline: the same query on catalog with the internal credential; the hop's floor (a bare HTTP forwarder, no GraphQL) ${floorRatio.toFixed(2)}×` },
+      { target: '1 (floor, not a target)', metric: 'p50, the catalog fetch through a bare HTTP forwarder, 1 connection', ours: r.proxy1.p50, baseline: r.catalog1.p50, ratio: floorRatio, unit: 'ms', goal: 'shown only', note: 'what any gateway in a process of its own pays at least: the extra hop (harness/bare-proxy)' },
       { target: '1 gateway vs direct', metric: 'p50, events + availableSeatCount (catalog → booking), 1 connection', ours: r.gatewayJoin1.p50, baseline: joinBaseline, ratio: joinRatio, unit: 'ms', goal: 'ratio ≤ 2.5', met: joinRatio <= 2.5, note: `baseline: catalog fetch p50 ${r.catalog1.p50.toFixed(2)} + booking _entities p50 ${r.booking1.p50.toFixed(2)}` },
       { target: '1 gateway vs direct', metric: 'throughput, events(first: 5), 32 connections', ours: r.gateway32.rps, baseline: r.catalog32.rps, ratio: rpsRatio, unit: 'req/s', goal: 'ratio ≥ 0.6', met: rpsRatio >= 0.6, note: `identical concurrent requests (the gateway may merge them); p99 ${r.gateway32.p99.toFixed(1)} vs ${r.catalog32.p99.toFixed(1)} ms; ${errors} errors in all loads` },
       { target: '1 gateway vs direct', metric: 'throughput, events(first: 1..20) varied per request, 32 connections', ours: r.gatewayVaried32.rps, baseline: r.catalogVaried32.rps, ratio: variedRatio, unit: 'req/s', goal: 'ratio ≥ 0.6', met: variedRatio >= 0.6, note: `nothing to merge; p99 ${r.gatewayVaried32.p99.toFixed(1)} vs ${r.catalogVaried32.p99.toFixed(1)} ms` },
