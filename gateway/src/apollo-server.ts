@@ -80,6 +80,6 @@ function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, s
     }),
     usePartnerBudgets({ partners, store: rateLimitStore, costModel, costOptions: config.limits }),
     // Last: answers from the cache only what every check above has let through (and counted).
-    ...(seatMapSources && config.seatMapCacheBytes > 0 ? useSeatMapCache({ sources: seatMapSources, maxBytes: config.seatMapCacheBytes, metrics }) : []),
+    ...(seatMapSources && config.seatMapCacheBytes > 0 ? [useSeatMapCache({ sources: seatMapSources, maxBytes: config.seatMapCacheBytes, metrics })] : []),
   ];
 }

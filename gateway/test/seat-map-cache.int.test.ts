@@ -52,6 +52,23 @@ describe('seat-map cache (real subgraphs)', () => {
     expect(await cacheCount('hit')).toBe(before.hit + 2);
   });
 
+  it('serves a stored map exactly as it was planned: the same data and cost, with its age', async () => {
+    const ask = () => fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query ($id: ID!) { event(id: $id) { id seats { id row number price availability section { name } } } }', variables: { id: eventId } }) });
+    const misses = await cacheCount('miss');
+    const planned = await ask();
+    expect(await cacheCount('miss')).toBe(misses + 1);
+    expect(planned.headers.get('age')).toBeNull();
+    const plannedBody = (await planned.json()) as { data: unknown; extensions: { cost: { estimated: number; actual: number } } };
+    expect(plannedBody.extensions.cost.actual).toBeGreaterThan(0);
+    for (let i = 0; i < 2; i++) {
+      const hits = await cacheCount('hit');
+      const served = await ask();
+      expect(await cacheCount('hit')).toBe(hits + 1);
+      expect(served.headers.get('age')).toMatch(/^\d+$/);
+      expect(await served.json()).toEqual(plannedBody);
+    }
+  });
+
   it('shows a booking the moment createBooking answered, and holds it until the hold runs out with no write at all', async () => {
     expect(availabilityOf(await mapAs(), seatIds[0])).toBe('AVAILABLE');
     const booked = await h.as(await h.token('cached-map-buyer'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[0]] } });

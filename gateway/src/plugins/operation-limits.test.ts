@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { CostModel } from './cost';
-import { checkOperation, DEFAULT_LIMITS, measureOperation, tokenLimitError, useOperationLimits, type OperationLimits } from './operation-limits';
+import { checkOperation, DEFAULT_LIMITS, measureOperation, SharedAnswerCosts, tokenLimitError, useOperationLimits, type OperationLimits } from './operation-limits';
 
 // A small supergraph-like schema with the cost directives as composition writes them.
 const sdl = `
@@ -146,5 +146,36 @@ describe('useOperationLimits', () => {
     const { thrown, extensions } = await run(`{ events(first: 3) { id seats { id } } }`, undefined, { maxCost: 600 });
     expect((thrown as { extensions?: { code?: string } }).extensions?.code).toBe('OPERATION_TOO_COMPLEX');
     expect(extensions).toEqual({ cost: { estimated: 603 } });
+  });
+});
+
+describe('SharedAnswerCosts', () => {
+  const document = parse('query Map($id: ID!) { event(id: $id) { seats { id } } }');
+  const counting = () => {
+    const calls = { n: 0 };
+    return { calls, work: () => (calls.n += 1, 42) };
+  };
+
+  it('walks a shared (frozen) answer once for the same document, model and variables', () => {
+    const costs = new SharedAnswerCosts();
+    const data = Object.freeze({ event: Object.freeze({ seats: Object.freeze([]) }) });
+    const { calls, work } = counting();
+    expect(costs.of(data, document, model, { id: 'e1' }, work)).toBe(42);
+    expect(costs.of(data, document, model, { id: 'e1' }, work)).toBe(42);
+    expect(calls.n).toBe(1);
+    // Anything else it was not worked out with: walked again.
+    costs.of(data, document, model, { id: 'e2' }, work);
+    costs.of(data, parse('query Map($id: ID!) { event(id: $id) { seats { id } } }'), model, { id: 'e2' }, work);
+    costs.of(data, document, CostModel.fromSupergraph(sdl), { id: 'e2' }, work);
+    expect(calls.n).toBe(4);
+  });
+
+  it('walks every answer of its own (not frozen) each time', () => {
+    const costs = new SharedAnswerCosts();
+    const data = { event: { seats: [] } };
+    const { calls, work } = counting();
+    costs.of(data, document, model, {}, work);
+    costs.of(data, document, model, {}, work);
+    expect(calls.n).toBe(2);
   });
 });

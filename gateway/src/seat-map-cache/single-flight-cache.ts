@@ -16,12 +16,12 @@ interface Flight {
  * (an answer with errors is not stored): its waiters then read again, and plan on their own if
  * there is still nothing — never worse than without this.
  */
-export class SingleFlightCache implements KeyValueCache<string> {
+export class SingleFlightCache<V = string> implements KeyValueCache<V> {
   private readonly flights = new Map<string, Flight>();
 
-  constructor(private readonly inner: KeyValueCache<string>) {}
+  constructor(private readonly inner: KeyValueCache<V>) {}
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<V | undefined> {
     const value = await this.inner.get(key);
     if (value !== undefined) return value;
     const flight = this.flights.get(key);
@@ -35,7 +35,7 @@ export class SingleFlightCache implements KeyValueCache<string> {
     return this.inner.get(key);
   }
 
-  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+  async set(key: string, value: V, options?: KeyValueCacheSetOptions): Promise<void> {
     await this.inner.set(key, value, options);
     this.land(key);
   }
