@@ -19,6 +19,7 @@ import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { useRequestIdHeader } from './plugins/request-id';
 import { useSafelist } from './plugins/safelist';
 import { useSeatMapCache, type SeatMapCacheOptions } from './plugins/seat-map-cache';
+import { stringifyResult } from './seat-map-cache/stored-answer';
 import type { RedisStores } from './redis/resilient-store';
 
 export interface GatewayApolloOptions {
@@ -52,6 +53,8 @@ export function createGatewayApollo(options: GatewayApolloOptions): ApolloServer
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    // JSON.stringify as Apollo's default does, except a cached seat map's data, written as the text made when it was stored.
+    stringifyResult,
     formatError: gatewayFormatError({ production: config.production, maxTokens: config.limits.maxTokens, log }),
     // Manifest ids answer from the manifest; other hashes are APQ (Redis, or this instance's memory).
     persistedQueries: { cache: new ManifestBackedCache(partners.manifest, stores?.apqCache ?? new InMemoryLRUCache<string>()) },

@@ -6,7 +6,7 @@ import type { GatewayContext } from '../context';
 import { seatMapEventId } from '../seat-map-cache/map-operation';
 import { readSeatMapKeys, type SeatMapKeys, type SeatMapSources } from '../seat-map-cache/map-keys';
 import { SingleFlightCache } from '../seat-map-cache/single-flight-cache';
-import { deepFreeze, type StoredAnswer } from '../seat-map-cache/stored-answer';
+import { storeAnswer, type StoredAnswer } from '../seat-map-cache/stored-answer';
 import type { GatewayMetrics } from './metrics';
 
 export interface SeatMapCacheOptions {
@@ -40,9 +40,10 @@ interface MapRequest {
  * that just ran out, a reprice, a cancellation all give new keys.
  *
  * An answer is kept as the data object the planner made, frozen (every hit shares it; a stray
- * write throws instead of changing what others are served), not as JSON text: at 20,000 seats
- * parsing the text again for every hit was ~50 ms of a ~170 ms hit (#16 target 4). The actual
- * cost reported with it is remembered with the object too (operation-limits.ts).
+ * write throws instead of changing what others are served), with its JSON text made once: at
+ * 20,000 seats parsing text again for every hit was ~50 ms of a ~170 ms hit and serializing the
+ * object again ~28 ms (#16 target 4). Apollo Server writes a hit's data as that text
+ * (stored-answer.ts `stringifyResult`); its actual cost is remembered too (operation-limits.ts).
  *
  * Concurrent requests for an answer not stored yet wait for the first one to plan it
  * (single-flight-cache.ts) instead of planning it again each.
@@ -93,9 +94,7 @@ export function useSeatMapCache({ sources, maxBytes, metrics }: SeatMapCacheOpti
             answers.land(cacheKey); // nothing to keep: whoever waited plans on their own
             return;
           }
-          // Sized once, when stored; the answer is serialized for this response anyway.
-          const bytes = Buffer.byteLength(JSON.stringify(result.data));
-          await answers.set(cacheKey, { data: deepFreeze(result.data), storedAt: Date.now(), bytes }, { ttl: MAX_AGE_SECONDS });
+          await answers.set(cacheKey, storeAnswer(result.data), { ttl: MAX_AGE_SECONDS });
         },
       };
     },
