@@ -12,7 +12,7 @@ import type { GatewayMetrics } from './metrics';
 export interface SeatMapCacheOptions {
   /** The subgraphs a map is made of, asked for their cache keys. */
   sources: SeatMapSources;
-  /** Memory for cached answers (counted as their JSON size), least recently used first out. */
+  /** Memory for cached answers (each counted as twice its JSON size: text and object, see stored-answer.ts), least recently used first out. */
   maxBytes: number;
   metrics: GatewayMetrics;
 }
