@@ -1,5 +1,5 @@
 import { serviceEntry } from '@eventix/testing';
-import { benchDurationMs, benchRuns, describe, formatCores, httpLoad, median, report, runs, startBenchPlatform, summarize, withCpu, type HttpLoadResult } from './harness';
+import { benchDurationMs, benchRuns, describe, formatCores, leanHttpLoad, median, report, runs, startBenchPlatform, summarize, withCpu, type HttpLoadResult } from './harness';
 
 /**
  * Target 3 (issue #16): GATEWAY_WORKERS=2 against one worker, same load, goal ≥ 1.6× the
@@ -8,7 +8,9 @@ import { benchDurationMs, benchRuns, describe, formatCores, httpLoad, median, re
  * - `{ __typename }`: answered by the gateway alone (parse, validate, plan, auth, limits, no
  *   subgraph fetch): the subgraphs cannot be the bottleneck. This is the target's row.
  * - `events(first: 5)` on an empty catalog: one cheap subgraph fetch per request (shown too).
- * The CPU of each process tree over each load says what limits scaling on this machine.
+ * The CPU of each process tree over each load says what limits scaling on this machine. The
+ * load is `leanHttpLoad`: on 2 cores the generator takes its CPU from the second worker, and
+ * undici's client cost 2.3× as much per request (1.17× → 1.31× on the same machine).
  */
 const CONNECTIONS = 32;
 const QUERIES = { typename: '{ __typename }', events: 'query Events { events(first: 5) { edges { node { id title } } } }' };
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     const pids = () => ({ gateway1: gateways.one.pid, gateway2: gateways.two.pid, catalog: platform.services.catalog.pid });
     const rows = [];
     for (const [name, query] of Object.entries(QUERIES)) {
-      const load = (g: keyof typeof gateways, ms = durationMs) => httpLoad({ url: `${gateways[g].url}/graphql`, body: { query }, connections: CONNECTIONS, durationMs: ms });
+      const load = (g: keyof typeof gateways, ms = durationMs) => leanHttpLoad({ url: `${gateways[g].url}/graphql`, body: { query }, connections: CONNECTIONS, durationMs: ms });
       await load('one', 1_000);
       await load('two', 1_000);
       const results: Record<'one' | 'two', HttpLoadResult[]> = { one: [], two: [] };
