@@ -19,7 +19,7 @@ describe('seat-map cache (real subgraphs)', () => {
   let seatIds: string[];
 
   const cacheCount = (result: string) => metricValue(g, 'eventix_gateway_seat_map_cache_total', { result });
-  const counts = async () => ({ hit: await cacheCount('hit'), miss: await cacheCount('miss'), uncacheable: await cacheCount('uncacheable') });
+  const counts = async () => ({ hit: await cacheCount('hit'), refresh: await cacheCount('refresh'), miss: await cacheCount('miss'), uncacheable: await cacheCount('uncacheable') });
   const mapAs = async (token?: string) => {
     const res = await graphqlClient(g.url, token ? { authorization: `Bearer ${token}` } : {})(operations.SeatMapDocument, { eventId });
     expect(res.errors).toBeUndefined();
@@ -43,7 +43,7 @@ describe('seat-map cache (real subgraphs)', () => {
     const second = await mapAs(await g.devIssuer!.issue('cached-map-fan', []));
     expect(second).toEqual(first);
     expect(first).toHaveLength(20);
-    expect(await counts()).toEqual({ hit: before.hit + 1, miss: before.miss + 1, uncacheable: before.uncacheable });
+    expect(await counts()).toEqual({ ...before, hit: before.hit + 1, miss: before.miss + 1 });
     // Planned, then from memory: both say no-store.
     for (let i = 0; i < 2; i++) {
       const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query ($id: ID!) { event(id: $id) { seats { id availability } } }', variables: { id: eventId } }) });
@@ -85,14 +85,43 @@ describe('seat-map cache (real subgraphs)', () => {
     expect(availabilityOf(await mapAs(), seatIds[0])).toBe('AVAILABLE');
   });
 
-  it('plans a changed map once for many fans asking at the same moment, signed in or not', async () => {
+  it('brings a changed map up to date once for many fans asking at the same moment, signed in or not', async () => {
     const booked = await h.as(await h.token('cached-map-burst-buyer'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatIds[5]] } });
     expect(booked.errors).toBeUndefined();
     const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => g.devIssuer!.issue(`cached-map-burst-fan-${i}`, [])));
     const before = await counts();
     const maps = await Promise.all([...tokens.map((t) => mapAs(t)), ...tokens.map(() => mapAs())]);
     expect(maps.map((m) => availabilityOf(m, seatIds[5]))).toEqual(maps.map(() => 'HELD'));
-    expect(await counts()).toEqual({ hit: before.hit + 19, miss: before.miss + 1, uncacheable: before.uncacheable });
+    // The one that was not served from memory refreshed the stored map (only booking's key moved).
+    expect(await counts()).toEqual({ ...before, hit: before.hit + 19, refresh: before.refresh + 1 });
+  });
+
+  it("after a seat changes, refreshes the stored map with booking's values alone: the same answer the planner gives", async () => {
+    const mapSelection = 'event(id: $eventId) { id title seatMapVersion availableSeatCount venue { name } seats { id row number price availability section { name } } }';
+    // Two root fields make the same map uncacheable: the planner's answer to compare with.
+    const planned = async () => {
+      const res = await graphqlClient(g.url)<{ __typename: string; event: unknown }>(`query ($eventId: ID!) { __typename ${mapSelection} }`, { eventId });
+      expect(res.errors).toBeUndefined();
+      return res.data!.event;
+    };
+    const cached = async () => {
+      const res = await graphqlClient(g.url)<{ event: unknown }>(`query ($eventId: ID!) { ${mapSelection} }`, { eventId });
+      expect(res.errors).toBeUndefined();
+      return res.data!.event;
+    };
+    await cached();
+    const buyer = h.as(await h.token('cached-map-refresh-buyer'));
+    for (const seatId of [seatIds[7], seatIds[8]]) {
+      expect((await buyer(operations.CreateBookingDocument, { input: { eventId, seatIds: [seatId] } })).errors).toBeUndefined();
+      const before = await counts();
+      const refreshed = (await cached()) as { seatMapVersion: number; seats: MapSeat[] };
+      expect(await counts()).toEqual({ ...before, refresh: before.refresh + 1 });
+      expect(availabilityOf(refreshed.seats, seatId)).toBe('HELD');
+      expect(refreshed).toEqual(await planned());
+      // And from memory until the next change.
+      expect(await cached()).toEqual(refreshed);
+      expect(await cacheCount('hit')).toBe(before.hit + 1);
+    }
   });
 
   it('shows a reprice at once', async () => {
@@ -102,7 +131,10 @@ describe('seat-map cache (real subgraphs)', () => {
     const org = h.as(await h.token('cached-map-organizer', [Permission.CATALOG_WRITE]));
     const repriced = await org(operations.ChangeSectionPriceDocument, { eventId, sectionId, price: '99.00' });
     expect(repriced.errors).toBeUndefined();
+    const before = await counts();
     expect(new Set((await mapAs()).map((s) => s.price))).toEqual(new Set(['99.00']));
+    // Catalog's key moved: planned again, never refreshed from the old prices.
+    expect(await counts()).toEqual({ ...before, miss: before.miss + 1 });
   });
 
   it('never caches a draft (its layout may still change), nor anything but one event read with map fields', async () => {

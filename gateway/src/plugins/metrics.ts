@@ -39,7 +39,7 @@ export class GatewayMetrics {
   });
   readonly seatMapCache = new Counter({
     name: 'eventix_gateway_seat_map_cache_total',
-    help: 'Seat-map queries by what the seat-map cache did: hit (answered from memory), miss (planned, then kept) or uncacheable (a draft, an event booking does not know yet, or a subgraph that did not give its key)',
+    help: 'Seat-map queries by what the seat-map cache did: hit (answered from memory), refresh (an earlier answer with booking\'s values read afresh, then kept), miss (planned, then kept) or uncacheable (a draft, an event booking does not know yet, or a subgraph that did not give its key)',
     labelNames: ['result'],
     registers: [this.registry],
   });

@@ -35,6 +35,11 @@ export class SingleFlightCache<V = string> implements KeyValueCache<V> {
     return this.inner.get(key);
   }
 
+  /** What is stored under `key`, if anything, without joining or starting a flight. */
+  peek(key: string): Promise<V | undefined> {
+    return this.inner.get(key);
+  }
+
   async set(key: string, value: V, options?: KeyValueCacheSetOptions): Promise<void> {
     await this.inner.set(key, value, options);
     this.land(key);

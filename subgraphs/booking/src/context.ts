@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '@eventix/subgraph-kit';
-import { AvailabilityService, type EventAvailability } from './availability/availability.service';
+import { AvailabilityService, type EventAvailability, type EventSeatStates } from './availability/availability.service';
 import { Booking, BookingItem } from './booking/booking.entity';
 import { BookingQueries } from './booking/booking.queries';
 import type { BookingService } from './booking/booking.service';
@@ -32,6 +32,8 @@ export interface BookingLoaders {
   eventAvailability: DataLoader<string, EventAvailability | undefined>;
   /** The gateway's seat-map cache key of one event (one query; only the gateway asks, one event at a time). */
   availabilityCacheKey: (eventId: string) => Promise<string | null>;
+  /** Booking's whole part of one event's map in one snapshot (the gateway refreshing a cached map). */
+  seatStates: (eventId: string) => Promise<EventSeatStates | null>;
 }
 
 /** Batching loaders: N entity representations or N bookings cost one query each. */
@@ -56,6 +58,7 @@ export function createLoaders(em: EntityManager, availability: AvailabilityServi
     }),
     seatAvailabilities: (seatIds) => availability.seats(em, seatIds),
     availabilityCacheKey: (eventId) => availability.cacheKey(em, eventId),
+    seatStates: (eventId) => availability.seatStates(em, eventId),
     eventAvailability: new DataLoader(async (eventIds) => {
       const counters = await availability.events(em, eventIds);
       return eventIds.map((id) => counters.get(id));

@@ -176,6 +176,35 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
       expect(many.res.data!._entities[0]).toEqual({ availableSeatCount: 58, seatMapVersion: 1 });
       expect(many.res.data!._entities.slice(1, 4).map((s) => s.availability)).toEqual(['HELD', 'HELD', 'AVAILABLE']);
     });
+
+    it("gives the gateway a whole map's booking state in one snapshot (Event.seatStates), agreeing seat by seat with _entities", async () => {
+      const { eventId, seatIds } = await h.publishEvent(5);
+      await h.as({ sub: 'map-holder' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[0]] } });
+      const paid = await h.as({ sub: 'map-payer' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatIds[1]] } });
+      const bookingId = paid.data!.createBooking.id;
+      const success = createEnvelope({ type: 'payment.success', key: bookingId, payload: { paymentId: randomUUID(), bookingId, amountMinor: 2500, currency: 'EUR', providerTransactionId: 'ch_map' } });
+      await h.transport.publish('payment.success', [success]);
+      await waitFor(async () => ((await h.sql<{ status: string }>('select status from booking where id = ?', [bookingId]))[0]?.status === 'CONFIRMED' ? true : undefined), 20_000, 'the paid booking');
+      const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { availableSeatCount seatMapVersion availabilityCacheKey seatStates } ... on Seat { availability } } }`;
+      const read = async () => {
+        const r = [{ __typename: 'Event', id: eventId }, ...seatIds.map((id) => ({ __typename: 'Seat', id }))];
+        const res = await h.as({})<{ _entities: Array<Record<string, unknown>> }>(ENTITIES, { r });
+        expect(res.errors).toBeUndefined();
+        const [event, ...seats] = res.data!._entities;
+        const states = JSON.parse(event.seatStates as string) as { key: string; seatMapVersion: number; availableSeatCount: number; projectedSeats: number; held: string[]; sold: string[]; notOnSale: string[] };
+        const listed = new Map<string, string>([...states.held.map((id) => [id, 'HELD'] as const), ...states.sold.map((id) => [id, 'SOLD'] as const), ...states.notOnSale.map((id) => [id, 'NOT_ON_SALE'] as const)]);
+        // What the gateway makes of the snapshot is what _entities says, seat by seat.
+        expect(seatIds.map((id) => listed.get(id) ?? 'AVAILABLE')).toEqual(seats.map((s) => s.availability));
+        expect(states).toMatchObject({ key: event.availabilityCacheKey, seatMapVersion: event.seatMapVersion, availableSeatCount: event.availableSeatCount, projectedSeats: 5 });
+        return states;
+      };
+      expect(await read()).toMatchObject({ held: [seatIds[0]], sold: [seatIds[1]], notOnSale: [], availableSeatCount: 3 });
+      await h.cancelEvent(eventId);
+      const cancelled = await read();
+      expect(cancelled.availableSeatCount).toBe(0);
+      expect(cancelled.held).toEqual([]);
+      expect(cancelled.notOnSale.length + cancelled.sold.length).toBe(5);
+    });
   });
 });
 

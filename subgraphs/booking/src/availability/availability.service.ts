@@ -9,6 +9,24 @@ export interface EventAvailability {
 }
 
 /**
+ * Booking's whole part of one event's seat map, read in one statement (one snapshot): what the
+ * gateway needs to bring a cached map's availability up to date without planning the map again
+ * (ADR 0012). Seats are listed by id for every state but AVAILABLE; a seat of the projection
+ * that is not listed is AVAILABLE.
+ */
+export interface EventSeatStates {
+  /** The event's availabilityCacheKey as of this snapshot. */
+  key: string;
+  seatMapVersion: number;
+  availableSeatCount: number;
+  /** Seats of the event in the projection. */
+  projectedSeats: number;
+  held: string[];
+  sold: string[];
+  notOnSale: string[];
+}
+
+/**
  * An event is open for booking here only when it is ON_SALE and every seat catalog announced
  * has reached the projection; before that (just published, message lag) and after a
  * cancellation its seats are NOT_ON_SALE — availability never claims what createBooking
@@ -26,6 +44,9 @@ const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', n
  * quoting.
  */
 const uuidArray = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
+
+/** The seat-map cache key from its parts (see AvailabilityService.cacheKey). */
+const cacheKeyOf = (row: { seat_map_version: string; open: boolean; next_expiry_ms: string | null }) => `${row.seat_map_version}:${row.open ? 'open' : 'closed'}:${row.next_expiry_ms ?? '-'}`;
 
 /**
  * Read side of seat availability, computed from the projection and the active booking items.
@@ -73,7 +94,53 @@ export class AvailabilityService {
         where e.event_id = ?`,
       [eventId.toLowerCase()],
     );
-    return row ? `${row.seat_map_version}:${row.open ? 'open' : 'closed'}:${row.next_expiry_ms ?? '-'}` : null;
+    return row ? cacheKeyOf(row) : null;
+  }
+
+  /**
+   * {@link EventSeatStates} of one event, or null when it is not in the projection. One
+   * statement, so the key, the counters and every seat's state are of the same moment.
+   */
+  async seatStates(em: EntityManager, eventId: string): Promise<EventSeatStates | null> {
+    if (!isUuid(eventId)) return null;
+    const [row] = await em.execute<Array<{ seat_map_version: string; open: boolean; next_expiry_ms: string | null; available: string; projected: string; held: string[] | null; sold: string[] | null; not_on_sale: string[] | null }>>(
+      `with seats as (
+         select s.seat_id,
+                case when i.status = 'CONFIRMED' then 'SOLD'
+                     when not (${OPEN_FOR_BOOKING}) then 'NOT_ON_SALE'
+                     when ${ITEM_HELD} then 'HELD'
+                     else 'AVAILABLE' end as state
+           from seat_projection s
+           join event_projection e on e.event_id = s.event_id
+           left join booking_item i on i.event_id = s.event_id and i.seat_id = s.seat_id and ${activeStatusSql('i.status')}
+           left join booking b on b.id = i.booking_id
+          where s.event_id = ?)
+       select e.seat_map_version, (${OPEN_FOR_BOOKING}) as open,
+              (select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
+                 from booking_item i join booking b on b.id = i.booking_id
+                where i.event_id = e.event_id and ${ITEM_HELD}) as next_expiry_ms,
+              case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
+                select count(*) from booking_item i join booking b on b.id = i.booking_id
+                 where i.event_id = e.event_id
+                   and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end as available,
+              (select count(*) from seats) as projected,
+              (select array_agg(seat_id::text) from seats where state = 'HELD') as held,
+              (select array_agg(seat_id::text) from seats where state = 'SOLD') as sold,
+              (select array_agg(seat_id::text) from seats where state = 'NOT_ON_SALE') as not_on_sale
+         from event_projection e
+        where e.event_id = ?`,
+      [eventId.toLowerCase(), eventId.toLowerCase()],
+    );
+    if (!row) return null;
+    return {
+      key: cacheKeyOf(row),
+      seatMapVersion: Number(row.seat_map_version),
+      availableSeatCount: Number(row.available),
+      projectedSeats: Number(row.projected),
+      held: row.held ?? [],
+      sold: row.sold ?? [],
+      notOnSale: row.not_on_sale ?? [],
+    };
   }
 
   /** Per-event counters for many events in one query. */
