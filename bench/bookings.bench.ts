@@ -1,5 +1,6 @@
+import pg from 'pg';
 import { Client } from 'undici';
-import { benchDurationMs, benchRuns, envNumber, httpLoad, median, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, type BenchPlatform, type HttpLoadResult } from './harness';
+import { benchDurationMs, benchRuns, envNumber, formatCores, httpLoad, median, parentPid, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, withCpu, type BenchPlatform, type HttpLoadResult } from './harness';
 import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
 
 /**
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       unit: '/s',
       goal: '≥ 200/s',
       met: gw.bookingsPerSecond >= 200,
-      note: `baseline: straight to booking with the internal credential; p99 ${gw.p99.toFixed(0)} vs ${sub.p99.toFixed(0)} ms; failed ${gw.failed} vs ${sub.failed}`,
+      note: `baseline: straight to booking with the internal credential; p99 ${gw.p99.toFixed(0)} vs ${sub.p99.toFixed(0)} ms; failed ${gw.failed} vs ${sub.failed}; cores busy via gateway: ${gw.cores}; direct: ${sub.cores}`,
     },
     {
       target: '5 bookings',
@@ -104,7 +105,13 @@ async function measure(rounds: number): Promise<Measured> {
       return { query: CREATE, variables: { input: { eventId, seatIds: [seatIds[nextSeat++]] } } };
     };
     const gatewayHeaders = await Promise.all(Array.from({ length: BUYERS }, async (_, i) => ({ authorization: `Bearer ${await platform.token(`bench-buyer-${i}`)}` })));
-    const load = (direct: boolean, ms: number) => spread(platform, direct ? undefined : gatewayHeaders, nextBody, ms);
+    const pids = { gateway: platform.services.gateway.pid, booking: platform.services.booking.pid, catalog: platform.services.catalog.pid, payment: platform.services.payment.pid, postgres: await postgresPid(platform.databaseUrls.booking) };
+    const cpu: Record<'gateway' | 'direct', Array<Record<string, number>>> = { gateway: [], direct: [] };
+    const load = async (direct: boolean, ms: number) => {
+      const { result, cores } = await withCpu(pids, () => spread(platform, direct ? undefined : gatewayHeaders, nextBody, ms));
+      cpu[direct ? 'direct' : 'gateway'].push(cores);
+      return result;
+    };
 
     await load(false, 1_000);
     await load(true, 1_000);
@@ -116,6 +123,11 @@ async function measure(rounds: number): Promise<Measured> {
     });
     const gw = medianSpread(viaGateway);
     const sub = medianSpread(direct);
+    // Where the CPU went (the warm-ups left out): which process saturates says what bounds the rate.
+    const cores = (k: 'gateway' | 'direct') => formatCores(Object.fromEntries(Object.keys(cpu[k][0]).map((p) => [p, median(cpu[k].slice(1).map((c) => c[p]))])));
+    gw.cores = cores('gateway');
+    sub.cores = cores('direct');
+    console.log(`cores busy via gateway: ${gw.cores}\ncores busy direct:      ${sub.cores}`);
     console.log(`spread via gateway: ${gw.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${gw.p50.toFixed(1)} ms, p99 ${gw.p99.toFixed(1)} ms, errors ${JSON.stringify(gw.errorCodes)}`);
     console.log(`spread direct:      ${sub.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${sub.p50.toFixed(1)} ms, p99 ${sub.p99.toFixed(1)} ms, errors ${JSON.stringify(sub.errorCodes)}`);
     return { gw, sub, ours: await contention(platform, eventId, contested) };
@@ -125,6 +137,8 @@ async function measure(rounds: number): Promise<Measured> {
 }
 
 interface Spread {
+  /** Cores busy per process during the loads (median over runs), when measured. */
+  cores?: string;
   bookingsPerSecond: number;
   p50: number;
   p99: number;
@@ -236,3 +250,15 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** The PostgreSQL server's postmaster (its backends are its children): a backend's parent. */
+async function postgresPid(databaseUrl: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    return parentPid(rows[0].pid);
+  } finally {
+    await client.end();
+  }
+}

@@ -20,6 +20,11 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
+/** The parent of a live process (the postmaster of a PostgreSQL backend, say). */
+export function parentPid(pid: number): number | undefined {
+  return readStat(pid)?.ppid;
+}
+
 /**
  * CPU time (user + system, ms) used so far by `pid` and every live descendant (cluster workers
  * of a gateway primary). Linux /proc only; undefined where there is none.
@@ -46,13 +51,26 @@ export function processTreeCpuMs(pid: number): number | undefined {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/** CPU time (ms, all cores) the whole machine spent busy so far: /proc/stat's first line minus idle and iowait. */
+function machineBusyMs(): number | undefined {
+  try {
+    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `fn` and returns its result with the CPU each named process tree used meanwhile, as a
  * share of one core over the wall time (1.0 = one core busy the whole time). The bench's own
- * process (the load generator) is reported as `bench`.
+ * process (the load generator) is reported as `bench`, every process of the machine together
+ * (these, PostgreSQL, Kafka, Redis, the kernel's network work…) as `machine`.
  */
 export async function withCpu<T>(pids: Record<string, number | undefined>, fn: () => Promise<T>): Promise<{ result: T; cores: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? processTreeCpuMs(pid) : undefined]));
+  const machineBefore = machineBusyMs();
   const ownBefore = process.cpuUsage();
   const t0 = performance.now();
   const result = await fn();
@@ -63,6 +81,8 @@ export async function withCpu<T>(pids: Record<string, number | undefined>, fn: (
     const after = pid ? processTreeCpuMs(pid) : undefined;
     if (after !== undefined && before[k] !== undefined) cores[k] = (after - (before[k] as number)) / wallMs;
   }
+  const machineAfter = machineBusyMs();
+  if (machineBefore !== undefined && machineAfter !== undefined) cores.machine = (machineAfter - machineBefore) / wallMs;
   return { result, cores };
 }
 
