@@ -32,7 +32,8 @@ export interface HttpLoadResult {
   servedP95: number;
 }
 
-interface Tally {
+/** What a load counted as it went: every latency, the served ones, errors by status and code. */
+export interface Tally {
   latencies: number[];
   served: number[];
   errors: number;
@@ -111,11 +112,12 @@ export async function openLoad(opts: OpenLoadOptions): Promise<HttpLoadResult> {
   return resultOf(tally, (performance.now() - t0) / 1000);
 }
 
-function newTally(): Tally {
+export function newTally(): Tally {
   return { latencies: [], served: [], errors: 0, statusCounts: {}, errorCodes: {} };
 }
 
-function resultOf(tally: Tally, elapsedS: number): HttpLoadResult {
+/** The result of a load from its tally and how long it ran. */
+export function resultOf(tally: Tally, elapsedS: number): HttpLoadResult {
   const sorted = tally.latencies.sort((a, b) => a - b);
   return {
     requests: sorted.length,

@@ -1,6 +1,5 @@
 import net from 'node:net';
-import { percentile } from './stats';
-import type { HttpLoadResult } from './http-load';
+import { newTally, resultOf, type HttpLoadResult } from './http-load';
 
 export interface LeanHttpLoadOptions {
   /** Where to POST (a plain-HTTP GraphQL endpoint). */
@@ -29,10 +28,7 @@ export async function leanHttpLoad(opts: LeanHttpLoadOptions): Promise<HttpLoadR
   const body = Buffer.from(JSON.stringify(opts.body));
   const head = [`POST ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'content-type: application/json', `content-length: ${body.length}`, ...Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   const request = Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]);
-  const latencies: number[] = [];
-  const served: number[] = [];
-  const statusCounts: Record<string, number> = {};
-  let errors = 0;
+  const tally = newTally();
   const t0 = performance.now();
   const deadline = t0 + opts.durationMs;
   await Promise.all(
@@ -69,11 +65,11 @@ export async function leanHttpLoad(opts: LeanHttpLoadOptions): Promise<HttpLoadR
               return;
             }
             const latency = performance.now() - sentAt;
-            latencies.push(latency);
+            tally.latencies.push(latency);
             const status = headText.slice(9, 12);
-            statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-            if (status[0] !== '2' || pending.includes('"errors"', headerEnd)) errors++;
-            else served.push(latency);
+            tally.statusCounts[status] = (tally.statusCounts[status] ?? 0) + 1;
+            if (status[0] !== '2' || pending.includes('"errors"', headerEnd)) tally.errors++;
+            else tally.served.push(latency);
             pending = Buffer.alloc(0);
             send();
           });
@@ -82,19 +78,7 @@ export async function leanHttpLoad(opts: LeanHttpLoadOptions): Promise<HttpLoadR
         }),
     ),
   );
-  const elapsedS = (performance.now() - t0) / 1000;
-  const sorted = latencies.sort((a, b) => a - b);
-  return {
-    requests: sorted.length,
-    rps: sorted.length / elapsedS,
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
-    errors,
-    statusCounts,
-    errorCodes: {},
-    servedP95: percentile(served.sort((a, b) => a - b), 0.95),
-  };
+  return resultOf(tally, (performance.now() - t0) / 1000);
 }
 
 /**
