@@ -29,8 +29,8 @@ const SEAT_STATES = 'query SeatMapStates__booking($representations: [_Any!]!) { 
 
 /**
  * A seat-map request: its keys (null: not cacheable now), the key its answer is kept under, the
- * key of every answer of the same map under the same catalog key (what a refresh starts from),
- * and how it was answered: from memory, refreshed from an earlier answer, or planned.
+ * key of the map itself under catalog's key alone (where the latest answer to refresh from is
+ * found), and how it was answered: from memory, refreshed from an earlier answer, or planned.
  */
 interface MapRequest {
   eventId: string;
