@@ -1,21 +1,22 @@
+import { z } from 'zod';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getNamedType, isObjectType, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /**
  * Booking's whole part of one event's map, read in one statement (booking's hidden
- * `Event.seatStates`): its availability cache key as of that moment, the event's counters, and
- * the ids of every seat that is not AVAILABLE.
+ * `Event.seatStates`): its availability cache key as of that moment, the event's counters, the
+ * number of seats in booking's projection and the ids of every seat that is not AVAILABLE.
  */
-export interface SeatStates {
-  key: string;
-  seatMapVersion: number;
-  availableSeatCount: number;
-  /** Seats of the event in booking's projection. */
-  projectedSeats: number;
-  held: string[];
-  sold: string[];
-  notOnSale: string[];
-}
+const SEAT_STATES_SCHEMA = z.object({
+  key: z.string(),
+  seatMapVersion: z.number(),
+  availableSeatCount: z.number(),
+  projectedSeats: z.number(),
+  held: z.array(z.string()),
+  sold: z.array(z.string()),
+  notOnSale: z.array(z.string()),
+});
+export type SeatStates = z.infer<typeof SEAT_STATES_SCHEMA>;
 
 /**
  * The map fields whose values booking owns; every other field of a seat map (SEAT_MAP_FIELDS)
@@ -23,22 +24,21 @@ export interface SeatStates {
  */
 export const BOOKING_MAP_FIELDS: ReadonlySet<string> = new Set(['Event.seatMapVersion', 'Event.availableSeatCount', 'Seat.availability']);
 
-/** The only types on the path from the root to a booking-owned value: nothing else is copied. */
-const TYPES_HOLDING_BOOKING_FIELDS: ReadonlySet<string> = new Set(['Query', 'Event', 'Seat']);
+/**
+ * The only types on the path from the root to a booking-owned value (the root, and the types
+ * that own one: an event holds its seats): nothing else is copied.
+ */
+const TYPES_HOLDING_BOOKING_FIELDS: ReadonlySet<string> = new Set(['Query', ...[...BOOKING_MAP_FIELDS].map((coordinate) => coordinate.split('.')[0])]);
 
 /** Booking's text, checked: anything else is treated as no answer (the map is planned). */
 export function parseSeatStates(text: unknown): SeatStates | null {
   if (typeof text !== 'string') return null;
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    const parsed = SEAT_STATES_SCHEMA.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
-  const v = value as Partial<SeatStates> | null;
-  const ids = (list: unknown) => Array.isArray(list) && list.every((id) => typeof id === 'string');
-  if (!v || typeof v.key !== 'string' || typeof v.seatMapVersion !== 'number' || typeof v.availableSeatCount !== 'number' || typeof v.projectedSeats !== 'number') return null;
-  return ids(v.held) && ids(v.sold) && ids(v.notOnSale) ? (v as SeatStates) : null;
 }
 
 export interface MapOperation {

@@ -45,6 +45,17 @@ const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', n
  */
 const uuidArray = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
 
+/** Event `e`'s earliest live hold's end, in ms since the epoch (null without one): part of its cache key. */
+const NEXT_EXPIRY_MS = `(select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
+   from booking_item i join booking b on b.id = i.booking_id
+  where i.event_id = e.event_id and ${ITEM_HELD})`;
+
+/** Event `e`'s seats open for booking: neither sold nor held by a live hold; 0 while it is not open. */
+const AVAILABLE_SEATS = `(case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
+   select count(*) from booking_item i join booking b on b.id = i.booking_id
+    where i.event_id = e.event_id
+      and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end)`;
+
 /** The seat-map cache key from its parts (see AvailabilityService.cacheKey). */
 const cacheKeyOf = (row: { seat_map_version: string; open: boolean; next_expiry_ms: string | null }) => `${row.seat_map_version}:${row.open ? 'open' : 'closed'}:${row.next_expiry_ms ?? '-'}`;
 
@@ -87,9 +98,7 @@ export class AvailabilityService {
     if (!isUuid(eventId)) return null;
     const [row] = await em.execute<Array<{ seat_map_version: string; open: boolean; next_expiry_ms: string | null }>>(
       `select e.seat_map_version, (${OPEN_FOR_BOOKING}) as open,
-              (select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
-                 from booking_item i join booking b on b.id = i.booking_id
-                where i.event_id = e.event_id and ${ITEM_HELD}) as next_expiry_ms
+              ${NEXT_EXPIRY_MS} as next_expiry_ms
          from event_projection e
         where e.event_id = ?`,
       [eventId.toLowerCase()],
@@ -108,13 +117,8 @@ export class AvailabilityService {
       // on booking_item_active_seat_idx) instead of joining all 20,000 seats: a seat of the
       // projection without a listed state is AVAILABLE.
       `select e.seat_map_version, (${OPEN_FOR_BOOKING}) as open,
-              (select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
-                 from booking_item i join booking b on b.id = i.booking_id
-                where i.event_id = e.event_id and ${ITEM_HELD}) as next_expiry_ms,
-              case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
-                select count(*) from booking_item i join booking b on b.id = i.booking_id
-                 where i.event_id = e.event_id
-                   and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end as available,
+              ${NEXT_EXPIRY_MS} as next_expiry_ms,
+              ${AVAILABLE_SEATS} as available,
               (select count(*) from seat_projection s where s.event_id = e.event_id) as projected,
               case when ${OPEN_FOR_BOOKING} then (
                 select array_agg(i.seat_id::text) from booking_item i join booking b on b.id = i.booking_id
@@ -148,10 +152,7 @@ export class AvailabilityService {
     if (!eventIds.some(isUuid)) return new Map();
     const rows = await em.execute<Array<{ event_id: string; available: string; seat_map_version: string }>>(
       `select e.event_id, e.seat_map_version,
-              case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
-                select count(*) from booking_item i join booking b on b.id = i.booking_id
-                 where i.event_id = e.event_id
-                   and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end as available
+              ${AVAILABLE_SEATS} as available
          from event_projection e
         where e.event_id = any(?::uuid[])`,
       [uuidArray(eventIds)],
