@@ -917,7 +917,12 @@ describe('mutations keep the contract for any input (property-based, real gatewa
         const rows = await bookingSql<Array<{ event_id: string; status: string }>>(`select event_id, status from event_projection where event_id in (${ids.map(() => '?').join(',')})`, ids);
         return new Map(rows.map((r) => [r.event_id, r.status]));
       };
-      await waitFor(async () => ([...(await settled()).values()].every((s) => s === 'CANCELLED') && (await settled()).size === ids.length ? true : undefined), 50_000, 'the projection').catch(() => undefined);
+      // One read per check: two reads could each look complete alone (one with an event still
+      // missing, the next with it just published and not yet cancelled) and end the wait early.
+      await waitFor(async () => {
+        const now = await settled();
+        return now.size === ids.length && [...now.values()].every((s) => s === 'CANCELLED') ? true : undefined;
+      }, 50_000, 'the projection').catch(() => undefined);
       const statuses = await settled();
       const seatsOf = await catalogSql<Array<{ event_id: string; id: string }>>(`select distinct on (event_id) event_id, id from seat where event_id in (${ids.map(() => '?').join(',')}) order by event_id, ordinal`, ids);
       const bookable: Array<{ event: string; booking: string }> = [];
