@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { register, type Counter } from 'prom-client';
 import { createEnvelope } from '@eventix/events';
 import { errorCodes, operations } from '@eventix/testing';
 import { startBooking, type BookingHarness } from './booking-harness';
+import { CREATE_BOOKING_ROUTE_METRIC } from '../src/booking/create-booking.metrics';
 
 /**
  * How createBooking answers buyers of a seat another transaction holds (create-booking.ts): they
@@ -119,5 +121,53 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     } finally {
       await quick.close();
     }
+  });
+
+  /** createBooking requests decided so far, by route (create-booking.metrics.ts). */
+  async function routes(): Promise<Record<string, number>> {
+    const metric = register.getSingleMetric(CREATE_BOOKING_ROUTE_METRIC) as Counter<'route'> | undefined;
+    const values = metric ? (await metric.get()).values : [];
+    return Object.fromEntries(values.map((v) => [String(v.labels.route), v.value]));
+  }
+  const delta = (before: Record<string, number>, after: Record<string, number>, route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+
+  it('decides a burst of buyers of one seat in the database once and answers the others from that: one winner, every other SEAT_UNAVAILABLE', async () => {
+    const { eventId, seatIds } = await h.publishEvent(2);
+    const seat = seatIds[0];
+    const before = await routes();
+    const results = await Promise.all(Array.from({ length: 48 }, (_, i) => book(`burst-${i}`, eventId, [seat])));
+    const after = await routes();
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    const losers = results.filter((r) => r.errors);
+    expect(losers.map((r) => errorCodes(r).join(','))).toEqual(Array(47).fill('SEAT_UNAVAILABLE'));
+    expect(losers.every((r) => (r.errors![0].extensions?.seatIds as string[]).includes(seat))).toBe(true);
+    const active = await h.sql<{ n: string }>(`select count(*) as n from booking_item where event_id = ? and seat_id = ? and status in ('PENDING', 'CONFIRMED')`, [eventId, seat]);
+    expect(Number(active[0].n)).toBe(1);
+    expect(delta(before, after, 'database') + delta(before, after, 'in_flight')).toBe(48);
+    expect(delta(before, after, 'in_flight')).toBeGreaterThan(0);
+  });
+
+  it('sends buyers waiting on a request in flight to the database when that request did not take their seat', async () => {
+    const { eventId, seatIds } = await h.publishEvent(3);
+    const [wanted, contested] = seatIds;
+    // The first buyer wants both seats; another transaction is busy with the second, so that
+    // buyer stays in flight — and every buyer of the first seat waits for it in this process.
+    const other = await holder(eventId, contested);
+    const before = await routes();
+    const first = book('wants-both', eventId, [wanted, contested]);
+    await new Promise((r) => setTimeout(r, 100));
+    const answers = Array.from({ length: 24 }, (_, i) => book(`wants-one-${i}`, eventId, [wanted]));
+    expect(await settledAfter([first, ...answers], 300)).toBe(0);
+    // Only the first buyer has gone to the database; the others wait for it.
+    expect(delta(before, await routes(), 'database')).toBe(1);
+    // The other transaction takes the second seat: the first buyer is refused that seat only…
+    await other.end(true);
+    const refused = await first;
+    expect(errorCodes(refused)).toEqual(['SEAT_UNAVAILABLE']);
+    expect(refused.errors![0].extensions?.seatIds).toEqual([contested]);
+    // …which says nothing about the first seat: the database gives it to exactly one buyer.
+    const results = await Promise.all(answers);
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    expect(new Set(results.filter((r) => r.errors).map((r) => errorCodes(r).join(',')))).toEqual(new Set(['SEAT_UNAVAILABLE']));
   });
 });

@@ -3,6 +3,8 @@ import { appError, badUserInput, ErrorCode, loneSeat, seatUnavailable } from '@e
 import { Booking, type BookingStatus } from './booking.entity';
 import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 import { insertHold, type HoldSettings } from './hold-insert';
+import { countCreateBookingRoute } from './create-booking.metrics';
+import { InFlightHolds, seenByEarlier, type Observation } from './in-flight-holds';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
 import { groupRows, strandedSeats, type MapSeat } from '../best-available/best-available.rules';
 
@@ -31,6 +33,33 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const DEADLOCK_DETECTED = '40P01';
 const pgCode = (error: unknown) => (error as { code?: string } | undefined)?.code;
 const pgConstraint = (error: unknown) => (error as { constraint?: string }).constraint;
+
+/** One createBooking request, as each of its attempts sees it. */
+interface HoldRequest {
+  userId: string;
+  eventId: string;
+  /** Validated, distinct. */
+  seatIds: string[];
+  key: string | undefined;
+  /** Epoch ms after which the request stops waiting for busy seats. */
+  deadline: number;
+  /** Seats this request found live-held or sold by others (and refused with SEAT_UNAVAILABLE). */
+  seen: Observation;
+}
+
+/** SEAT_UNAVAILABLE for `seats`, found taken by a statement sent after `since`. */
+function refuse(req: HoldRequest, seats: readonly string[], since: number): Error {
+  req.seen = { seats: new Set(seats), since };
+  return seatUnavailable(seats);
+}
+
+/** A booking and whether this request made it (rather than replaying one made under its key). */
+interface Made {
+  booking: Booking;
+  created: boolean;
+  /** When created: performance.now() before the hold was written (it became visible later, at commit). */
+  since: number;
+}
 
 /** An attempt found a requested seat (or, under PREVENT, a seat of its row) locked by another transaction. */
 class SeatsBusy extends Error {}
@@ -81,8 +110,12 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  * other buyer was refused, or only locked it as a row neighbour) → another attempt. So every
  * loser of a seat answers right after the winner commits, all at once, and a seat is never
  * refused while it is free. Past `lockTimeoutMs` in all: SERVICE_UNAVAILABLE, retryable.
+ * Before all that, a request whose seats another request of this process is already trying for
+ * waits for that one and may be answered from it (in-flight-holds.ts).
  */
 export class CreateBooking {
+  private readonly inFlight = new InFlightHolds();
+
   constructor(
     private readonly settings: CreateBookingSettings,
     private readonly ports: CreateBookingPorts,
@@ -91,36 +124,67 @@ export class CreateBooking {
 
   async run(em: EntityManager, userId: string, request: SeatRequest): Promise<Booking> {
     const seatIds = validateSeatRequest(request, this.settings.maxSeatsPerBooking);
-    // One spelling of the concert's id in rows, messages and Kafka keys, whatever the case sent.
-    const eventId = request.eventId.toLowerCase();
-    const key = request.idempotencyKey?.trim() || undefined;
-    const deadline = Date.now() + this.settings.lockTimeoutMs;
+    const req: HoldRequest = {
+      userId,
+      // One spelling of the concert's id in rows, messages and Kafka keys, whatever the case sent.
+      eventId: request.eventId.toLowerCase(),
+      seatIds,
+      key: request.idempotencyKey?.trim() || undefined,
+      deadline: Date.now() + this.settings.lockTimeoutMs,
+      seen: { seats: new Set(), since: -Infinity },
+    };
+    // Requests of this process in flight on these seats go first (in-flight-holds.ts). Once none
+    // is, this one goes to the database in the same tick, so those still waiting wait for it.
+    const arrivedAt = performance.now();
+    for (let earlier = this.overlapping(req); earlier.length; earlier = this.overlapping(req)) {
+      const seen = await seenByEarlier(earlier, seatIds, arrivedAt, req.deadline);
+      if (seen === 'timeout') throw busy();
+      if (seen === 'taken') {
+        countCreateBookingRoute('in_flight');
+        throw seatUnavailable(seatIds);
+      }
+    }
+    countCreateBookingRoute('database');
+    const made = this.book(em, req);
+    // What later requests for these seats learn from this one.
+    const seen = made.then((m): Observation => (m.created ? { seats: new Set(seatIds), since: m.since } : req.seen), () => req.seen);
+    this.inFlight.track(req.eventId, seatIds, userId, req.key, seen);
+    return (await made).booking;
+  }
+
+  private overlapping(req: HoldRequest): Array<Promise<Observation>> {
+    return this.inFlight.overlapping(req.eventId, req.seatIds, req.userId, req.key);
+  }
+
+  private async book(em: EntityManager, req: HoldRequest): Promise<Made> {
     for (;;) {
       try {
-        return await em.transactional((tx) => this.attempt(tx, userId, eventId, seatIds, key));
+        return await em.transactional((tx) => this.attempt(tx, req));
       } catch (error) {
-        if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && key) {
+        if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && req.key) {
           // Only a hash collision of the key lock lets the same key race itself; the other won.
-          const existing = await this.byKey(em.fork(), userId, key, eventId, seatIds);
-          if (existing) return existing;
+          const existing = await this.byKey(em.fork(), req);
+          if (existing) return { booking: existing, created: false, since: -Infinity };
         }
-        if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(seatIds);
+        // The backstop index refused an item: some seat was taken, which one is not known here.
+        if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(req.seatIds);
         // The lock timeout ran out on the key lock, or at commit on the version row: as busy as it gets.
         if (pgCode(error) === LOCK_NOT_AVAILABLE) throw busy();
         if (!(error instanceof SeatsBusy) && pgCode(error) !== DEADLOCK_DETECTED) throw error;
       }
-      const settled = await this.afterBusy(em, userId, eventId, seatIds, key, deadline);
-      if (settled) return settled;
+      const settled = await this.afterBusy(em, req);
+      if (settled) return { booking: settled, created: false, since: -Infinity };
     }
   }
 
-  private async attempt(tx: EntityManager, userId: string, eventId: string, seatIds: string[], key: string | undefined): Promise<Booking> {
+  private async attempt(tx: EntityManager, req: HoldRequest): Promise<Made> {
+    const { userId, eventId, seatIds, key } = req;
     if (key) await serializeKey(tx, this.settings.lockTimeoutMs, userId, key);
     const event = await lockSeats(tx, this.settings.lockTimeoutMs, eventId, seatIds, key ? { userId, key } : undefined).catch((error: unknown) => {
       // That statement waits on nothing, so its 55P03 is NOWAIT's: a seat is busy.
       throw pgCode(error) === LOCK_NOT_AVAILABLE ? new SeatsBusy() : error;
     });
-    if (event?.existing_id && key) return this.replay(tx, event.existing_id, eventId, seatIds);
+    if (event?.existing_id && key) return { booking: await this.replay(tx, event.existing_id, req), created: false, since: -Infinity };
     assertOpenForBooking(eventId, event);
     const locked = event!.seats;
     const wanted = new Set(seatIds);
@@ -129,15 +193,18 @@ export class CreateBooking {
       const known = new Set(seats.map((s) => s.seat_id));
       throw badUserInput('seatIds', `not seats of this event: ${seatIds.filter((id) => !known.has(id)).join(', ')}`);
     }
+    const readAt = performance.now();
     const taken = await this.takenAfterExpiry(tx, eventId, locked.map((s) => s.seat_id));
     const unavailable = seatIds.filter((id) => taken.has(id));
-    if (unavailable.length) throw seatUnavailable(unavailable);
+    if (unavailable.length) throw refuse(req, unavailable, readAt);
     if (event!.single_seat_rule === 'PREVENT') {
       const stranded = strandedSeats(groupRows(mapSeats(locked, taken)), wanted);
       if (stranded.length) throw loneSeat(stranded);
     }
     // The seat map version is assigned when this commits (seat-change-announce.ts).
-    return insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
+    const since = performance.now();
+    const booking = await insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
+    return { booking, created: true, since };
   }
 
   /**
@@ -145,20 +212,21 @@ export class CreateBooking {
    * request's booking if its duplicate made it meanwhile; throws SEAT_UNAVAILABLE for seats now
    * held or sold; returns undefined when it is worth another attempt.
    */
-  private async afterBusy(em: EntityManager, userId: string, eventId: string, seatIds: string[], key: string | undefined, deadline: number): Promise<Booking | undefined> {
-    const left = deadline - Date.now();
+  private async afterBusy(em: EntityManager, req: HoldRequest): Promise<Booking | undefined> {
+    const left = req.deadline - Date.now();
     if (left <= 0) throw busy();
     try {
       return await em.transactional(async (tx) => {
-        await waitForSeats(tx, Math.max(1, left), eventId, seatIds);
+        await waitForSeats(tx, Math.max(1, left), req.eventId, req.seatIds);
         // A new statement, so a new snapshot: it sees what the holder committed.
-        if (key) {
-          const existing = await this.byKey(tx, userId, key, eventId, seatIds);
+        if (req.key) {
+          const existing = await this.byKey(tx, req);
           if (existing) return existing;
         }
         const now = this.now();
-        const live = (await activeHolds(tx, eventId, seatIds)).filter((h) => !isOverdue(h.status, new Date(h.expires_at), now));
-        if (live.length) throw seatUnavailable([...new Set(live.map((h) => h.seat_id))].sort());
+        const readAt = performance.now();
+        const live = (await activeHolds(tx, req.eventId, req.seatIds)).filter((h) => !isOverdue(h.status, new Date(h.expires_at), now));
+        if (live.length) throw refuse(req, [...new Set(live.map((h) => h.seat_id))].sort(), readAt);
         return undefined;
       });
     } catch (error) {
@@ -178,15 +246,15 @@ export class CreateBooking {
     return new Set(holds.filter((h) => !overdue.includes(h.booking_id)).map((h) => h.seat_id));
   }
 
-  private async replay(em: EntityManager, bookingId: string, eventId: string, seatIds: string[]): Promise<Booking> {
+  private async replay(em: EntityManager, bookingId: string, req: HoldRequest): Promise<Booking> {
     const booking = await em.findOneOrFail(Booking, { id: bookingId }, { populate: ['items'] });
-    assertSameRequest(booking, eventId, seatIds);
+    assertSameRequest(booking, req.eventId, req.seatIds);
     return booking;
   }
 
-  private async byKey(em: EntityManager, userId: string, key: string, eventId: string, seatIds: string[]): Promise<Booking | null> {
-    const booking = await em.findOne(Booking, { userId, idempotencyKey: key }, { populate: ['items'] });
-    if (booking) assertSameRequest(booking, eventId, seatIds);
+  private async byKey(em: EntityManager, req: HoldRequest): Promise<Booking | null> {
+    const booking = await em.findOne(Booking, { userId: req.userId, idempotencyKey: req.key }, { populate: ['items'] });
+    if (booking) assertSameRequest(booking, req.eventId, req.seatIds);
     return booking;
   }
 }
