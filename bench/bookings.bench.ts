@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Client } from 'undici';
-import { benchDurationMs, benchRuns, envNumber, formatCores, httpLoad, median, parentPid, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, withCpu, type BenchPlatform, type HttpLoadResult } from './harness';
+import { benchDurationMs, benchRuns, envNumber, formatCores, httpLoad, median, parentPid, percentile, report, runs, seedOnSaleEvent, startBenchPlatform, untilQuiet, withCpu, type BenchPlatform, type HttpLoadResult } from './harness';
 import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
 
 /**
@@ -94,11 +94,12 @@ async function measure(rounds: number): Promise<Measured> {
   const durationMs = benchDurationMs();
   const runCount = benchRuns();
   // Enough seats for every booking of every run at 400/s, the warm-ups and the contention rounds.
-  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + rounds);
+  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + rounds + 1);
   const platform = await startBenchPlatform();
   try {
     const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats, title: 'Bookings bench' });
-    const contested = seatIds.splice(0, rounds);
+    // One more contested seat than rounds: the first is the warm-up round's.
+    const contested = seatIds.splice(0, rounds + 1);
     let nextSeat = 0;
     const nextBody = () => {
       if (nextSeat >= seatIds.length) throw new Error(`out of seats after ${nextSeat} bookings: raise BENCH_BOOKING_SEATS`);
@@ -130,6 +131,10 @@ async function measure(rounds: number): Promise<Measured> {
     console.log(`cores busy via gateway: ${gw.cores}\ncores busy direct:      ${sub.cores}`);
     console.log(`spread via gateway: ${gw.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${gw.p50.toFixed(1)} ms, p99 ${gw.p99.toFixed(1)} ms, errors ${JSON.stringify(gw.errorCodes)}`);
     console.log(`spread direct:      ${sub.bookingsPerSecond.toFixed(0)} bookings/s, p50 ${sub.p50.toFixed(1)} ms, p99 ${sub.p99.toFixed(1)} ms, errors ${JSON.stringify(sub.errorCodes)}`);
+    // The loads leave work behind (payment and booking consuming thousands of messages); the
+    // contention rounds are measured on a quiet machine, not beside that backlog.
+    const quiet = await untilQuiet();
+    console.log(`quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (machine ${quiet.cores?.toFixed(2)} cores busy)`);
     return { gw, sub, ours: await contention(platform, eventId, contested) };
   } finally {
     await platform.stop();
@@ -193,13 +198,17 @@ async function contention(platform: BenchPlatform, eventId: string, seats: strin
     })),
   );
   try {
-    // Warm every connection (and the gateway's plan cache) before the first round.
-    await Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, { query: '{ __typename }' })));
+    // Warm every connection, the gateway's plan cache and its sockets to booking with one
+    // uncounted round (the first seat): a first round also measures 64 connections opening.
+    const [warmUp, ...measured] = seats;
+    const race = (seat: string) => Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, { query: CREATE, variables: { input: { eventId, seatIds: [seat] } } })));
+    await race(warmUp);
     const rounds: ContentionRound[] = [];
-    for (const [round, seat] of seats.entries()) {
-      const body = { query: CREATE, variables: { input: { eventId, seatIds: [seat] } } };
-      const outcomes = await Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, body)));
+    for (const [round, seat] of measured.entries()) {
+      const outcomes = await race(seat);
       rounds.push(classify(round, outcomes));
+      // Each round's spread, for reading a shape the summary hides.
+      if (process.env.BENCH_VERBOSE) console.log(`round ${round}: ${describeRound(outcomes)}`);
     }
     return rounds;
   } finally {
@@ -221,6 +230,13 @@ async function send(client: Client, path: string, headers: Record<string, string
   const parsed = JSON.parse(text) as { data?: { createBooking?: { id: string } | null }; errors?: Array<{ extensions?: { code?: string } }> };
   const won = Boolean(parsed.data?.createBooking?.id);
   return { ms, won, code: won ? 'WON' : (parsed.errors?.[0]?.extensions?.code ?? `HTTP_${res.statusCode}`) };
+}
+
+/** The winner's latency and the round's latencies at a few ranks, fastest first. */
+function describeRound(outcomes: Outcome[]): string {
+  const sorted = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const ranks = [0, 0.25, 0.5, 0.75, 1].map((q) => sorted[Math.round(q * (sorted.length - 1))].toFixed(0));
+  return `winner ${outcomes.filter((o) => o.won).map((o) => o.ms.toFixed(0)).join(', ')} ms; all (min, p25, p50, p75, max) ${ranks.join(' ')} ms`;
 }
 
 function classify(round: number, outcomes: Outcome[]): ContentionRound {

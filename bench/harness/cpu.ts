@@ -86,6 +86,24 @@ export async function withCpu<T>(pids: Record<string, number | undefined>, fn: (
   return { result, cores };
 }
 
+/**
+ * Waits until the whole machine has been quiet (below `belowCores` busy) for `windowMs`, or
+ * `timeoutMs` passed: work a load left behind (consumers draining their topics, relays, the
+ * database's autovacuum) must not be measured as part of the next load. Returns how long it
+ * waited and how busy the last window was.
+ */
+export async function untilQuiet({ belowCores = 0.3, windowMs = 500, timeoutMs = 60_000 } = {}): Promise<{ waitedMs: number; cores: number | undefined }> {
+  const t0 = performance.now();
+  for (;;) {
+    const before = machineBusyMs();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = machineBusyMs();
+    const cores = before === undefined || after === undefined ? undefined : (after - before) / windowMs;
+    const waitedMs = performance.now() - t0;
+    if (cores === undefined || cores < belowCores || waitedMs >= timeoutMs) return { waitedMs, cores };
+  }
+}
+
 export const formatCores = (cores: Record<string, number>) =>
   Object.entries(cores)
     .map(([k, v]) => `${k} ${v.toFixed(2)}`)
