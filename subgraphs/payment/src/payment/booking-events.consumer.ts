@@ -22,9 +22,12 @@ export class BookingEventsConsumer {
 
   async handle(message: EventEnvelope): Promise<void> {
     requireVersion(message, 1);
-    await this.orm.em.fork().transactional(async (tx) => {
-      if (!(await claimMessage(tx, CONSUMER, message.id))) return;
-      if (message.type === BookingTopics.created) return this.payments.openForBooking(tx, message.payload as BookingCreatedPayload);
+    const refundRequested = await this.orm.em.fork().transactional(async (tx): Promise<boolean> => {
+      if (!(await claimMessage(tx, CONSUMER, message.id))) return false;
+      if (message.type === BookingTopics.created) {
+        await this.payments.openForBooking(tx, message.payload as BookingCreatedPayload);
+        return false;
+      }
       if (message.type === BookingTopics.cancelled) {
         const payload = message.payload as BookingCancelledPayload;
         return this.payments.bookingClosed(tx, payload.bookingId, `booking ${payload.reason.toLowerCase()}`);
@@ -33,7 +36,9 @@ export class BookingEventsConsumer {
         const payload = message.payload as BookingPaymentRejectedPayload;
         return this.payments.bookingClosed(tx, payload.bookingId, payload.reason);
       }
+      return false;
     });
-    this.onRefundRequested();
+    // Only then: a settlement run per message (two queries) would follow every booking made.
+    if (refundRequested) this.onRefundRequested();
   }
 }

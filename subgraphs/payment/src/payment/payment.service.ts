@@ -232,15 +232,18 @@ export class PaymentService {
     return stuck.length;
   }
 
-  /** The booking ended without keeping money: close the payment; refund it if it was paid. */
-  async bookingClosed(tx: EntityManager, bookingId: string, reason: string): Promise<void> {
+  /**
+   * The booking ended without keeping money: close the payment; refund it if it was paid.
+   * Returns true when this asked for a refund (the refund worker has work).
+   */
+  async bookingClosed(tx: EntityManager, bookingId: string, reason: string): Promise<boolean> {
     const payment = await tx.findOne(Payment, { bookingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!payment) return;
+    if (!payment) return false;
     payment.bookingOpen = false;
-    if (needsRefund(payment.status, Boolean(payment.refundRequestedAt))) {
-      payment.refundRequestedAt = this.now();
-      payment.refundReason = reason;
-    }
+    if (!needsRefund(payment.status, Boolean(payment.refundRequestedAt))) return false;
+    payment.refundRequestedAt = this.now();
+    payment.refundReason = reason;
+    return true;
   }
 
   /**
