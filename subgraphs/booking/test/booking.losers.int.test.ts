@@ -170,4 +170,26 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     expect(new Set(results.filter((r) => r.errors).map((r) => errorCodes(r).join(',')))).toEqual(new Set(['SEAT_UNAVAILABLE']));
   });
+
+  it('gives a retried keyed request its own booking back, even while a rival buyer of the seat is in flight', async () => {
+    const { eventId, seatIds } = await h.publishEvent(2);
+    const seat = seatIds[0];
+    const fan = h.as({ sub: 'retrying-fan' });
+    const input = { eventId, seatIds: [seat], idempotencyKey: 'hold-once' };
+    const first = await fan(operations.CreateBookingWithSeatIdsDocument, { input });
+    expect(errorCodes(first)).toEqual([]);
+    // A rival is kept in flight by another transaction busy with the seat…
+    const other = await holder(eventId, seat);
+    const rival = book('rival', eventId, [seat]);
+    await new Promise((r) => setTimeout(r, 100));
+    // …when the fan's client, which never saw the first answer, sends the same request again.
+    const retry = fan(operations.CreateBookingWithSeatIdsDocument, { input });
+    expect(await settledAfter([rival, retry], 300)).toBe(0);
+    await other.end(false);
+    // The rival finds the seat taken (by the fan); the fan gets its booking, not a refusal.
+    expect(errorCodes(await rival)).toEqual(['SEAT_UNAVAILABLE']);
+    const replayed = await retry;
+    expect(errorCodes(replayed)).toEqual([]);
+    expect(replayed.data!.createBooking.id).toBe(first.data!.createBooking.id);
+  });
 });

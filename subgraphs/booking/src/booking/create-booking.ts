@@ -140,6 +140,9 @@ export class CreateBooking {
       const seen = await seenByEarlier(earlier, seatIds, arrivedAt, req.deadline);
       if (seen === 'timeout') throw busy();
       if (seen === 'taken') {
+        // A retry of a keyed request whose booking took the seats gets that booking back:
+        // only the database can say, so it goes there.
+        if (req.key && (await madeUnderKey(em, req))) break;
         countCreateBookingRoute('in_flight');
         throw seatUnavailable(seatIds);
       }
@@ -264,6 +267,16 @@ function assertSameRequest(booking: Booking, eventId: string, seatIds: string[])
   if (booking.eventId !== eventId || !sameSeats(booking.items.getItems().map((i) => i.seatId), seatIds)) {
     throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
   }
+}
+
+/**
+ * Whether the caller already has a booking under the request's idempotency key (committed;
+ * bookings are never deleted, so "no" stays true for as long as no duplicate of the request
+ * commits one).
+ */
+async function madeUnderKey(em: EntityManager, req: HoldRequest): Promise<boolean> {
+  const rows = await em.fork().execute<unknown[]>('select 1 from booking where user_id = ? and idempotency_key = ?', [req.userId, req.key]);
+  return rows.length > 0;
 }
 
 /** Holds on the given seats whose status still claims them (live or overdue). */

@@ -9,7 +9,9 @@
  * is answered from its outcome when that says everything: it took every one of this request's
  * seats, or found every one of them held or sold by others, at a moment after this request
  * arrived. The seats were taken while this request was running, so SEAT_UNAVAILABLE is the
- * answer the database would have given at that moment. Anything else (it failed otherwise,
+ * answer the database would have given at that moment — unless this request carries an
+ * idempotency key under which its caller already has a booking (a retry: the database replays
+ * that booking; create-booking.ts asks before answering). Anything else (it failed otherwise,
  * took or saw only some of the seats, replayed an idempotency key, or looked before this
  * request arrived — a seat released in between must not be refused) says nothing final: the
  * request looks again, and the first to find nobody in flight goes to the database, the
