@@ -11,7 +11,8 @@ import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
  *     booking subgraph with the internal credential (the gateway's share). Goal ≥ 200/s.
  * (b) Contention: BENCH_ROUNDS rounds of 64 buyers sending createBooking for one seat at the
  *     same moment through the gateway. Exactly one winner per round (a violation is printed
- *     loudly and reported as missed); losers' p99 ≤ 2× the winner's p50.
+ *     loudly and reported as missed); losers' p99 ≤ 2× the winner's p50. Then the same rounds
+ *     with an idempotency key per buyer and round, as the web app sends (shown, no goal).
  * (c) The same contention with 64 node-postgres clients doing the same lock-and-insert on a
  *     scratch table pair (plain-sql-booking.ts): the shape (losers' p99 / winner's p50) of ours
  *     within 2× of plain SQL's.
@@ -24,11 +25,13 @@ interface Measured {
   gw: Spread;
   sub: Spread;
   ours: ContentionRound[];
+  /** The same rounds with an idempotency key per buyer and round, as the web app sends. */
+  keyed: ContentionRound[];
 }
 
 async function main(): Promise<void> {
   const rounds = envNumber('BENCH_ROUNDS', 20);
-  const { gw, sub, ours } = await measure(rounds);
+  const { gw, sub, ours, keyed } = await measure(rounds);
   // A baseline that could not run (e.g. max_connections taken by other work) is reported, not fatal.
   let plainFailure = '';
   const plain = await plainSqlContention(CONTENDERS, rounds).catch((error: Error): ContentionRound[] => {
@@ -37,10 +40,12 @@ async function main(): Promise<void> {
     return [];
   });
   const oursShape = shape(ours);
+  const keyedShape = shape(keyed);
   const plainShape = shape(plain);
-  const violations = ours.filter((r) => r.winners.length !== 1);
+  const violations = [...ours, ...keyed].filter((r) => r.winners.length !== 1);
   for (const v of violations) console.error(`!!! ONE-WINNER VIOLATION: round ${v.round} had ${v.winners.length} winners (other outcomes: ${JSON.stringify(v.other)})`);
   console.log(`ours:  winner p50 ${oursShape.winnerP50.toFixed(1)} ms, losers p99 ${oursShape.loserP99.toFixed(1)} ms`);
+  console.log(`keyed: winner p50 ${keyedShape.winnerP50.toFixed(1)} ms, losers p99 ${keyedShape.loserP99.toFixed(1)} ms`);
   console.log(`plain: winner p50 ${plainShape.winnerP50.toFixed(1)} ms, losers p99 ${plainShape.loserP99.toFixed(1)} ms`);
 
   const contentionRatio = oursShape.loserP99 / oursShape.winnerP50;
@@ -58,13 +63,13 @@ async function main(): Promise<void> {
     },
     {
       target: '5 bookings',
-      metric: `rounds with exactly one winner, ${CONTENDERS} buyers on one seat`,
-      ours: rounds - violations.length,
-      baseline: rounds,
+      metric: `rounds with exactly one winner, ${CONTENDERS} buyers on one seat (with and without idempotency keys)`,
+      ours: 2 * rounds - violations.length,
+      baseline: 2 * rounds,
       unit: 'rounds',
       goal: 'every round',
       met: violations.length === 0,
-      note: `every loser answered ${JSON.stringify(loserCodes(ours))}`,
+      note: `every loser answered ${JSON.stringify(loserCodes([...ours, ...keyed]))}`,
     },
     {
       target: '5 bookings',
@@ -75,6 +80,15 @@ async function main(): Promise<void> {
       goal: 'ratio ≤ 2',
       met: contentionRatio <= 2,
       note: `${rounds} rounds`,
+    },
+    {
+      target: '5 (shown)',
+      metric: `losers' p99 vs winner's p50, ${CONTENDERS} buyers on one seat, each with an idempotency key (as the web app sends)`,
+      ours: keyedShape.loserP99,
+      baseline: keyedShape.winnerP50,
+      unit: 'ms',
+      goal: 'shown',
+      note: `${rounds} rounds; a keyed loser answered from a request in flight first reads whether it has a booking under its key`,
     },
     {
       target: '5 bookings',
@@ -94,12 +108,12 @@ async function measure(rounds: number): Promise<Measured> {
   const durationMs = benchDurationMs();
   const runCount = benchRuns();
   // Enough seats for every booking of every run at 400/s, the warm-ups and the contention rounds.
-  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + rounds + 1);
+  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + 2 * (rounds + 1));
   const platform = await startBenchPlatform();
   try {
     const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats, title: 'Bookings bench' });
-    // One more contested seat than rounds: the first is the warm-up round's.
-    const contested = seatIds.splice(0, rounds + 1);
+    // One more contested seat than rounds, twice (unkeyed, keyed): each first is a warm-up round's.
+    const contested = seatIds.splice(0, 2 * (rounds + 1));
     let nextSeat = 0;
     const nextBody = () => {
       if (nextSeat >= seatIds.length) throw new Error(`out of seats after ${nextSeat} bookings: raise BENCH_BOOKING_SEATS`);
@@ -135,7 +149,9 @@ async function measure(rounds: number): Promise<Measured> {
     // contention rounds are measured on a quiet machine, not beside that backlog.
     const quiet = await untilQuiet();
     console.log(`quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (machine ${quiet.cores?.toFixed(2)} cores busy)`);
-    return { gw, sub, ours: await contention(platform, eventId, contested) };
+    const ours = await contention(platform, eventId, contested.slice(0, rounds + 1), false);
+    const keyed = await contention(platform, eventId, contested.slice(rounds + 1), true);
+    return { gw, sub, ours, keyed };
   } finally {
     await platform.stop();
   }
@@ -189,7 +205,7 @@ function medianSpread(all: Spread[]): Spread {
  * 64 buyers, each a signed-in user on a warm keep-alive connection of its own, send
  * createBooking for the same seat at the same moment, one round per contested seat.
  */
-async function contention(platform: BenchPlatform, eventId: string, seats: string[]): Promise<ContentionRound[]> {
+async function contention(platform: BenchPlatform, eventId: string, seats: string[], keyed: boolean): Promise<ContentionRound[]> {
   const url = new URL(platform.gatewayUrl);
   const buyers = await Promise.all(
     Array.from({ length: CONTENDERS }, async (_, i) => ({
@@ -201,14 +217,20 @@ async function contention(platform: BenchPlatform, eventId: string, seats: strin
     // Warm every connection, the gateway's plan cache and its sockets to booking with one
     // uncounted round (the first seat): a first round also measures 64 connections opening.
     const [warmUp, ...measured] = seats;
-    const race = (seat: string) => Promise.all(buyers.map((b) => send(b.client, url.pathname, b.headers, { query: CREATE, variables: { input: { eventId, seatIds: [seat] } } })));
+    const race = (seat: string) =>
+      Promise.all(
+        buyers.map((b, i) => {
+          const input = keyed ? { eventId, seatIds: [seat], idempotencyKey: `hold-${seat}-${i}` } : { eventId, seatIds: [seat] };
+          return send(b.client, url.pathname, b.headers, { query: CREATE, variables: { input } });
+        }),
+      );
     await race(warmUp);
     const rounds: ContentionRound[] = [];
     for (const [round, seat] of measured.entries()) {
       const outcomes = await race(seat);
       rounds.push(classify(round, outcomes));
       // Each round's spread, for reading a shape the summary hides.
-      if (process.env.BENCH_VERBOSE) console.log(`round ${round}: ${describeRound(outcomes)}`);
+      if (process.env.BENCH_VERBOSE) console.log(`${keyed ? 'keyed ' : ''}round ${round}: ${describeRound(outcomes)}`);
     }
     return rounds;
   } finally {
