@@ -10,7 +10,7 @@ export {
   deadLetterTopic,
 } from './transport';
 export { classifyDeliveryError, DeliveryAbortedError, UnprocessableMessageError, type DeliveryFailure, type FailureKind } from './delivery-errors';
-export { DEAD_LETTERS_METRIC, DELIVERY_RETRIES_METRIC } from './metrics';
+export { DEAD_LETTERS_METRIC, DELIVERY_RETRIES_METRIC, registeredCounter } from './metrics';
 export { InProcessTransport, type InProcessDeadLetter, type InProcessTransportOptions } from './in-process.transport';
 export { KafkaTransport, DeadLetterHeader, type KafkaTransportOptions } from './kafka.transport';
 export { replayDeadLetters, type ReplayOptions, type ReplayResult } from './dlq-replay';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { register, type Counter } from 'prom-client';
 import { createEnvelope } from '@eventix/events';
 import { errorCodes, operations } from '@eventix/testing';
 import { startBooking, type BookingHarness } from './booking-harness';
-import { CREATE_BOOKING_ROUTE_METRIC } from '../src/booking/create-booking.metrics';
+import { createBookingRoutes } from '../src/booking/create-booking.metrics';
 
 /**
  * How createBooking answers buyers of a seat another transaction holds (create-booking.ts): they
@@ -125,8 +124,7 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
 
   /** createBooking requests decided so far, by route (create-booking.metrics.ts). */
   async function routes(): Promise<Record<string, number>> {
-    const metric = register.getSingleMetric(CREATE_BOOKING_ROUTE_METRIC) as Counter<'route'> | undefined;
-    const values = metric ? (await metric.get()).values : [];
+    const { values } = await createBookingRoutes().get();
     return Object.fromEntries(values.map((v) => [String(v.labels.route), v.value]));
   }
   const delta = (before: Record<string, number>, after: Record<string, number>, route: string) => (after[route] ?? 0) - (before[route] ?? 0);

@@ -275,7 +275,7 @@ function assertSameRequest(booking: Booking, eventId: string, seatIds: string[])
  * commits one).
  */
 async function madeUnderKey(em: EntityManager, req: HoldRequest): Promise<boolean> {
-  const rows = await em.fork().execute<unknown[]>('select 1 from booking where user_id = ? and idempotency_key = ?', [req.userId, req.key]);
+  const rows = await em.execute<unknown[]>('select 1 from booking where user_id = ? and idempotency_key = ?', [req.userId, req.key]);
   return rows.length > 0;
 }
 
