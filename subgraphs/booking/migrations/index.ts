@@ -5,6 +5,7 @@ import { Migration20261125100000SeatSelection } from './Migration20261125100000_
 import { Migration20261125210000OutboxTraceparent } from './Migration20261125210000_outbox_traceparent';
 import { Migration20261126000000SeatMapVersionAtCommit } from './Migration20261126000000_seat_map_version_at_commit';
 import { Migration20261126010000OutboxWake } from './Migration20261126010000_outbox_wake';
+import { Migration20261126020000SeatRowMates } from './Migration20261126020000_seat_row_mates';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -15,4 +16,5 @@ export const bookingMigrations = [
   { name: 'Migration20261125210000_outbox_traceparent', class: Migration20261125210000OutboxTraceparent },
   { name: 'Migration20261126000000_seat_map_version_at_commit', class: Migration20261126000000SeatMapVersionAtCommit },
   { name: 'Migration20261126010000_outbox_wake', class: Migration20261126010000OutboxWake },
+  { name: 'Migration20261126020000_seat_row_mates', class: Migration20261126020000SeatRowMates },
 ];

@@ -279,12 +279,21 @@ async function madeUnderKey(em: EntityManager, req: HoldRequest): Promise<boolea
   return rows.length > 0;
 }
 
-/** Holds on the given seats whose status still claims them (live or overdue). */
+/**
+ * Holds on the given seats whose status still claims them (live or overdue). One index lookup
+ * per seat, on (event, seat) of the active-items index: a lateral subquery per seat, because
+ * `seat_id = any(…)` next to `event_id = …` let the planner read every active item of the event
+ * and filter (it did whenever its statistics thought the event small — always for an event that
+ * went on sale after the last ANALYZE), i.e. work growing with the tickets sold.
+ */
 export function activeHolds(tx: EntityManager, eventId: string, seatIds: readonly string[]): Promise<ActiveHold[]> {
   return tx.execute<ActiveHold[]>(
-    `select i.seat_id, i.booking_id, b.status, b.expires_at
-       from booking_item i join booking b on b.id = i.booking_id
-      where i.event_id = ? and i.seat_id = any(?::uuid[]) and ${activeStatusSql('i.status')}`,
-    [eventId, uuidArray(seatIds)],
+    `select r.seat_id, h.booking_id, h.status, h.expires_at
+       from unnest(?::uuid[]) r (seat_id) cross join lateral (
+         select i.booking_id, b.status, b.expires_at
+           from booking_item i join booking b on b.id = i.booking_id
+          where i.event_id = ? and i.seat_id = r.seat_id and ${activeStatusSql('i.status')}
+          limit 1) h`,
+    [uuidArray(seatIds), eventId],
   );
 }
