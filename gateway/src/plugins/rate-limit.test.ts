@@ -47,6 +47,24 @@ describe('MemoryRateLimitStore', () => {
   });
 });
 
+describe('MemoryRateLimitStore.spend', () => {
+  it('spends budgets in order and stops at the first one exceeded, leaving the rest unspent', async () => {
+    const store = new MemoryRateLimitStore();
+    at(3 * MINUTE + 42_000); // 18 s left in a minute window, 2 s left in a 7 s window
+    const spends = [
+      { key: 'all:user:a', windowSeconds: 60, limit: 2 },
+      { key: 'createBooking:user:a', windowSeconds: 7, limit: 1 },
+    ];
+    expect(await store.spend(spends)).toBeUndefined();
+    // The mutation's budget is used up first: refused with its own window's wait…
+    expect(await store.spend(spends)).toEqual({ index: 1, resetMs: 2_000 });
+    // …then the general one, which stops there: the mutation's counter is not spent again.
+    expect(await store.spend(spends)).toEqual({ index: 0, resetMs: 18_000 });
+    expect((await store.hit('createBooking:user:a', 7, 0)).count).toBe(2);
+    expect((await store.hit('all:user:a', 60, 0)).count).toBe(3);
+  });
+});
+
 describe('useRateLimit', () => {
   type Listener = { didResolveOperation(context: unknown): Promise<void> };
   const options = (rejected: string[]): RateLimitOptions => ({

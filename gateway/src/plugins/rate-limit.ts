@@ -19,13 +19,39 @@ export interface RateLimitOptions {
   onRejected?: (bucket: string) => void;
 }
 
+/** One budget an operation spends: `amount` units of `key`'s counter, allowed up to `limit` per window. */
+export interface Spend {
+  key: string;
+  windowSeconds: number;
+  limit: number;
+  amount?: number;
+}
+
+/** The first budget a spend found exceeded (its index in the list), with the ms left in its window. */
+export interface Exceeded {
+  index: number;
+  resetMs: number;
+}
+
 /**
  * Counts hits in fixed windows; returns the count in the current window and its remaining ms.
  * `amount` (default 1) spends more than one unit at once (a partner's cost budget).
  */
 export interface RateLimitStore {
   hit(key: string, windowSeconds: number, amount?: number): Promise<{ count: number; resetMs: number }>;
+  /**
+   * Spends the budgets in order and stops at the first one exceeded (budgets after it are left
+   * unspent), atomically: an operation with budgets of its own (createBooking: the caller's
+   * budget and the mutation's) waits for one answer, not one per budget.
+   */
+  spend(spends: readonly Spend[]): Promise<Exceeded | undefined>;
 }
+
+/** The fixed window `now` falls in (windows start at multiples of their length since the epoch). */
+const windowAt = (windowSeconds: number, now = Date.now()) => Math.floor(now / (windowSeconds * 1000));
+
+/** Ms from now until `window` ends. */
+const msLeft = (window: number, windowSeconds: number) => (window + 1) * windowSeconds * 1000 - Date.now();
 
 /**
  * Counts and, on a window's first hit, sets its expiry: one atomic command instead of a MULTI of
@@ -34,32 +60,62 @@ export interface RateLimitStore {
  */
 const HIT_SCRIPT = "local c = redis.call('INCRBY', KEYS[1], ARGV[1]) if c == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return c";
 
+/**
+ * HIT_SCRIPT over several keys in order (ARGV: amount, window ms and limit per key); returns the
+ * 1-based position of the first key whose count went over its limit, or 0. (The gateway talks to
+ * one Redis, not a cluster, so the keys of one spend need not share a hash slot.)
+ */
+const SPEND_SCRIPT = `for i, key in ipairs(KEYS) do
+  local amount = tonumber(ARGV[3 * i - 2])
+  local c = redis.call('INCRBY', key, amount)
+  if c == amount then redis.call('PEXPIRE', key, ARGV[3 * i - 1]) end
+  if c > tonumber(ARGV[3 * i]) then return i end
+end
+return 0`;
+
 /** Shared by every gateway instance: one counter per caller, bucket and fixed window. */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly redis: Redis) {}
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
-    const windowMs = windowSeconds * 1000;
-    const window = Math.floor(Date.now() / windowMs);
-    const redisKey = `eventix:rl:${key}:${window}`;
-    const count = Number(await this.redis.eval(HIT_SCRIPT, 1, redisKey, amount, windowMs));
-    return { count, resetMs: (window + 1) * windowMs - Date.now() };
+    const window = windowAt(windowSeconds);
+    const count = Number(await this.redis.eval(HIT_SCRIPT, 1, redisKey(key, window), amount, windowSeconds * 1000));
+    return { count, resetMs: msLeft(window, windowSeconds) };
+  }
+
+  async spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
+    const now = Date.now();
+    const windows = spends.map((s) => windowAt(s.windowSeconds, now));
+    const keys = spends.map((s, i) => redisKey(s.key, windows[i]));
+    const args = spends.flatMap((s) => [s.amount ?? 1, s.windowSeconds * 1000, s.limit]);
+    const position = Number(await this.redis.eval(SPEND_SCRIPT, keys.length, ...keys, ...args));
+    if (position === 0) return undefined;
+    return { index: position - 1, resetMs: msLeft(windows[position - 1], spends[position - 1].windowSeconds) };
   }
 }
+
+const redisKey = (key: string, window: number) => `eventix:rl:${key}:${window}`;
 
 /** One process only (embedded mode): same windows, kept in a Map that drops old windows. */
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, { window: number; count: number }>();
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
-    const windowMs = windowSeconds * 1000;
-    const window = Math.floor(Date.now() / windowMs);
+    const window = windowAt(windowSeconds);
     const current = this.windows.get(key);
     const entry = current && current.window === window ? current : { window, count: 0 };
     entry.count += amount;
     this.windows.set(key, entry);
     if (this.windows.size > 100_000) for (const [k, v] of this.windows) if (v.window < window) this.windows.delete(k);
-    return { count: entry.count, resetMs: (window + 1) * windowMs - Date.now() };
+    return { count: entry.count, resetMs: msLeft(window, windowSeconds) };
+  }
+
+  async spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
+    for (const [index, s] of spends.entries()) {
+      const { count, resetMs } = await this.hit(s.key, s.windowSeconds, s.amount);
+      if (count > s.limit) return { index, resetMs };
+    }
+    return undefined;
   }
 }
 
@@ -80,13 +136,12 @@ export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<Gate
               if (selection.kind === Kind.FIELD && options.mutations[selection.name.value]) checks.push([selection.name.value, options.mutations[selection.name.value]]);
             }
           }
-          for (const [bucket, budget] of checks) {
-            const { count, resetMs } = await options.store.hit(`${bucket}:${who}`, budget.windowSeconds);
-            if (count > budget.limit) {
-              options.onRejected?.(bucket);
-              const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
-              throw rateLimited(`Too many requests (${bucket === 'all' ? 'all operations' : bucket}); retry in ${retryAfterSeconds} s`, retryAfterSeconds);
-            }
+          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget })));
+          if (exceeded) {
+            const [bucket] = checks[exceeded.index];
+            options.onRejected?.(bucket);
+            const retryAfterSeconds = Math.max(1, Math.ceil(exceeded.resetMs / 1000));
+            throw rateLimited(`Too many requests (${bucket === 'all' ? 'all operations' : bucket}); retry in ${retryAfterSeconds} s`, retryAfterSeconds);
           }
         },
       };

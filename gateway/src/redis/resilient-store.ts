@@ -1,7 +1,7 @@
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from '../plugins/rate-limit';
+import { MemoryRateLimitStore, RedisRateLimitStore, type Exceeded, type RateLimitStore, type Spend } from '../plugins/rate-limit';
 import { RedisKeyValueCache } from '../plugins/redis-cache';
 
 /** How often a degraded store tries Redis again once the connection is back up. */
@@ -91,6 +91,13 @@ export class ResilientRateLimitStore implements RateLimitStore {
     return this.fallback.run(
       () => this.shared.hit(key, windowSeconds, amount),
       () => this.local.hit(key, windowSeconds, amount),
+    );
+  }
+
+  spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
+    return this.fallback.run(
+      () => this.shared.spend(spends),
+      () => this.local.spend(spends),
     );
   }
 }
