@@ -61,8 +61,12 @@ interface Made {
   since: number;
 }
 
-/** An attempt found a requested seat (or, under PREVENT, a seat of its row) locked by another transaction. */
-class SeatsBusy extends Error {}
+/** An attempt found requested seats (or, under PREVENT, seats of their rows) locked by another transaction. */
+class SeatsBusy extends Error {
+  constructor(readonly seats: readonly string[]) {
+    super('seats busy');
+  }
+}
 
 const busy = () => appError(ErrorCode.SERVICE_UNAVAILABLE, 'These seats are busy right now; please try again', { retryable: true, retryAfterSeconds: 1 });
 
@@ -105,8 +109,8 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  * in one statement. The partial unique index on active items stays the backstop.
  *
  * Contention: a seat another transaction has locked is never queued for. The attempt ends at
- * once; the loser waits (FOR SHARE, see waitForSeats) only until that transaction has ended, then
- * reads the seats once: held or sold → SEAT_UNAVAILABLE, exactly as before; free again (the
+ * once; the loser waits (FOR SHARE on the busy seats only, see waitForSeats) until that
+ * transaction has ended, then reads its seats once: held or sold → SEAT_UNAVAILABLE, exactly as before; free again (the
  * other buyer was refused, or only locked it as a row neighbour) → another attempt. So every
  * loser of a seat answers right after the winner commits, all at once, and a seat is never
  * refused while it is free. Past `lockTimeoutMs` in all: SERVICE_UNAVAILABLE, retryable.
@@ -161,6 +165,7 @@ export class CreateBooking {
 
   private async book(em: EntityManager, req: HoldRequest): Promise<Made> {
     for (;;) {
+      let busySeats: readonly string[];
       try {
         return await em.transactional((tx) => this.attempt(tx, req));
       } catch (error) {
@@ -174,8 +179,10 @@ export class CreateBooking {
         // The lock timeout ran out on the key lock, or at commit on the version row: as busy as it gets.
         if (pgCode(error) === LOCK_NOT_AVAILABLE) throw busy();
         if (!(error instanceof SeatsBusy) && pgCode(error) !== DEADLOCK_DETECTED) throw error;
+        // A deadlock names no seats: wait on the requested ones.
+        busySeats = error instanceof SeatsBusy ? error.seats : req.seatIds;
       }
-      const settled = await this.afterBusy(em, req);
+      const settled = await this.afterBusy(em, req, busySeats);
       if (settled) return { booking: settled, created: false, since: -Infinity };
     }
   }
@@ -183,11 +190,10 @@ export class CreateBooking {
   private async attempt(tx: EntityManager, req: HoldRequest): Promise<Made> {
     const { userId, eventId, seatIds, key } = req;
     if (key) await serializeKey(tx, this.settings.lockTimeoutMs, userId, key);
-    const event = await lockSeats(tx, this.settings.lockTimeoutMs, eventId, seatIds, key ? { userId, key } : undefined).catch((error: unknown) => {
-      // That statement waits on nothing, so its 55P03 is NOWAIT's: a seat is busy.
-      throw pgCode(error) === LOCK_NOT_AVAILABLE ? new SeatsBusy() : error;
-    });
+    const event = await lockSeats(tx, this.settings.lockTimeoutMs, eventId, seatIds, key ? { userId, key } : undefined);
     if (event?.existing_id && key) return { booking: await this.replay(tx, event.existing_id, req), created: false, since: -Infinity };
+    // Rolling back lets go of the seats it did lock.
+    if (event?.busy.length) throw new SeatsBusy(event.busy);
     assertOpenForBooking(eventId, event);
     const locked = event!.seats;
     const wanted = new Set(seatIds);
@@ -211,16 +217,16 @@ export class CreateBooking {
   }
 
   /**
-   * The seats were busy: wait until their holder has ended, then look once. Returns the keyed
-   * request's booking if its duplicate made it meanwhile; throws SEAT_UNAVAILABLE for seats now
-   * held or sold; returns undefined when it is worth another attempt.
+   * `busySeats` were locked by others: wait until their holders have ended, then look once.
+   * Returns the keyed request's booking if its duplicate made it meanwhile; throws
+   * SEAT_UNAVAILABLE for seats now held or sold; returns undefined when it is worth another attempt.
    */
-  private async afterBusy(em: EntityManager, req: HoldRequest): Promise<Booking | undefined> {
+  private async afterBusy(em: EntityManager, req: HoldRequest, busySeats: readonly string[]): Promise<Booking | undefined> {
     const left = req.deadline - Date.now();
     if (left <= 0) throw busy();
     try {
       return await em.transactional(async (tx) => {
-        await waitForSeats(tx, Math.max(1, left), req.eventId, req.seatIds);
+        await waitForSeats(tx, Math.max(1, left), req.eventId, busySeats);
         // A new statement, so a new snapshot: it sees what the holder committed.
         if (req.key) {
           const existing = await this.byKey(tx, req);
