@@ -5,6 +5,7 @@ import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRe
 import { insertHold, type HoldSettings } from './hold-insert';
 import { countCreateBookingRoute } from './create-booking.metrics';
 import { InFlightHolds, seenByEarlier, type Observation } from './in-flight-holds';
+import { MadeUnderKey } from './made-under-key';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
 import { groupRows, strandedSeats, type MapSeat } from '../best-available/best-available.rules';
 
@@ -119,6 +120,7 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  */
 export class CreateBooking {
   private readonly inFlight = new InFlightHolds();
+  private readonly madeUnderKey = new MadeUnderKey();
 
   constructor(
     private readonly settings: CreateBookingSettings,
@@ -146,7 +148,7 @@ export class CreateBooking {
       if (seen === 'taken') {
         // A retry of a keyed request whose booking took the seats gets that booking back:
         // only the database can say, so it goes there.
-        if (req.key && (await madeUnderKey(em, req))) break;
+        if (req.key && (await this.madeUnderKey.ask(em, req.userId, req.key))) break;
         countCreateBookingRoute('in_flight');
         throw seatUnavailable(seatIds);
       }
@@ -273,16 +275,6 @@ function assertSameRequest(booking: Booking, eventId: string, seatIds: string[])
   if (booking.eventId !== eventId || !sameSeats(booking.items.getItems().map((i) => i.seatId), seatIds)) {
     throw badUserInput('idempotencyKey', 'this key was already used for a different booking');
   }
-}
-
-/**
- * Whether the caller already has a booking under the request's idempotency key (committed;
- * bookings are never deleted, so "no" stays true for as long as no duplicate of the request
- * commits one).
- */
-async function madeUnderKey(em: EntityManager, req: HoldRequest): Promise<boolean> {
-  const rows = await em.execute<unknown[]>('select 1 from booking where user_id = ? and idempotency_key = ?', [req.userId, req.key]);
-  return rows.length > 0;
 }
 
 /**
