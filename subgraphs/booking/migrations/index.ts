@@ -6,6 +6,7 @@ import { Migration20261125210000OutboxTraceparent } from './Migration20261125210
 import { Migration20261126000000SeatMapVersionAtCommit } from './Migration20261126000000_seat_map_version_at_commit';
 import { Migration20261126010000OutboxWake } from './Migration20261126010000_outbox_wake';
 import { Migration20261126020000SeatRowMates } from './Migration20261126020000_seat_row_mates';
+import { Migration20261126030000HoldExpiryByEvent } from './Migration20261126030000_hold_expiry_by_event';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -17,4 +18,5 @@ export const bookingMigrations = [
   { name: 'Migration20261126000000_seat_map_version_at_commit', class: Migration20261126000000SeatMapVersionAtCommit },
   { name: 'Migration20261126010000_outbox_wake', class: Migration20261126010000OutboxWake },
   { name: 'Migration20261126020000_seat_row_mates', class: Migration20261126020000SeatRowMates },
+  { name: 'Migration20261126030000_hold_expiry_by_event', class: Migration20261126030000HoldExpiryByEvent },
 ];

@@ -45,10 +45,15 @@ const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', n
  */
 const uuidArray = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
 
-/** Event `e`'s earliest live hold's end, in ms since the epoch (null without one): part of its cache key. */
+/**
+ * Event `e`'s earliest live hold's end, in ms since the epoch (null without one): part of its
+ * cache key, read for every seat-map request. From the bookings themselves (a booking's items
+ * carry its status), so it is the first entry of booking_event_hold_expiry_idx after now —
+ * not a pass over every live hold of the event, thousands during an on-sale.
+ */
 const NEXT_EXPIRY_MS = `(select floor(extract(epoch from min(b.expires_at)) * 1000)::bigint
-   from booking_item i join booking b on b.id = i.booking_id
-  where i.event_id = e.event_id and ${ITEM_HELD})`;
+   from booking b
+  where b.event_id = e.event_id and ${liveHoldSql({ status: 'b.status', expiresAt: 'b.expires_at', now: 'now()' })})`;
 
 /** Event `e`'s seats open for booking: neither sold nor held by a live hold; 0 while it is not open. */
 const AVAILABLE_SEATS = `(case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
