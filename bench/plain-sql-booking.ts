@@ -18,7 +18,9 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * protocol as booking's create-booking.ts but nothing else — no HTTP, GraphQL or ORM:
  * lock the seat FOR UPDATE NOWAIT, check for an active hold, insert one (a partial unique index
  * is the backstop) and commit; a loser whose lock attempt failed waits FOR SHARE until the
- * holder has ended and reads once (held → lost, free → another attempt).
+ * holder has ended and reads once (held → lost, free → another attempt). (Booking locks with
+ * SKIP LOCKED and is told which seats were busy, so that it waits on those only; for one seat
+ * per request that is NOWAIT.)
  *
  * It runs on a scratch database of its own on DATABASE_URL's server, after the bench platform
  * has stopped: 64 more connections next to the services' pools would pass PostgreSQL's default
