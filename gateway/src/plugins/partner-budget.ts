@@ -4,7 +4,7 @@ import { rateLimited } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 import { partnerIdOf, type Partners } from '../partners';
 import { estimateCost, type CostModel, type CostOptions } from './cost';
-import type { RateLimitStore } from './rate-limit';
+import { retryAfterSeconds, type RateLimitStore, type Spend } from './rate-limit';
 
 const WINDOW_SECONDS = 60;
 
@@ -25,13 +25,20 @@ function estimate(options: PartnerBudgetOptions, schema: GraphQLSchema, document
   }
 }
 
-/** Spends `amount` of one per-minute budget; throws RATE_LIMITED once it is over. */
-async function spend(options: PartnerBudgetOptions, partnerId: string, budget: 'requests' | 'cost', limit: number, amount: number): Promise<void> {
-  const { count, resetMs } = await options.store.hit(`partner:${budget}:${partnerId}`, WINDOW_SECONDS, amount);
-  if (count <= limit) return;
+type Budget = 'requests' | 'cost';
+
+/**
+ * Spends the operation's per-minute budgets — one request, then its estimated cost when it has
+ * one — in one store call (one Redis round trip); throws RATE_LIMITED for the first one over.
+ */
+async function spend(options: PartnerBudgetOptions, partnerId: string, budgets: Array<{ budget: Budget; limit: number; amount: number }>): Promise<void> {
+  const spends: Spend[] = budgets.map((b) => ({ key: `partner:${b.budget}:${partnerId}`, windowSeconds: WINDOW_SECONDS, limit: b.limit, amount: b.amount }));
+  const exceeded = await options.store.spend(spends);
+  if (!exceeded) return;
+  const { budget } = budgets[exceeded.index];
   options.partners.overBudget.inc({ partner: partnerId, budget });
-  const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
-  throw rateLimited(`Partner ${partnerId} is over its ${budget === 'requests' ? 'requests' : 'cost units'} per minute; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+  const wait = retryAfterSeconds(exceeded.resetMs);
+  throw rateLimited(`Partner ${partnerId} is over its ${budget === 'requests' ? 'requests' : 'cost units'} per minute; retry in ${wait} s`, wait);
 }
 
 /**
@@ -47,9 +54,11 @@ export function usePartnerBudgets(options: PartnerBudgetOptions): ApolloServerPl
         async didResolveOperation({ schema, document, operation, request }) {
           const partner = options.partners.partner(partnerId);
           if (!partner || !operation) return;
-          await spend(options, partnerId, 'requests', partner.budgets.requestsPerMinute, 1);
           const cost = estimate(options, schema, document, operation, request.variables ?? {});
-          if (cost > 0) await spend(options, partnerId, 'cost', partner.budgets.costPerMinute, cost);
+          await spend(options, partnerId, [
+            { budget: 'requests', limit: partner.budgets.requestsPerMinute, amount: 1 },
+            ...(cost > 0 ? [{ budget: 'cost' as const, limit: partner.budgets.costPerMinute, amount: cost }] : []),
+          ]);
         },
       };
     },

@@ -47,6 +47,9 @@ export interface RateLimitStore {
   spend(spends: readonly Spend[]): Promise<Exceeded | undefined>;
 }
 
+/** The Retry-After of a refusal: the rest of the window, in whole seconds, at least one. */
+export const retryAfterSeconds = (resetMs: number) => Math.max(1, Math.ceil(resetMs / 1000));
+
 /** The fixed window `now` falls in (windows start at multiples of their length since the epoch). */
 const windowAt = (windowSeconds: number, now = Date.now()) => Math.floor(now / (windowSeconds * 1000));
 
@@ -54,24 +57,25 @@ const windowAt = (windowSeconds: number, now = Date.now()) => Math.floor(now / (
 const msLeft = (window: number, windowSeconds: number) => (window + 1) * windowSeconds * 1000 - Date.now();
 
 /**
- * Counts and, on a window's first hit, sets its expiry: one atomic command instead of a MULTI of
- * two, so with the client's auto-pipelining the hits of many concurrent requests leave in one
- * socket write (the MULTI per request was ~14% of a gateway's CPU under load, #16).
+ * Spends keys in order (ARGV: amount, window ms and limit per key): counts each and, on a
+ * window's first hit, sets its expiry — one atomic command instead of a MULTI per key, so with
+ * the client's auto-pipelining the spends of many concurrent requests leave in one socket write
+ * (the MULTI per request was ~14% of a gateway's CPU under load, #16). Stops at the first key
+ * whose count went over its limit. Returns {that key's 1-based position or 0, the last count}.
+ * (The gateway talks to one Redis, not a cluster, so the keys of one spend need not share a
+ * hash slot.)
  */
-const HIT_SCRIPT = "local c = redis.call('INCRBY', KEYS[1], ARGV[1]) if c == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return c";
-
-/**
- * HIT_SCRIPT over several keys in order (ARGV: amount, window ms and limit per key); returns the
- * 1-based position of the first key whose count went over its limit, or 0. (The gateway talks to
- * one Redis, not a cluster, so the keys of one spend need not share a hash slot.)
- */
-const SPEND_SCRIPT = `for i, key in ipairs(KEYS) do
+const SPEND_SCRIPT = `local c = 0
+for i, key in ipairs(KEYS) do
   local amount = tonumber(ARGV[3 * i - 2])
-  local c = redis.call('INCRBY', key, amount)
+  c = redis.call('INCRBY', key, amount)
   if c == amount then redis.call('PEXPIRE', key, ARGV[3 * i - 1]) end
-  if c > tonumber(ARGV[3 * i]) then return i end
+  if c > tonumber(ARGV[3 * i]) then return {i, c} end
 end
-return 0`;
+return {0, c}`;
+
+/** A limit no count reaches: a hit only counts. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /** Shared by every gateway instance: one counter per caller, bucket and fixed window. */
 export class RedisRateLimitStore implements RateLimitStore {
@@ -79,8 +83,8 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
     const window = windowAt(windowSeconds);
-    const count = Number(await this.redis.eval(HIT_SCRIPT, 1, redisKey(key, window), amount, windowSeconds * 1000));
-    return { count, resetMs: msLeft(window, windowSeconds) };
+    const [, count] = (await this.redis.eval(SPEND_SCRIPT, 1, redisKey(key, window), amount, windowSeconds * 1000, NO_LIMIT)) as [number, number];
+    return { count: Number(count), resetMs: msLeft(window, windowSeconds) };
   }
 
   async spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
@@ -88,7 +92,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const windows = spends.map((s) => windowAt(s.windowSeconds, now));
     const keys = spends.map((s, i) => redisKey(s.key, windows[i]));
     const args = spends.flatMap((s) => [s.amount ?? 1, s.windowSeconds * 1000, s.limit]);
-    const position = Number(await this.redis.eval(SPEND_SCRIPT, keys.length, ...keys, ...args));
+    const [position] = (await this.redis.eval(SPEND_SCRIPT, keys.length, ...keys, ...args)) as [number, number];
     if (position === 0) return undefined;
     return { index: position - 1, resetMs: msLeft(windows[position - 1], spends[position - 1].windowSeconds) };
   }
@@ -140,8 +144,8 @@ export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<Gate
           if (exceeded) {
             const [bucket] = checks[exceeded.index];
             options.onRejected?.(bucket);
-            const retryAfterSeconds = Math.max(1, Math.ceil(exceeded.resetMs / 1000));
-            throw rateLimited(`Too many requests (${bucket === 'all' ? 'all operations' : bucket}); retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+            const wait = retryAfterSeconds(exceeded.resetMs);
+            throw rateLimited(`Too many requests (${bucket === 'all' ? 'all operations' : bucket}); retry in ${wait} s`, wait);
           }
         },
       };

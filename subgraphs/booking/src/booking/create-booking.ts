@@ -111,8 +111,8 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
  *
  * Contention: a seat another transaction has locked is never queued for. The attempt ends at
  * once; the loser waits (FOR SHARE on the busy seats only, see waitForSeats) until that
- * transaction has ended, then reads its seats once: held or sold → SEAT_UNAVAILABLE, exactly as before; free again (the
- * other buyer was refused, or only locked it as a row neighbour) → another attempt. So every
+ * transaction has ended, then reads its seats once: held or sold → SEAT_UNAVAILABLE; free again
+ * (the other buyer was refused, or only locked it as a row neighbour) → another attempt. So every
  * loser of a seat answers right after the winner commits, all at once, and a seat is never
  * refused while it is free. Past `lockTimeoutMs` in all: SERVICE_UNAVAILABLE, retryable.
  * Before all that, a request whose seats another request of this process is already trying for

@@ -5,9 +5,8 @@
  * who gets it (create-booking.ts), but each loser that goes there costs two transactions and a
  * pooled connection while the winner's is still running: under a burst of 64 buyers it is the
  * losers, queueing for connections and locks, not the winner, that set how long the burst
- * takes. So a
- * request whose seats a request of this process is already trying for waits for that one and
- * is answered from its outcome when that says everything: it took every one of this request's
+ * takes. So a request whose seats a request of this process is already trying for waits for
+ * that one and is answered from its outcome when that says everything: it took every one of this request's
  * seats, or found every one of them held or sold by others, at a moment after this request
  * arrived. The seats were taken while this request was running, so SEAT_UNAVAILABLE is the
  * answer the database would have given at that moment — unless this request carries an
