@@ -107,6 +107,12 @@ describe('hold and seat-map key statements: work per request does not grow with 
     expect(key).toBeLessThanOrEqual(3);
   });
 
+  it("counts the event's available seats without reading its 1,000 sold and 1,000 held seats", async () => {
+    const counts = new AvailabilityService();
+    const [events] = await explained((em) => counts.events(em, [eventId]));
+    expect(events).toBeLessThanOrEqual(3);
+  });
+
   it('under the lone-seat rule, locks the rows of the requested seats and nothing else', async () => {
     await h.sql(`update event_projection set single_seat_rule = 'PREVENT' where event_id = ?`, [eventId]);
     try {

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@eventix/subgraph-kit';
 import { SeatAvailability } from '../booking/booking.types';
-import { activeStatusSql, liveHoldSql } from '../booking/booking.rules';
+import { activeStatusSql, liveHoldSql, overdueHoldSql } from '../booking/booking.rules';
+import { BookingStatus } from '../booking/booking.entity';
 
 export interface EventAvailability {
   availableSeatCount: number;
@@ -55,11 +56,22 @@ const NEXT_EXPIRY_MS = `(select floor(extract(epoch from min(b.expires_at)) * 10
    from booking b
   where b.event_id = e.event_id and ${liveHoldSql({ status: 'b.status', expiresAt: 'b.expires_at', now: 'now()' })})`;
 
-/** Event `e`'s seats open for booking: neither sold nor held by a live hold; 0 while it is not open. */
-const AVAILABLE_SEATS = `(case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (
-   select count(*) from booking_item i join booking b on b.id = i.booking_id
-    where i.event_id = e.event_id
-      and (i.status = 'CONFIRMED' or ${ITEM_HELD})) end)`;
+/**
+ * Event `e`'s items of overdue holds: PENDING past their expiry, not yet expired by the worker.
+ * They still count in `active_items` but no longer hold their seats. Few (the worker runs every
+ * few seconds), found on booking_event_hold_expiry_idx.
+ */
+const OVERDUE_ITEMS = `(select count(*) from booking b join booking_item i on i.booking_id = b.id
+   where b.event_id = e.event_id and ${overdueHoldSql({ status: 'b.status', expiresAt: 'b.expires_at', now: 'now()' })}
+     and i.status = '${BookingStatus.PENDING}')`;
+
+/**
+ * Event `e`'s seats open for booking: neither sold nor held by a live hold; 0 while it is not
+ * open. From the event's count of active items, kept at commit by triggers
+ * (Migration20261126040000), less those of overdue holds: read for every event of every events
+ * list, it must not count the event's sold tickets.
+ */
+const AVAILABLE_SEATS = `(case when not (${OPEN_FOR_BOOKING}) then 0 else e.total_seats - (e.active_items - ${OVERDUE_ITEMS}) end)`;
 
 /** The seat-map cache key from its parts (see AvailabilityService.cacheKey). */
 const cacheKeyOf = (row: { seat_map_version: string; open: boolean; next_expiry_ms: string | null }) => `${row.seat_map_version}:${row.open ? 'open' : 'closed'}:${row.next_expiry_ms ?? '-'}`;
