@@ -37,6 +37,29 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     return { end: async (commit: boolean) => { finish(commit); await done; } };
   }
 
+  /**
+   * A transaction holding the idempotency-key lock of `user`'s requests under `key` until `end`
+   * is called: such a request stays in flight, trying for its seats (not waiting on seats others
+   * hold, when it would withdraw — in-flight-holds.ts). On commit it takes `seatId` for someone else.
+   */
+  async function keyHolder(user: string, key: string, eventId?: string, seatId?: string) {
+    let finish!: (commit: boolean) => void;
+    const ended = new Promise<boolean>((resolve) => (finish = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
+      // The lock createBooking's serializeKey takes (seat-lock.ts).
+      await tx.execute('select pg_advisory_xact_lock(hashtextextended(? || chr(1) || ?, 0))', [user, key]);
+      locked();
+      if (!(await ended)) throw new Error('rolled back on purpose');
+      if (eventId && seatId) await takeSeat(tx, eventId, seatId);
+    }).catch((error: Error) => {
+      if (error.message !== 'rolled back on purpose') throw error;
+    });
+    await isLocked;
+    return { end: async (commit: boolean) => { finish(commit); await done; } };
+  }
+
   /** What a winning buyer writes: an active hold on the seat. */
   async function takeSeat(tx: EntityManager, eventId: string, seatId: string) {
     const bookingId = randomUUID();
@@ -148,11 +171,12 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
   it('sends buyers waiting on a request in flight to the database when that request did not take their seat', async () => {
     const { eventId, seatIds } = await h.publishEvent(3);
     const [wanted, contested] = seatIds;
-    // The first buyer wants both seats; another transaction is busy with the second, so that
-    // buyer stays in flight — and every buyer of the first seat waits for it in this process.
-    const other = await holder(eventId, contested);
+    // The first buyer wants both seats; another transaction holds its idempotency key's lock and
+    // will take the second seat, so that buyer stays in flight — and every buyer of the first
+    // seat waits for it in this process.
+    const other = await keyHolder('wants-both', 'hold-both', eventId, contested);
     const before = await routes();
-    const first = book('wants-both', eventId, [wanted, contested]);
+    const first = h.as({ sub: 'wants-both' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [wanted, contested], idempotencyKey: 'hold-both' } });
     await new Promise((r) => setTimeout(r, 100));
     const answers = Array.from({ length: 24 }, (_, i) => book(`wants-one-${i}`, eventId, [wanted]));
     expect(await settledAfter([first, ...answers], 300)).toBe(0);
@@ -176,9 +200,9 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     const input = { eventId, seatIds: [seat], idempotencyKey: 'hold-once' };
     const first = await fan(operations.CreateBookingWithSeatIdsDocument, { input });
     expect(errorCodes(first)).toEqual([]);
-    // A rival is kept in flight by another transaction busy with the seat…
-    const other = await holder(eventId, seat);
-    const rival = book('rival', eventId, [seat]);
+    // A rival is kept in flight by another transaction holding its own key's lock…
+    const other = await keyHolder('rival', 'rival-hold');
+    const rival = h.as({ sub: 'rival' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat], idempotencyKey: 'rival-hold' } });
     await new Promise((r) => setTimeout(r, 100));
     // …when the fan's client, which never saw the first answer, sends the same request again.
     const retry = fan(operations.CreateBookingWithSeatIdsDocument, { input });
@@ -217,5 +241,24 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     } finally {
       await second.close();
     }
+  });
+  it('lets a buyer of the same booking process take a seat that a waiting buyer wants but nobody holds', async () => {
+    const { eventId, seatIds } = await h.publishEvent(3);
+    const [freeSeat, busySeat] = seatIds;
+    // Another transaction is busy with one seat; a buyer of both seats waits for it…
+    const other = await holder(eventId, busySeat);
+    const waiting = book('wants-both-here', eventId, [busySeat, freeSeat]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await settledAfter([waiting], 0)).toBe(0);
+    // …and, while it waits, tries for neither seat: a buyer of the free seat on the same process
+    // is not kept waiting for it (in-flight-holds.ts) and gets the seat while the other
+    // transaction still runs.
+    const neighbour = book('wants-free-here', eventId, [freeSeat]);
+    expect(await settledAfter([neighbour], 1000)).toBe(1);
+    expect(errorCodes(await neighbour)).toEqual([]);
+    await other.end(true);
+    const refused = await waiting;
+    expect(errorCodes(refused)).toEqual(['SEAT_UNAVAILABLE']);
+    expect([...(refused.errors![0].extensions?.seatIds as string[])].sort()).toEqual([busySeat, freeSeat].sort());
   });
 });

@@ -4,7 +4,7 @@ import { Booking, type BookingStatus } from './booking.entity';
 import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 import { insertHold, type HoldSettings } from './hold-insert';
 import { countCreateBookingRoute } from './create-booking.metrics';
-import { InFlightHolds, seenByEarlier, type Observation } from './in-flight-holds';
+import { InFlightHolds, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
 import { MadeUnderKey } from './made-under-key';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
 import { groupRows, strandedSeats, type MapSeat } from '../best-available/best-available.rules';
@@ -103,7 +103,7 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
 
 /**
  * createBooking's hot path in plain SQL: a hold is a handful of round trips and no entity
- * hydration. One attempt is one transaction: lock the requested seats NOWAIT (with the event's
+ * hydration. One attempt is one transaction: lock the requested seats SKIP LOCKED (with the event's
  * state and, for a keyed request, the booking already made under the key), read the holds on
  * them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat rule),
  * then write booking, items and the outbox message (its seat map version assigned at commit)
@@ -154,10 +154,10 @@ export class CreateBooking {
       }
     }
     countCreateBookingRoute('database');
-    const made = this.book(em, req);
+    const tracked = this.inFlight.track(req.eventId, seatIds, userId, req.key);
+    const made = this.book(em, req, tracked);
     // What later requests for these seats learn from this one.
-    const seen = made.then((m): Observation => (m.created ? { seats: new Set(seatIds), since: m.since } : req.seen), () => req.seen);
-    this.inFlight.track(req.eventId, seatIds, userId, req.key, seen);
+    tracked.settle(made.then((m): Observation => (m.created ? { seats: new Set(seatIds), since: m.since } : req.seen), () => req.seen));
     return (await made).booking;
   }
 
@@ -165,7 +165,7 @@ export class CreateBooking {
     return this.inFlight.overlapping(req.eventId, req.seatIds, req.userId, req.key);
   }
 
-  private async book(em: EntityManager, req: HoldRequest): Promise<Made> {
+  private async book(em: EntityManager, req: HoldRequest, tracked: TrackedRequest): Promise<Made> {
     for (;;) {
       let busySeats: readonly string[];
       try {
@@ -184,8 +184,11 @@ export class CreateBooking {
         // A deadlock names no seats: wait on the requested ones.
         busySeats = error instanceof SeatsBusy ? error.seats : req.seatIds;
       }
+      // Waiting on others' seats, it tries for none: buyers of its free seats need not wait for it.
+      tracked.withdraw();
       const settled = await this.afterBusy(em, req, busySeats);
       if (settled) return { booking: settled, created: false, since: -Infinity };
+      tracked.rejoin();
     }
   }
 

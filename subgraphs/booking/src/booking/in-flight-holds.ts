@@ -32,6 +32,20 @@ interface InFlight {
   outcome: Promise<Observation>;
 }
 
+/**
+ * A registered request's hold on the map. While it waits for seats another transaction holds it
+ * is trying for none of its seats, so it withdraws: a buyer of one of its free seats goes to the
+ * database instead of waiting for a request that may wait for others until the lock timeout.
+ */
+export interface TrackedRequest {
+  /** Later requests for its seats no longer wait for it (it waits on seats others hold). */
+  withdraw(): void;
+  /** It tries for its seats again: later requests for the seats no one else is in flight on wait for it. */
+  rejoin(): void;
+  /** What it saw, once it has ended; it leaves the map then. Called once. */
+  settle(outcome: Promise<Observation>): void;
+}
+
 const NOTHING: Observation = { seats: new Set(), since: -Infinity };
 
 export class InFlightHolds {
@@ -51,16 +65,32 @@ export class InFlightHolds {
   }
 
   /**
-   * Registers a request for its seats until `outcome` settles with what it saw (a rejection
-   * counts as nothing seen); later requests for those seats wait for it meanwhile.
+   * Registers a request for its seats until the outcome it is settled with settles with what it
+   * saw (a rejection counts as nothing seen); later requests for those seats wait for it
+   * meanwhile — except while it has withdrawn.
    */
-  track(eventId: string, seatIds: readonly string[], userId: string, idempotencyKey: string | undefined, outcome: Promise<Observation>): void {
-    const request: InFlight = { userId, idempotencyKey, outcome: outcome.catch(() => NOTHING) };
+  track(eventId: string, seatIds: readonly string[], userId: string, idempotencyKey: string | undefined): TrackedRequest {
+    let settle!: (outcome: Promise<Observation>) => void;
+    const outcome = new Promise<Observation>((resolve) => (settle = (seen) => resolve(seen.catch(() => NOTHING))));
+    const request: InFlight = { userId, idempotencyKey, outcome };
     const keys = seatIds.map((id) => seatKey(eventId, id));
-    for (const key of keys) this.bySeat.set(key, request);
-    void request.outcome.then(() => {
+    let ended = false;
+    const withdraw = () => {
       for (const key of keys) if (this.bySeat.get(key) === request) this.bySeat.delete(key);
+    };
+    for (const key of keys) this.bySeat.set(key, request);
+    void outcome.then(() => {
+      ended = true;
+      withdraw();
     });
+    return {
+      withdraw,
+      // A seat another request took meanwhile stays that one's: later buyers wait for it instead.
+      rejoin: () => {
+        if (!ended) for (const key of keys) if (!this.bySeat.has(key)) this.bySeat.set(key, request);
+      },
+      settle: (seen) => settle(seen),
+    };
   }
 
   /** Seats with a request in flight. */
