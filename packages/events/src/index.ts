@@ -17,7 +17,7 @@ export { replayDeadLetters, type ReplayOptions, type ReplayResult } from './dlq-
 export { createTransport, type TransportConfig } from './create-transport';
 export { OutboxMessage, OUTBOX_INSERT_COLUMNS, outboxRowValues } from './outbox.entity';
 export { recordEvent } from './outbox';
-export { claimMessage } from './processed';
+export { CLAIMED, claimMessage } from './processed';
 export { OutboxRelay, type OutboxRelayOptions } from './relay';
 export { PeriodicWorker, type PeriodicWorkerOptions, type TickOutcome } from './periodic-worker';
 export { outboxTablesSql, outboxTraceparentSql, outboxWakeTriggerSql, OUTBOX_WAKE_CHANNEL } from './schema.sql';

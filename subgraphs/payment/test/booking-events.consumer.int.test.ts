@@ -21,10 +21,11 @@ describe('booking events on the payment side (real PostgreSQL)', () => {
   let orm: MikroORM;
   let consumer: BookingEventsConsumer;
   let wakes = 0;
+  const queries: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('payment_booking_events');
-    orm = await initOrm({ name: 'payment', clientUrl: db.url, entities: paymentEntities, migrations: paymentMigrations });
+    orm = await initOrm({ name: 'payment', clientUrl: db.url, entities: paymentEntities, migrations: paymentMigrations, onQuery: (sql) => queries.push(sql) });
     // Neither the provider nor booking is called by these messages.
     const payments = new PaymentService({} as PaymentProvider, { providerTimeoutMs: 1_000, holdExtensionSeconds: 60, reconcileAfterMs: 1_000 }, {} as BookingHolds);
     consumer = new BookingEventsConsumer(orm, payments, () => (wakes += 1));
@@ -46,6 +47,33 @@ describe('booking events on the payment side (real PostgreSQL)', () => {
     await consumer.handle(created(bookingId));
     expect(await payment(bookingId)).toMatchObject({ status: 'REQUIRES_PAYMENT', booking_open: true, refund_requested_at: null });
     expect(wakes).toBe(0);
+  });
+
+  it('opens the payment and records the message as processed in one statement, and a redelivery writes nothing', async () => {
+    const bookingId = randomUUID();
+    const message = created(bookingId);
+    queries.length = 0;
+    await consumer.handle(message);
+    // One statement, no BEGIN or COMMIT: one message per booking made is the consumer's hottest path.
+    expect(queries.filter((q) => /\b(insert|begin|commit)\b/i.test(q))).toHaveLength(1);
+    await consumer.handle(cancelled(bookingId));
+    await consumer.handle(message);
+    expect(await payment(bookingId)).toMatchObject({ status: 'REQUIRES_PAYMENT', booking_open: false });
+    const [claims] = await orm.em.fork().execute<Array<{ n: string }>>('select count(*) as n from processed_messages where message_id = ?', [message.id]);
+    expect(Number(claims.n)).toBe(1);
+  });
+
+  it('records booking.created as processed when the payment already exists (payBooking came first), changing nothing', async () => {
+    const bookingId = randomUUID();
+    await new PaymentService({} as PaymentProvider, { providerTimeoutMs: 1_000, holdExtensionSeconds: 60, reconcileAfterMs: 1_000 }, {} as BookingHolds)
+      .openForBooking(orm.em.fork(), { bookingId, userId: 'fan', totalMinor: 9900, currency: 'EUR', expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    const message = created(bookingId);
+    await consumer.handle(message);
+    const [row] = await orm.em.fork().execute<Array<{ amount_minor: string; n: string }>>(
+      'select amount_minor, (select count(*) from processed_messages where message_id = ?) as n from payment where booking_id = ?',
+      [message.id, bookingId],
+    );
+    expect(row).toMatchObject({ amount_minor: '9900', n: '1' });
   });
 
   it('closes an unpaid payment on cancellation without waking the worker: there is nothing to refund', async () => {

@@ -22,12 +22,13 @@ export class BookingEventsConsumer {
 
   async handle(message: EventEnvelope): Promise<void> {
     requireVersion(message, 1);
+    if (message.type === BookingTopics.created) {
+      // One message per booking made: claim and payment in one statement, no transaction around it.
+      await this.payments.openForBooking(this.orm.em.fork(), message.payload as BookingCreatedPayload, { consumer: CONSUMER, messageId: message.id });
+      return;
+    }
     const refundRequested = await this.orm.em.fork().transactional(async (tx): Promise<boolean> => {
       if (!(await claimMessage(tx, CONSUMER, message.id))) return false;
-      if (message.type === BookingTopics.created) {
-        await this.payments.openForBooking(tx, message.payload as BookingCreatedPayload);
-        return false;
-      }
       if (message.type === BookingTopics.cancelled) {
         const payload = message.payload as BookingCancelledPayload;
         return this.payments.bookingClosed(tx, payload.bookingId, `booking ${payload.reason.toLowerCase()}`);

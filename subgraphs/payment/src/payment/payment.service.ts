@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appError, badUserInput, ErrorCode, notFound } from '@eventix/errors';
-import { recordEvent } from '@eventix/events';
+import { CLAIMED, recordEvent } from '@eventix/events';
 import { entityId, type Caller } from '@eventix/subgraph-kit';
 import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
 import { Payment, PaymentStatus } from './payment.entity';
@@ -52,13 +52,20 @@ export class PaymentService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** booking.created → a payment waiting for the customer. Idempotent by booking id. */
-  async openForBooking(tx: EntityManager, booking: Pick<BookingCreatedPayload, 'bookingId' | 'userId' | 'totalMinor' | 'currency' | 'expiresAt'>): Promise<void> {
-    await tx.execute(
-      `insert into payment (id, booking_id, user_id, status, amount_minor, currency, booking_expires_at)
-       values (gen_random_uuid(), ?, ?, 'REQUIRES_PAYMENT', ?, ?, ?) on conflict (booking_id) do nothing`,
-      [booking.bookingId, booking.userId, booking.totalMinor, booking.currency, new Date(booking.expiresAt)],
-    );
+  /**
+   * booking.created → a payment waiting for the customer. Idempotent by booking id. With `claim`
+   * (the consumer and message it comes from) the message is claimed in the same statement
+   * (CLAIMED): nothing is written for a message already processed, and `em` needs no transaction.
+   */
+  async openForBooking(em: EntityManager, booking: Pick<BookingCreatedPayload, 'bookingId' | 'userId' | 'totalMinor' | 'currency' | 'expiresAt'>, claim?: { consumer: string; messageId: string }): Promise<void> {
+    const values = [booking.bookingId, booking.userId, booking.totalMinor, booking.currency, new Date(booking.expiresAt)];
+    const insert = `insert into payment (id, booking_id, user_id, status, amount_minor, currency, booking_expires_at)
+       select gen_random_uuid(), ?, ?, 'REQUIRES_PAYMENT', ?, ?, ?`;
+    if (!claim) {
+      await em.execute(`${insert} on conflict (booking_id) do nothing`, values);
+      return;
+    }
+    await em.execute(`with ${CLAIMED} ${insert} where exists (select 1 from claimed) on conflict (booking_id) do nothing`, [claim.consumer, claim.messageId, ...values]);
   }
 
   /**
