@@ -19,17 +19,20 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
   });
   afterAll(() => h.close());
 
-  /** A transaction holding `seatId`'s row lock until `end` is called (commit after `work`, or rollback). */
-  async function holder(eventId: string, seatId: string) {
+  /**
+   * Another transaction: runs `lock`, then holds what it locked until `end(commit)` is called —
+   * on commit after `onCommit`, otherwise rolled back.
+   */
+  async function lockHolder(lock: (tx: EntityManager) => Promise<unknown>, onCommit: (tx: EntityManager) => Promise<unknown>) {
     let finish!: (commit: boolean) => void;
     const ended = new Promise<boolean>((resolve) => (finish = resolve));
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
-      await tx.execute('select seat_id from seat_projection where event_id = ? and seat_id = ? for update', [eventId, seatId]);
+      await lock(tx);
       locked();
       if (!(await ended)) throw new Error('rolled back on purpose');
-      await takeSeat(tx, eventId, seatId);
+      await onCommit(tx);
     }).catch((error: Error) => {
       if (error.message !== 'rolled back on purpose') throw error;
     });
@@ -37,28 +40,26 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     return { end: async (commit: boolean) => { finish(commit); await done; } };
   }
 
+  /** A transaction holding `seatId`'s row lock until `end` is called (on commit it takes the seat). */
+  const holder = (eventId: string, seatId: string) =>
+    lockHolder(
+      (tx) => tx.execute('select seat_id from seat_projection where event_id = ? and seat_id = ? for update', [eventId, seatId]),
+      (tx) => takeSeat(tx, eventId, seatId),
+    );
+
   /**
    * A transaction holding the idempotency-key lock of `user`'s requests under `key` until `end`
    * is called: such a request stays in flight, trying for its seats (not waiting on seats others
    * hold, when it would withdraw — in-flight-holds.ts). On commit it takes `seatId` for someone else.
    */
-  async function keyHolder(user: string, key: string, eventId?: string, seatId?: string) {
-    let finish!: (commit: boolean) => void;
-    const ended = new Promise<boolean>((resolve) => (finish = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
+  const keyHolder = (user: string, key: string, eventId?: string, seatId?: string) =>
+    lockHolder(
       // The lock createBooking's serializeKey takes (seat-lock.ts).
-      await tx.execute('select pg_advisory_xact_lock(hashtextextended(? || chr(1) || ?, 0))', [user, key]);
-      locked();
-      if (!(await ended)) throw new Error('rolled back on purpose');
-      if (eventId && seatId) await takeSeat(tx, eventId, seatId);
-    }).catch((error: Error) => {
-      if (error.message !== 'rolled back on purpose') throw error;
-    });
-    await isLocked;
-    return { end: async (commit: boolean) => { finish(commit); await done; } };
-  }
+      (tx) => tx.execute('select pg_advisory_xact_lock(hashtextextended(? || chr(1) || ?, 0))', [user, key]),
+      async (tx) => {
+        if (eventId && seatId) await takeSeat(tx, eventId, seatId);
+      },
+    );
 
   /** What a winning buyer writes: an active hold on the seat. */
   async function takeSeat(tx: EntityManager, eventId: string, seatId: string) {
