@@ -216,50 +216,41 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     expect(replayed.data!.createBooking.id).toBe(first.data!.createBooking.id);
   });
 
-  it('lets a buyer of another booking process take a seat that a waiting buyer wants but nobody holds', async () => {
-    // Two booking processes on one database (each with its own pool and requests in flight).
-    const second = await startBooking({ MAX_SEATS_PER_BOOKING: '10', BOOKING_LOCK_TIMEOUT_MS: '10000' }, h);
-    try {
-      const { eventId, seatIds } = await h.publishEvent(3);
-      // Seats are locked in id order: the free seat comes first, so a wait on both seats would
-      // hold it (shared) while it waits for the busy one.
-      const [freeSeat, busySeat] = seatIds;
-      // Another transaction is busy with one seat; a buyer of both seats waits for it…
-      const other = await holder(eventId, busySeat);
-      const waiting = book('wants-both', eventId, [busySeat, freeSeat]);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(await settledAfter([waiting], 0)).toBe(0);
-      // …which must not keep a buyer of the free seat, on another process, waiting too: it gets
-      // the seat at once, while the other transaction still runs.
-      const neighbour = second.as({ sub: 'wants-free' })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [freeSeat] } });
-      expect(await settledAfter([neighbour], 1000)).toBe(1);
-      expect(errorCodes(await neighbour)).toEqual([]);
-      // The waiting buyer then finds both seats taken.
-      await other.end(true);
-      const refused = await waiting;
-      expect(errorCodes(refused)).toEqual(['SEAT_UNAVAILABLE']);
-      expect([...(refused.errors![0].extensions?.seatIds as string[])].sort()).toEqual([busySeat, freeSeat].sort());
-    } finally {
-      await second.close();
-    }
-  });
-  it('lets a buyer of the same booking process take a seat that a waiting buyer wants but nobody holds', async () => {
+  /**
+   * Another transaction is busy with one seat and a buyer of both seats waits for it. That wait
+   * must not keep a buyer of the free seat waiting too — on another booking process (the wait
+   * holds no lock on the free seat) nor on the same one (the waiting request tries for neither
+   * seat meanwhile, so it leaves the in-flight map: in-flight-holds.ts). The neighbour, through
+   * `neighbour`, gets the seat while the other transaction still runs; the waiting buyer then
+   * finds both seats taken.
+   */
+  async function expectFreeSeatServedWhileBuyerWaits(neighbour: BookingHarness, buyer: string) {
     const { eventId, seatIds } = await h.publishEvent(3);
+    // Seats are locked in id order: the free seat comes first, so a wait on both seats would
+    // hold it (shared) while it waits for the busy one.
     const [freeSeat, busySeat] = seatIds;
-    // Another transaction is busy with one seat; a buyer of both seats waits for it…
     const other = await holder(eventId, busySeat);
-    const waiting = book('wants-both-here', eventId, [busySeat, freeSeat]);
+    const waiting = book(`${buyer}-wants-both`, eventId, [busySeat, freeSeat]);
     await new Promise((r) => setTimeout(r, 200));
     expect(await settledAfter([waiting], 0)).toBe(0);
-    // …and, while it waits, tries for neither seat: a buyer of the free seat on the same process
-    // is not kept waiting for it (in-flight-holds.ts) and gets the seat while the other
-    // transaction still runs.
-    const neighbour = book('wants-free-here', eventId, [freeSeat]);
-    expect(await settledAfter([neighbour], 1000)).toBe(1);
-    expect(errorCodes(await neighbour)).toEqual([]);
+    const served = neighbour.as({ sub: `${buyer}-wants-free` })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [freeSeat] } });
+    expect(await settledAfter([served], 1000)).toBe(1);
+    expect(errorCodes(await served)).toEqual([]);
     await other.end(true);
     const refused = await waiting;
     expect(errorCodes(refused)).toEqual(['SEAT_UNAVAILABLE']);
     expect([...(refused.errors![0].extensions?.seatIds as string[])].sort()).toEqual([busySeat, freeSeat].sort());
+  }
+
+  it('lets a buyer of another booking process take a seat that a waiting buyer wants but nobody holds', async () => {
+    // Two booking processes on one database (each with its own pool and requests in flight).
+    const second = await startBooking({ MAX_SEATS_PER_BOOKING: '10', BOOKING_LOCK_TIMEOUT_MS: '10000' }, h);
+    try {
+      await expectFreeSeatServedWhileBuyerWaits(second, 'there');
+    } finally {
+      await second.close();
+    }
   });
+
+  it('lets a buyer of the same booking process take a seat that a waiting buyer wants but nobody holds', () => expectFreeSeatServedWhileBuyerWaits(h, 'here'));
 });
