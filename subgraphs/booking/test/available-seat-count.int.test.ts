@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope } from '@eventix/events';
 import { errorCodes, operations, waitFor } from '@eventix/testing';
+import { initOrm } from '@eventix/subgraph-kit';
+import { createTestDatabase } from '@eventix/testing';
+import { bookingMigrations } from '../migrations';
+import { bookingEntities } from '../src/server';
 import { startBooking, type BookingHarness } from './booking-harness';
 
 /**
@@ -121,4 +125,38 @@ describe('availableSeatCount from the kept count (real PostgreSQL and Kafka)', (
     expect(taken).toBeGreaterThanOrEqual(60);
     await expectAvailable(eventId, 120 - taken);
   }, 60_000);
+});
+
+describe('the active-item count on a database that already has bookings (real PostgreSQL)', () => {
+  it('is counted from the existing items when the migration runs, and kept from then on', async () => {
+    const db = await createTestDatabase('booking_count_upgrade');
+    const before = bookingMigrations.filter((m) => m.name !== 'Migration20261126040000_active_item_count');
+    expect(before).toHaveLength(bookingMigrations.length - 1);
+    const eventId = randomUUID();
+    const item = (status: string) => ({ booking: randomUUID(), status });
+    // Two sold, one held, one cancelled, one expired: three active items.
+    const items = ['CONFIRMED', 'CONFIRMED', 'PENDING', 'CANCELLED', 'EXPIRED'].map(item);
+    const old = await initOrm({ name: 'booking', clientUrl: db.url, entities: bookingEntities, migrations: before });
+    try {
+      const em = old.em.fork();
+      await em.execute(`insert into event_projection (event_id, currency, status, price_version, total_seats, projected_seats) values (?, 'EUR', 'ON_SALE', 1, 10, 10)`, [eventId]);
+      for (const { booking, status } of items) {
+        await em.execute(`insert into booking (id, user_id, event_id, status, total_minor, currency, expires_at) values (?, 'fan', ?, ?, 2500, 'EUR', now() + interval '10 minutes')`, [booking, eventId, status]);
+        await em.execute(`insert into booking_item (id, booking_id, event_id, seat_id, price_minor, status) values (?, ?, ?, ?, 2500, ?)`, [randomUUID(), booking, eventId, randomUUID(), status]);
+      }
+    } finally {
+      await old.close();
+    }
+    const upgraded = await initOrm({ name: 'booking', clientUrl: db.url, entities: bookingEntities, migrations: bookingMigrations });
+    try {
+      const em = upgraded.em.fork();
+      const count = async () => (await em.execute<Array<{ active_items: number }>>('select active_items from event_projection where event_id = ?', [eventId]))[0].active_items;
+      expect(await count()).toBe(3);
+      await em.execute(`update booking_item set status = 'CANCELLED' where booking_id = ?`, [items[2].booking]);
+      expect(await count()).toBe(2);
+    } finally {
+      await upgraded.close();
+      await db.drop();
+    }
+  });
 });
