@@ -89,7 +89,7 @@ export class InFlightHolds {
       rejoin: () => {
         if (!ended) for (const key of keys) if (!this.bySeat.has(key)) this.bySeat.set(key, request);
       },
-      settle: (seen) => settle(seen),
+      settle,
     };
   }
 
