@@ -81,7 +81,7 @@ describe('holdExpiring (real PostgreSQL, Kafka, Redis)', () => {
   }, 30_000);
 
   it("is the owner's only: another fan's subscription is refused with NOT_FOUND", async () => {
-    const { fan, id } = await book('owner-fan', [seatIds[6], seatIds[7]]);
+    const { fan, id, expiresAt } = await book('owner-fan', [seatIds[6], seatIds[7]]);
     // The owner watches first: the same subscription from another fan must not join its upstream.
     const owner = await watch('owner-fan', id);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -90,7 +90,12 @@ describe('holdExpiring (real PostgreSQL, Kafka, Redis)', () => {
     expect(w.notices).toEqual([]);
     expect(w.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     expect((await fan(operations.CancelBookingDocument, { id })).errors).toBeUndefined();
+    // On a slow machine the two subscriptions can take until the hold's warning is due (2 s
+    // before its end): a cancellation after that may rightly come after a warning.
+    const cancelledBeforeWarning = Date.now() < expiresAt - 2_000;
     await waitFor(() => (owner.done() ? true : undefined), 10_000, "the owner's final notice");
-    expect(owner.notices.map((n) => n.kind)).toEqual(['CANCELLED']);
+    const kinds = owner.notices.map((n) => n.kind);
+    expect(kinds).toEqual(cancelledBeforeWarning ? ['CANCELLED'] : [...kinds.slice(0, -1).map(() => 'WARNING'), 'CANCELLED']);
+    expect(kinds.length).toBeLessThanOrEqual(2);
   }, 30_000);
 });
