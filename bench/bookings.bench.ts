@@ -20,6 +20,7 @@ import { plainSqlContention, type ContentionRound } from './plain-sql-booking';
 const CREATE = 'mutation Hold($input: CreateBookingInput!) { createBooking(input: $input) { id status } }';
 const BUYERS = 32;
 const CONTENDERS = 64;
+const WARM_UP_MS = 1_000;
 
 interface Measured {
   gw: Spread;
@@ -107,8 +108,10 @@ async function main(): Promise<void> {
 async function measure(rounds: number): Promise<Measured> {
   const durationMs = benchDurationMs();
   const runCount = benchRuns();
-  // Enough seats for every booking of every run at 400/s, the warm-ups and the contention rounds.
-  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((2 * (runCount + 1) * 400 * durationMs) / 1000 / 50) * 50 + 2 * (rounds + 1));
+  // Enough seats for every booking of the two 1-s warm-ups and every run at up to 1,000/s (a
+  // fast machine does ~550/s straight to booking), and for the contention rounds.
+  const loadMs = 2 * WARM_UP_MS + 2 * runCount * durationMs;
+  const seats = envNumber('BENCH_BOOKING_SEATS', Math.ceil((1_000 * loadMs) / 1000 / 50) * 50 + 2 * (rounds + 1));
   const platform = await startBenchPlatform();
   try {
     const { eventId, seatIds } = await seedOnSaleEvent(platform, { seats, title: 'Bookings bench' });
@@ -128,8 +131,8 @@ async function measure(rounds: number): Promise<Measured> {
       return result;
     };
 
-    await load(false, 1_000);
-    await load(true, 1_000);
+    await load(false, WARM_UP_MS);
+    await load(true, WARM_UP_MS);
     const viaGateway: Spread[] = [];
     const direct: Spread[] = [];
     await runs(runCount, async () => {
