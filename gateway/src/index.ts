@@ -11,14 +11,13 @@ import { startGateway } from './gateway';
 // Spans still buffered when the service stops are exported before the process exits.
 if (telemetry) flushBeforeExit(() => telemetry.shutdown());
 
-const logger = createLogger('gateway');
-const log = logLines(logger);
-
 /**
  * Runs the gateway on its own, in front of subgraphs started elsewhere: in this process, or
  * with GATEWAY_WORKERS > 1 as the primary of that many worker processes (each runs this file).
  */
 async function main(): Promise<void> {
+  const logger = createLogger('gateway');
+  const log = logLines(logger);
   const config = loadGatewayConfig();
   const timeoutMs = loadShutdownTimeout('gateway');
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ config, log, timeoutMs });

@@ -2,7 +2,7 @@
 import { startTelemetry } from '@eventix/telemetry';
 const telemetry = startTelemetry('eventix');
 import { ConfigError } from '@eventix/config';
-import { createLogger, loadShutdownTimeout, logLines, pendingStopSteps, Permission, type Logger } from '@eventix/subgraph-kit';
+import { createLogger, loadLogLevel, loadShutdownTimeout, logLines, pendingStopSteps, Permission, type Logger } from '@eventix/subgraph-kit';
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
@@ -20,6 +20,8 @@ const log = (service: string) => logLines(logger(service));
  * KAFKA_BROKERS and REDIS_URL. Ctrl-C stops every service and the embedded database.
  */
 async function main(): Promise<void> {
+  // A bad LOG_LEVEL stops start-up here, before the database or any service has started.
+  loadLogLevel('launcher');
   const config = loadLauncherConfig();
   const timeoutMs = loadShutdownTimeout('launcher');
   const infra = await prepareInfrastructure(config, log('launcher'));

@@ -41,12 +41,12 @@ export async function startServiceProcess(name: ServiceName, env: Record<string,
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
-  await Promise.race([
-    waitFor(() => (output.includes(until) ? true : undefined), 90_000, `${name} to log "${until}"; output so far:\n${output}`),
-    exited.then(({ code, signal }) => {
-      throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
-    }),
-  ]);
+  // The wait ends when the process exits too: a refused start-up leaves no poll running.
+  await waitFor(() => (output.includes(until) || child.exitCode !== null || child.signalCode !== null ? true : undefined), 90_000, `${name} to log "${until}"; output so far:\n${output}`);
+  if (child.exitCode !== null || child.signalCode !== null) {
+    const { code, signal } = await exited;
+    throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
+  }
   return { name, child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 

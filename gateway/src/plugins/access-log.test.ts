@@ -5,9 +5,11 @@ import { useAccessLog } from './access-log';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+const loggerAt = (info: jest.Mock, enabled = true) => ({ info, isLevelEnabled: (level: string) => enabled && level === 'info' }) as unknown as Logger;
+
 async function logOne(singleResult: object, contextValue: object): Promise<{ info: jest.Mock; loggedBeforeAnswer: boolean }> {
   const info = jest.fn();
-  const plugin = useAccessLog({ info } as unknown as Logger);
+  const plugin = useAccessLog(loggerAt(info));
   const listener = (await plugin.requestDidStart!({ contextValue } as GraphQLRequestContext<GatewayContext>)) as GraphQLRequestListener<GatewayContext>;
   await listener.willSendResponse!({ response: { body: { kind: 'single', singleResult } }, operationName: 'MyBookings' } as never);
   // What the HTTP layer does next, in the same turn: write the answer. The line must not be on that path.
@@ -28,5 +30,10 @@ describe('access log', () => {
   it('names the first error code as the outcome', async () => {
     const { info } = await logOne({ errors: [{ message: 'x', extensions: { code: 'RATE_LIMITED' } }] }, { requestId: 'req-87654321', caller: { permissions: [] } });
     expect(info.mock.calls[0][0]).toMatchObject({ outcome: 'RATE_LIMITED', user: undefined });
+  });
+
+  it('does nothing per request when the logger is quieter than info (LOG_LEVEL=warn)', () => {
+    const plugin = useAccessLog(loggerAt(jest.fn(), false));
+    expect(plugin.requestDidStart).toBeUndefined();
   });
 });

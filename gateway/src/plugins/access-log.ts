@@ -7,8 +7,10 @@ import type { GatewayContext } from '../context';
  * outcome (`ok` or the first error code) and duration. Written on the next turn of the event
  * loop, once the answer has gone out: the line is a synchronous write to stdout, and on the
  * answer's path it added a system call to every request's latency (#16, one connection).
+ * Under LOG_LEVEL `warn` or quieter there is no line, and no per-request work for it.
  */
 export function useAccessLog(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  if (!logger.isLevelEnabled('info')) return {};
   return {
     async requestDidStart({ contextValue }) {
       const started = Date.now();

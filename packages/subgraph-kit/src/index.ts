@@ -21,4 +21,4 @@ export { isUuid, entityId, storableText } from './ids';
 export { serviceRoute, serviceClient, internalAudience, type ServiceCall, type ServiceClientOptions } from './service-call';
 export { healthRoutes, redisCheck, PROBE_TIMEOUT_MS, type HealthOptions, type ReadinessCheck } from './health';
 export { exitOnTerminationSignals, flushBeforeExit, loadShutdownTimeout, pendingStopSteps, stopInOrder, DEFAULT_SHUTDOWN_TIMEOUT_MS, type StopStep, type TerminationOptions } from './shutdown';
-export { createLogger, logLines, requestIdOf, REQUEST_ID_HEADER, type Logger } from './logger';
+export { createLogger, loadLogLevel, LOG_LEVELS, logLines, requestIdOf, REQUEST_ID_HEADER, type Logger, type LogLevel } from './logger';

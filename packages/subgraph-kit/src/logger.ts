@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { ConfigError, type EnvSource } from '@eventix/config';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
 
 export type { Logger };
@@ -7,8 +8,20 @@ export type { Logger };
 /** The header that carries one request's id from the gateway to every subgraph it calls. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** Structured JSON logs, one logger per service; level from LOG_LEVEL-style configuration. */
-export function createLogger(service: string, level = 'info'): Logger {
+/** pino's levels, quietest last: `warn` drops the access log and other routine lines, `silent` everything. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** LOG_LEVEL (default `info`), read by every entry point the same way; anything else stops start-up naming it. */
+export function loadLogLevel(service: string, env: EnvSource = process.env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(service, [{ variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}` }]);
+  return raw as LogLevel;
+}
+
+/** Structured JSON logs, one logger per service, at the level LOG_LEVEL gives unless told. */
+export function createLogger(service: string, level: LogLevel = loadLogLevel(service)): Logger {
   return pino({ name: service, level, base: { service }, timestamp: stdTimeFunctions.isoTime });
 }
 

@@ -23,9 +23,9 @@ export function runStandalone<Config extends { kafkaBrokers?: string[]; kafkaTop
   loadConfig: () => Config,
   create: (deps: { config: Config; transport: EventTransport; log: (message: string) => void; logger: Logger }) => Promise<Service>,
 ): void {
-  const logger = createLogger(name);
-  const log = logLines(logger);
   const main = async () => {
+    const logger = createLogger(name);
+    const log = logLines(logger);
     const config = loadConfig();
     const timeoutMs = loadShutdownTimeout(name);
     const transport = createTransport({ kafkaBrokers: config.kafkaBrokers, topicPrefix: config.kafkaTopicPrefix, clientId: name, log });
