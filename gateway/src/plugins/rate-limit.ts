@@ -3,6 +3,7 @@ import { Kind } from 'graphql';
 import type { Redis } from 'ioredis';
 import { rateLimited } from '@eventix/errors';
 import type { GatewayContext } from '../context';
+import { LeasedUnits, leaseFor } from './rate-limit-lease';
 
 /** One budget: `limit` operations per `windowSeconds`. */
 export interface Budget {
@@ -25,6 +26,12 @@ export interface Spend {
   windowSeconds: number;
   limit: number;
   amount?: number;
+  /**
+   * Units to take ahead, beyond `amount`, while the budget has room: later spends of the key on
+   * this instance use them without a round trip (RedisRateLimitStore; the per-instance memory
+   * store needs none). Absent: every spend is counted at the store, exactly.
+   */
+  lease?: number;
 }
 
 /** The first budget a spend found exceeded (its index in the list), with the ms left in its window. */
@@ -53,48 +60,121 @@ export const retryAfterSeconds = (resetMs: number) => Math.max(1, Math.ceil(rese
 /** The fixed window `now` falls in (windows start at multiples of their length since the epoch). */
 const windowAt = (windowSeconds: number, now = Date.now()) => Math.floor(now / (windowSeconds * 1000));
 
+/** When `window` ends (epoch ms). */
+const windowEnd = (window: number, windowSeconds: number) => (window + 1) * windowSeconds * 1000;
+
 /** Ms from now until `window` ends. */
-const msLeft = (window: number, windowSeconds: number) => (window + 1) * windowSeconds * 1000 - Date.now();
+const msLeft = (window: number, windowSeconds: number) => windowEnd(window, windowSeconds) - Date.now();
 
 /**
- * Spends keys in order (ARGV: amount, window ms and limit per key): counts each and, on a
+ * Spends keys in order (ARGV: amount, window ms, limit and lease per key): counts each and, on a
  * window's first hit, sets its expiry — one atomic command instead of a MULTI per key, so with
  * the client's auto-pipelining the spends of many concurrent requests leave in one socket write
  * (the MULTI per request was ~14% of a gateway's CPU under load, #16). Stops at the first key
- * whose count went over its limit. Returns {that key's 1-based position or 0, the last count}.
+ * whose count went over its limit. A key that passed also takes up to `lease` more units while
+ * they stay within its limit (rate-limit-lease.ts). Returns {that key's 1-based position or 0,
+ * the last count, the units leased per key that passed}.
  * (The gateway talks to one Redis, not a cluster, so the keys of one spend need not share a
  * hash slot.)
  */
 const SPEND_SCRIPT = `local c = 0
+local leased = {}
 for i, key in ipairs(KEYS) do
-  local amount = tonumber(ARGV[3 * i - 2])
+  local amount = tonumber(ARGV[4 * i - 3])
+  local limit = tonumber(ARGV[4 * i - 1])
   c = redis.call('INCRBY', key, amount)
-  if c == amount then redis.call('PEXPIRE', key, ARGV[3 * i - 1]) end
-  if c > tonumber(ARGV[3 * i]) then return {i, c} end
+  if c == amount then redis.call('PEXPIRE', key, ARGV[4 * i - 2]) end
+  if c > limit then return {i, c, unpack(leased)} end
+  local lease = math.min(tonumber(ARGV[4 * i]), limit - c)
+  if lease > 0 then c = redis.call('INCRBY', key, lease) else lease = 0 end
+  leased[i] = lease
 end
-return {0, c}`;
+return {0, c, unpack(leased)}`;
 
 /** A limit no count reaches: a hit only counts. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
-/** Shared by every gateway instance: one counter per caller, bucket and fixed window. */
+/**
+ * Shared by every gateway instance: one counter per caller, bucket and fixed window. Spends that
+ * ask for a lease take units ahead and spend them here without a round trip while they last.
+ */
 export class RedisRateLimitStore implements RateLimitStore {
+  private readonly leased = new LeasedUnits();
+  /** Keys with a lease request on its way: concurrent spends of the key ask for none (one lease at a time). */
+  private readonly leasing = new Set<string>();
+
   constructor(private readonly redis: Redis) {}
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetMs: number }> {
     const window = windowAt(windowSeconds);
-    const [, count] = (await this.redis.eval(SPEND_SCRIPT, 1, redisKey(key, window), amount, windowSeconds * 1000, NO_LIMIT)) as [number, number];
+    const [, count] = (await this.redis.eval(SPEND_SCRIPT, 1, redisKey(key, window), amount, windowSeconds * 1000, NO_LIMIT, 0)) as number[];
     return { count: Number(count), resetMs: msLeft(window, windowSeconds) };
+  }
+
+  /**
+   * Spends every budget from units this instance holds, or none of them: true if it did. No
+   * round trip — the units were counted in Redis when leased — so it holds while Redis is down.
+   */
+  spendHeld(spends: readonly Spend[]): boolean {
+    if (!spends.every((s) => s.lease)) return false;
+    const now = Date.now();
+    const keys = spends.map((s) => redisKey(s.key, windowAt(s.windowSeconds, now)));
+    const taken: number[] = [];
+    for (const [i, s] of spends.entries()) {
+      if (!this.leased.take(keys[i], s.amount ?? 1, now)) {
+        for (const j of taken) this.leased.giveBack(keys[j], spends[j].amount ?? 1);
+        return false;
+      }
+      taken.push(i);
+    }
+    return true;
   }
 
   async spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
     const now = Date.now();
     const windows = spends.map((s) => windowAt(s.windowSeconds, now));
     const keys = spends.map((s, i) => redisKey(s.key, windows[i]));
-    const args = spends.flatMap((s) => [s.amount ?? 1, s.windowSeconds * 1000, s.limit]);
-    const [position] = (await this.redis.eval(SPEND_SCRIPT, keys.length, ...keys, ...args)) as [number, number];
+    // Budgets this instance holds units of are spent here, before any await (concurrent spends
+    // cannot take the same unit); the others go to Redis together.
+    const local = spends.map((s, i) => Boolean(s.lease) && this.leased.take(keys[i], s.amount ?? 1, now));
+    const remote = spends.flatMap((_, i) => (local[i] ? [] : [i]));
+    const exceeded = remote.length ? await this.spendAtRedis({ spends, keys, windows }, remote) : undefined;
+    // As in Redis, budgets after the one exceeded stay unspent: their units go back.
+    if (exceeded) spends.forEach((s, i) => local[i] && i > exceeded.index && this.leased.giveBack(keys[i], s.amount ?? 1));
+    return exceeded;
+  }
+
+  /**
+   * Spends the budgets at `indices` in one script call, in order. A budget Redis refuses still
+   * passes on units a concurrent spend of this instance leased meanwhile (they were counted
+   * within the limit); the budgets after it are then spent in another call.
+   */
+  private async spendAtRedis(batch: { spends: readonly Spend[]; keys: string[]; windows: number[] }, indices: number[]): Promise<Exceeded | undefined> {
+    const { spends, keys, windows } = batch;
+    const leases = indices.map((i) => this.askLease(keys[i], spends[i].lease));
+    let reply: number[];
+    try {
+      const args = indices.flatMap((i, j) => [spends[i].amount ?? 1, spends[i].windowSeconds * 1000, spends[i].limit, leases[j]]);
+      reply = (await this.redis.eval(SPEND_SCRIPT, indices.length, ...indices.map((i) => keys[i]), ...args)) as number[];
+    } finally {
+      indices.forEach((i, j) => leases[j] && this.leasing.delete(keys[i]));
+    }
+    const [position, , ...granted] = reply;
+    granted.forEach((units, j) => this.leased.add(keys[indices[j]], Number(units), windowEnd(windows[indices[j]], spends[indices[j]].windowSeconds)));
     if (position === 0) return undefined;
-    return { index: position - 1, resetMs: msLeft(windows[position - 1], spends[position - 1].windowSeconds) };
+    const index = indices[position - 1];
+    if (spends[index].lease && this.leased.take(keys[index], spends[index].amount ?? 1)) {
+      const rest = indices.slice(position);
+      return rest.length ? this.spendAtRedis(batch, rest) : undefined;
+    }
+    return { index, resetMs: msLeft(windows[index], spends[index].windowSeconds) };
+  }
+
+  /** The lease to ask for `key`: none while another spend's request for one is on its way. */
+  private askLease(key: string, lease = 0): number {
+    if (lease <= 0 || this.leasing.has(key)) return 0;
+    this.leasing.add(key);
+    return lease;
   }
 }
 
@@ -140,7 +220,7 @@ export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<Gate
               if (selection.kind === Kind.FIELD && options.mutations[selection.name.value]) checks.push([selection.name.value, options.mutations[selection.name.value]]);
             }
           }
-          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget })));
+          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget, lease: leaseFor(budget.limit) })));
           if (exceeded) {
             const [bucket] = checks[exceeded.index];
             options.onRejected?.(bucket);

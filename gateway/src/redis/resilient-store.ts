@@ -95,6 +95,9 @@ export class ResilientRateLimitStore implements RateLimitStore {
   }
 
   spend(spends: readonly Spend[]): Promise<Exceeded | undefined> {
+    // Units leased from Redis earlier are spent without it: neither a Redis call nor a fallback,
+    // and no sign either way of whether Redis is back.
+    if (this.shared.spendHeld(spends)) return Promise.resolve(undefined);
     return this.fallback.run(
       () => this.shared.spend(spends),
       () => this.local.spend(spends),

@@ -1,0 +1,52 @@
+/**
+ * Budget units this gateway instance took from the shared counter ahead of need, by counter key
+ * (one key per caller, bucket and window). A spend they cover needs no Redis round trip — on the
+ * path of every request that was ~0.2 ms of the gateway's ~0.6 ms (#16, one connection).
+ *
+ * The units were counted in Redis when taken, so a caller never gets more than its limit in all;
+ * what another instance holds and does not use is lost to this one, so with N instances (or
+ * workers) a caller that reaches its limit is refused after at least limit − (N − 1) × lease.
+ * Units belong to their window's key and lapse with it.
+ */
+export class LeasedUnits {
+  private readonly byKey = new Map<string, { units: number; lapsesAt: number }>();
+
+  /** Takes `amount` units of `key` if this instance holds that many (synchronously: concurrent spends cannot both take the last unit). */
+  take(key: string, amount: number, now = Date.now()): boolean {
+    const held = this.byKey.get(key);
+    if (!held || held.lapsesAt <= now || held.units < amount) return false;
+    held.units -= amount;
+    return true;
+  }
+
+  /** Puts back units taken for a spend that was refused on an earlier budget. */
+  giveBack(key: string, amount: number): void {
+    const held = this.byKey.get(key);
+    if (held) held.units += amount;
+  }
+
+  /** Adds units Redis granted for `key`, usable until its window ends at `lapsesAt` (epoch ms). */
+  add(key: string, units: number, lapsesAt: number, now = Date.now()): void {
+    if (units <= 0) return;
+    const held = this.byKey.get(key);
+    if (held && held.lapsesAt > now) held.units += units;
+    else this.byKey.set(key, { units, lapsesAt });
+    if (this.byKey.size > MAX_KEYS) this.dropLapsed(now);
+  }
+
+  /** Units held for `key` now (tests, metrics). */
+  held(key: string, now = Date.now()): number {
+    const held = this.byKey.get(key);
+    return held && held.lapsesAt > now ? held.units : 0;
+  }
+
+  private dropLapsed(now: number): void {
+    for (const [key, held] of this.byKey) if (held.lapsesAt <= now || held.units === 0) this.byKey.delete(key);
+  }
+}
+
+/** Keys held before lapsed ones are swept (one per caller and bucket seen in a window). */
+const MAX_KEYS = 50_000;
+
+/** Units a budget takes ahead per round trip: 2 % of its limit, at most 100; none under 50 (small budgets stay exact per request). */
+export const leaseFor = (limit: number) => Math.min(100, Math.floor(limit / 50));
