@@ -26,3 +26,11 @@ describe('GATEWAY_CORS_ORIGINS', () => {
     expect(() => loadGatewayConfig({ ...base, GATEWAY_CORS_ORIGINS: 'https://ok.example,*' })).toThrow(/GATEWAY_CORS_ORIGINS.*\*/);
   });
 });
+
+describe('RATE_LIMIT_LEASE_PERCENT', () => {
+  it('is 2 % unless set; 0 turns leasing off; more than 10 % is refused', () => {
+    expect(loadGatewayConfig(base).rateLimits.leasePercent).toBe(2);
+    expect(loadGatewayConfig({ ...base, RATE_LIMIT_LEASE_PERCENT: '0' }).rateLimits.leasePercent).toBe(0);
+    expect(() => loadGatewayConfig({ ...base, RATE_LIMIT_LEASE_PERCENT: '50' })).toThrow(/RATE_LIMIT_LEASE_PERCENT/);
+  });
+});

@@ -6,6 +6,7 @@ import { DEFAULT_ADMISSION } from './http/admission';
 import { invalidOrigins } from './http/cors';
 import { repoFile } from './partners/paths';
 import { DEFAULT_LIMITS } from './plugins/operation-limits';
+import { DEFAULT_LEASE_PERCENT } from './plugins/rate-limit-lease';
 import { DEFAULT_SUBGRAPH_CONNECTIONS } from './subgraph-fetch/http-client';
 
 const schema = z
@@ -47,6 +48,8 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** createBooking and payBooking, per caller. */
     RATE_LIMIT_BOOKING_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Share of a budget an instance takes from Redis ahead of need (ADR 0014); 0: every operation counted at Redis. */
+    RATE_LIMIT_LEASE_PERCENT: z.coerce.number().min(0).max(10).default(DEFAULT_LEASE_PERCENT),
     /** Partners: id, safelist mode and budgets (reloaded on change). */
     PARTNERS_PATH: z.string().default(() => repoFile('gateway/partners.json')),
     /** The persisted query manifest partners run by id (reloaded on change). */
@@ -143,6 +146,7 @@ function toConfig(vars: z.infer<typeof schema>) {
         createBooking: { limit: vars.RATE_LIMIT_BOOKING_PER_MINUTE, windowSeconds: 60 },
         payBooking: { limit: vars.RATE_LIMIT_BOOKING_PER_MINUTE, windowSeconds: 60 },
       },
+      leasePercent: vars.RATE_LIMIT_LEASE_PERCENT,
     },
     partners: { partnersPath: vars.PARTNERS_PATH, manifestPath: vars.PERSISTED_QUERIES_PATH, enforce: vars.SAFELIST_ENFORCE },
     trustProxy: vars.TRUST_PROXY,

@@ -45,7 +45,7 @@ describe('Redis outage (dedicated redis-server killed and restarted)', () => {
     const config = loadGatewayConfig(h.gatewayEnv());
     const hour = 3600;
     gateway = await startGateway({
-      config: { ...config, rateLimits: { general: { limit: 10_000, windowSeconds: hour }, mutations: { createBooking: { limit: 3, windowSeconds: hour }, payBooking: { limit: 3, windowSeconds: hour } } } },
+      config: { ...config, rateLimits: { ...config.rateLimits, general: { limit: 10_000, windowSeconds: hour }, mutations: { createBooking: { limit: 3, windowSeconds: hour }, payBooking: { limit: 3, windowSeconds: hour } } } },
       log: (m) => logs.push(m),
     });
     ({ eventId, seatIds } = await onSaleEvent(h, { venue: 'Outage Hall', title: 'Outage Night', rows: 1, seatsPerRow: 20 }));

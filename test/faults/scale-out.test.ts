@@ -109,7 +109,9 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
       return g;
     };
     gatewayA = await gateway('gateway-a', 0, { GATEWAY_WORKERS: '2', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), RATE_LIMIT_BOOKING_PER_MINUTE: '1000' });
-    gatewayB = await gateway('gateway-b', 1, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BOOKING_PER_MINUTE: '1000' });
+    // B's budget is far above its polling; its counts land on the same Redis keys as A's budget
+    // of 40, so it leases nothing (a lease of 2 % would take 100 units of A's 40 at once, ADR 0014).
+    gatewayB = await gateway('gateway-b', 1, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BOOKING_PER_MINUTE: '1000', RATE_LIMIT_LEASE_PERCENT: '0' });
     // One at a time: on two shared cores, parallel start-ups mostly slow each other down.
     for (const service of services) await service.start();
   }, 300_000);

@@ -27,6 +27,20 @@ describe('LeasedUnits', () => {
     units.giveBack('k', 1);
     expect(units.held('k', 0)).toBe(1);
   });
+
+  it('keeps at most 50,000 keys: a sweep drops lapsed and used-up ones, then the oldest, down to 45,000', () => {
+    const units = new LeasedUnits();
+    units.add('lapsed', 1, 1_000, 0);
+    units.add('used-up', 1, 1_000_000, 0);
+    expect(units.take('used-up', 1, 0)).toBe(true);
+    for (let i = 0; i < 49_998; i++) units.add(`caller-${i}`, 1, 1_000_000, 2_000);
+    expect(units.held('caller-0', 2_000)).toBe(1); // 50,000 keys: no sweep yet
+    units.add('newest', 1, 1_000_000, 2_000);
+    const kept = (units as unknown as { byKey: Map<string, unknown> }).byKey;
+    expect(kept.size).toBe(45_000);
+    expect(kept.has('lapsed') || kept.has('used-up') || kept.has('caller-0')).toBe(false);
+    expect(units.held('newest', 2_000)).toBe(1);
+  });
 });
 
 describe('leaseFor', () => {
@@ -35,5 +49,11 @@ describe('leaseFor', () => {
     expect(leaseFor(49)).toBe(0);
     expect(leaseFor(30)).toBe(0);
     expect(leaseFor(1_000_000_000)).toBe(100);
+  });
+
+  it('takes the configured share instead; 0 % leases nothing', () => {
+    expect(leaseFor(600, 5)).toBe(30);
+    expect(leaseFor(30, 10)).toBe(3);
+    expect(leaseFor(1_000_000_000, 0)).toBe(0);
   });
 });

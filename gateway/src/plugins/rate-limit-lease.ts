@@ -31,7 +31,7 @@ export class LeasedUnits {
     const held = this.byKey.get(key);
     if (held && held.lapsesAt > now) held.units += units;
     else this.byKey.set(key, { units, lapsesAt });
-    if (this.byKey.size > MAX_KEYS) this.dropLapsed(now);
+    if (this.byKey.size > MAX_KEYS) this.sweep(now);
   }
 
   /** Units held for `key` now (tests, metrics). */
@@ -40,13 +40,30 @@ export class LeasedUnits {
     return held && held.lapsesAt > now ? held.units : 0;
   }
 
-  private dropLapsed(now: number): void {
+  /**
+   * Drops lapsed and used-up keys, then the oldest held ones down to 90 % of the bound, so a
+   * minute of very many callers (a flood from many addresses) costs one pass per 5,000 new keys,
+   * not one per request. Units dropped are only lost to this instance: never an excess.
+   */
+  private sweep(now: number): void {
     for (const [key, held] of this.byKey) if (held.lapsesAt <= now || held.units === 0) this.byKey.delete(key);
+    for (const key of this.byKey.keys()) {
+      if (this.byKey.size <= SWEEP_TO) break;
+      this.byKey.delete(key);
+    }
   }
 }
 
-/** Keys held before lapsed ones are swept (one per caller and bucket seen in a window). */
+/** Keys held before a sweep (one per caller and bucket seen in a window), and what a sweep leaves. */
 const MAX_KEYS = 50_000;
+const SWEEP_TO = 45_000;
 
-/** Units a budget takes ahead per round trip: 2 % of its limit, at most 100; none under 50 (small budgets stay exact per request). */
-export const leaseFor = (limit: number) => Math.min(100, Math.floor(limit / 50));
+/** The share of a budget taken ahead unless configured (RATE_LIMIT_LEASE_PERCENT). */
+export const DEFAULT_LEASE_PERCENT = 2;
+
+/**
+ * Units a budget takes ahead per round trip: `percent` of its limit, at most 100 — at the
+ * default 2 %, none for a budget under 50 (small budgets stay exact per request); 0 % turns
+ * leasing off (every spend counted at Redis).
+ */
+export const leaseFor = (limit: number, percent = DEFAULT_LEASE_PERCENT) => Math.min(100, Math.floor((limit * percent) / 100));

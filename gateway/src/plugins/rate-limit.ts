@@ -3,7 +3,7 @@ import { Kind } from 'graphql';
 import type { Redis } from 'ioredis';
 import { rateLimited } from '@eventix/errors';
 import type { GatewayContext } from '../context';
-import { LeasedUnits, leaseFor } from './rate-limit-lease';
+import { DEFAULT_LEASE_PERCENT, LeasedUnits, leaseFor } from './rate-limit-lease';
 
 /** One budget: `limit` operations per `windowSeconds`. */
 export interface Budget {
@@ -18,6 +18,8 @@ export interface RateLimitOptions {
   mutations: Record<string, Budget>;
   store: RateLimitStore;
   onRejected?: (bucket: string) => void;
+  /** Share of each budget an instance leases ahead (default 2; 0: every spend counted at the store). ADR 0014. */
+  leasePercent?: number;
 }
 
 /** One budget an operation spends: `amount` units of `key`'s counter, allowed up to `limit` per window. */
@@ -220,7 +222,7 @@ export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<Gate
               if (selection.kind === Kind.FIELD && options.mutations[selection.name.value]) checks.push([selection.name.value, options.mutations[selection.name.value]]);
             }
           }
-          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget, lease: leaseFor(budget.limit) })));
+          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget, lease: leaseFor(budget.limit, options.leasePercent ?? DEFAULT_LEASE_PERCENT) })));
           if (exceeded) {
             const [bucket] = checks[exceeded.index];
             options.onRejected?.(bucket);
