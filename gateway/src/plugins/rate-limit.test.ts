@@ -1,6 +1,6 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context';
-import { MemoryRateLimitStore, useRateLimit, type RateLimitOptions } from './rate-limit';
+import { MemoryRateLimitStore, useRateLimit, type RateLimitOptions, type RateLimitStore, type Spend } from './rate-limit';
 
 // Fixed windows start at multiples of the window length since the epoch.
 const MINUTE = 60_000;
@@ -119,5 +119,17 @@ describe('useRateLimit', () => {
     expect((await send(plugin, caller('u1', '10.0.0.1'), `{ a }`))?.extensions.retryAfterSeconds).toBe(1);
     at(2 * MINUTE - 1_001); // 1.001 s left
     expect((await send(plugin, caller('u1', '10.0.0.1'), `{ a }`))?.extensions.retryAfterSeconds).toBe(2);
+  });
+
+  it('asks the store to lease the configured share of each budget: 2 % of 600, none of 30, none at 0 %', async () => {
+    const asked: Spend[][] = [];
+    const store: RateLimitStore = { hit: async () => ({ count: 0, resetMs: 0 }), spend: async (spends) => void asked.push([...spends]) };
+    const budgets = { general: { limit: 600, windowSeconds: 60 }, mutations: { createBooking: { limit: 30, windowSeconds: 60 } }, store };
+    await send(useRateLimit(budgets), caller('u1', '10.0.0.1'), `mutation { createBooking(input: {}) { id } }`);
+    await send(useRateLimit({ ...budgets, leasePercent: 0 }), caller('u1', '10.0.0.1'), `{ a }`);
+    expect(asked.map((spends) => spends.map((s) => [s.key, s.lease]))).toEqual([
+      [['all:user:u1', 12], ['createBooking:user:u1', 0]],
+      [['all:user:u1', 0]],
+    ]);
   });
 });
