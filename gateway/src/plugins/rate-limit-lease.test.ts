@@ -24,22 +24,21 @@ describe('LeasedUnits', () => {
     units.add('k', 1, 1_000, 0);
     units.add('k', 2, 1_000, 0);
     expect(units.take('k', 3, 0)).toBe(true);
-    units.giveBack('k', 1);
+    units.giveBack('k', 1, 0);
     expect(units.held('k', 0)).toBe(1);
   });
 
-  it('keeps at most 50,000 keys: a sweep drops lapsed and used-up ones, then the oldest, down to 45,000', () => {
+  it('keeps at most 50,000 keys: the least recently used go first, the newest stays usable', () => {
     const units = new LeasedUnits();
-    units.add('lapsed', 1, 1_000, 0);
-    units.add('used-up', 1, 1_000_000, 0);
-    expect(units.take('used-up', 1, 0)).toBe(true);
+    units.add('oldest', 1, 1_000_000, 0);
+    units.add('used-lately', 1, 1_000_000, 0);
     for (let i = 0; i < 49_998; i++) units.add(`caller-${i}`, 1, 1_000_000, 2_000);
-    expect(units.held('caller-0', 2_000)).toBe(1); // 50,000 keys: no sweep yet
+    expect(units.held('used-lately', 2_000)).toBe(1); // 50,000 keys: none dropped yet; this one touched
     units.add('newest', 1, 1_000_000, 2_000);
-    const kept = (units as unknown as { byKey: Map<string, unknown> }).byKey;
-    expect(kept.size).toBe(45_000);
-    expect(kept.has('lapsed') || kept.has('used-up') || kept.has('caller-0')).toBe(false);
+    expect(units.held('oldest', 2_000)).toBe(0);
+    expect(units.held('used-lately', 2_000)).toBe(1);
     expect(units.held('newest', 2_000)).toBe(1);
+    expect((units as unknown as { byKey: { size: number } }).byKey.size).toBe(50_000);
   });
 });
 

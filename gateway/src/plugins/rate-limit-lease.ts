@@ -1,3 +1,5 @@
+import { ExpiringLru } from '@eventix/subgraph-kit';
+
 /**
  * Budget units this gateway instance took from the shared counter ahead of need, by counter key
  * (one key per caller, bucket and window). A spend they cover needs no Redis round trip — on the
@@ -9,54 +11,43 @@
  * Units belong to their window's key and lapse with it.
  */
 export class LeasedUnits {
-  private readonly byKey = new Map<string, { units: number; lapsesAt: number }>();
+  /** Per key, the units held; an entry lapses at its window's end; the least recently used go first past the bound. */
+  private readonly byKey = new ExpiringLru<{ units: number }>(MAX_KEYS);
 
   /** Takes `amount` units of `key` if this instance holds that many (synchronously: concurrent spends cannot both take the last unit). */
   take(key: string, amount: number, now = Date.now()): boolean {
-    const held = this.byKey.get(key);
-    if (!held || held.lapsesAt <= now || held.units < amount) return false;
+    const held = this.byKey.get(key, now);
+    if (!held || held.units < amount) return false;
     held.units -= amount;
     return true;
   }
 
   /** Puts back units taken for a spend that was refused on an earlier budget. */
-  giveBack(key: string, amount: number): void {
-    const held = this.byKey.get(key);
+  giveBack(key: string, amount: number, now = Date.now()): void {
+    const held = this.byKey.get(key, now);
     if (held) held.units += amount;
   }
 
   /** Adds units Redis granted for `key`, usable until its window ends at `lapsesAt` (epoch ms). */
   add(key: string, units: number, lapsesAt: number, now = Date.now()): void {
     if (units <= 0) return;
-    const held = this.byKey.get(key);
-    if (held && held.lapsesAt > now) held.units += units;
-    else this.byKey.set(key, { units, lapsesAt });
-    if (this.byKey.size > MAX_KEYS) this.sweep(now);
+    const held = this.byKey.get(key, now);
+    if (held) held.units += units;
+    else this.byKey.set(key, { units }, lapsesAt);
   }
 
   /** Units held for `key` now (tests, metrics). */
   held(key: string, now = Date.now()): number {
-    const held = this.byKey.get(key);
-    return held && held.lapsesAt > now ? held.units : 0;
-  }
-
-  /**
-   * Drops lapsed and used-up keys, then the oldest held ones down to 90 % of the bound, so a
-   * minute of very many callers (a flood from many addresses) costs one pass per 5,000 new keys,
-   * not one per request. Units dropped are only lost to this instance: never an excess.
-   */
-  private sweep(now: number): void {
-    for (const [key, held] of this.byKey) if (held.lapsesAt <= now || held.units === 0) this.byKey.delete(key);
-    for (const key of this.byKey.keys()) {
-      if (this.byKey.size <= SWEEP_TO) break;
-      this.byKey.delete(key);
-    }
+    return this.byKey.get(key, now)?.units ?? 0;
   }
 }
 
-/** Keys held before a sweep (one per caller and bucket seen in a window), and what a sweep leaves. */
+/**
+ * Keys held at most (one per caller and bucket seen in a window): past it the least recently
+ * used are dropped — a flood from many addresses costs one eviction per new key, and units
+ * dropped are only lost to this instance, never an excess.
+ */
 const MAX_KEYS = 50_000;
-const SWEEP_TO = 45_000;
 
 /** The share of a budget taken ahead unless configured (RATE_LIMIT_LEASE_PERCENT). */
 export const DEFAULT_LEASE_PERCENT = 2;
