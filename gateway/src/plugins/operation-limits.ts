@@ -19,6 +19,7 @@ import {
 import { appError, ErrorCode } from '@eventix/errors';
 import type { GatewayMetrics } from './metrics';
 import { actualCost, estimateCost, SlicingViolation, type CostModel } from './cost';
+import { PassedChecks } from './passed-checks';
 
 /**
  * Limits checked on every operation before it is planned or executed, in the spirit of
@@ -165,6 +166,7 @@ export interface OperationLimitsOptions {
  */
 export function useOperationLimits({ limits, costModel, metrics }: OperationLimitsOptions): ApolloServerPlugin<BaseContext> {
   const sharedActualCost = new SharedAnswerCosts();
+  const passedChecks = new PassedChecks();
   return {
     async requestDidStart() {
       let estimated: number | undefined;
@@ -172,8 +174,9 @@ export function useOperationLimits({ limits, costModel, metrics }: OperationLimi
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          model = costModel();
-          const check = checkOperation(schema, document, operation, limits, { model, variables: request.variables ?? {} });
+          const current = (model = costModel());
+          const variables = request.variables ?? {};
+          const check = passedChecks.verdict(schema, current, document, operation, variables, () => checkOperation(schema, document, operation, limits, { model: current, variables }));
           estimated = check.estimated;
           if (estimated !== undefined) metrics?.costEstimated.observe(estimated);
           if (check.error) throw check.error;
