@@ -22,16 +22,18 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * SKIP LOCKED and is told which seats were busy, so that it waits on those only; for one seat
  * per request that is NOWAIT.)
  *
+ * The first `warmUpRounds` are run as the bench runs ours (uncounted) and left out.
+ *
  * It runs on a scratch database of its own on DATABASE_URL's server, after the bench platform
  * has stopped: 64 more connections next to the services' pools would pass PostgreSQL's default
  * max_connections (100).
  */
-export async function plainSqlContention(clients: number, rounds: number): Promise<ContentionRound[]> {
+export async function plainSqlContention(clients: number, rounds: number, warmUpRounds = 0): Promise<ContentionRound[]> {
   const postgres = externalPostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const name = `bench_plain_${crypto.randomBytes(4).toString('hex')}`;
   const databaseUrl = await ensureDatabase(postgres.serverUrl, name);
   try {
-    return await race(databaseUrl, clients, rounds);
+    return (await race(databaseUrl, clients, warmUpRounds + rounds)).slice(warmUpRounds);
   } finally {
     await dropDatabase(postgres.serverUrl, name);
     await postgres.stop();
