@@ -39,6 +39,12 @@ interface StreamClient {
 
 /** One upstream stream shared by every client with the same operation and variables. */
 interface SharedStream {
+  /**
+   * The key it is kept under. Clients refer to this string rather than to the one each built to
+   * find the stream: the key holds the printed document and variables (~600 bytes), and
+   * thousands of subscribers of one seat map would each keep a copy of it.
+   */
+  key: string;
   clients: Set<StreamClient>;
   client: Client;
   dispose: () => void;
@@ -131,7 +137,8 @@ export class FederatedSubscriptions {
     let shared = this.streams.get(key);
     if (shared && resumable && !shared.history) [key, shared] = [`${key}#${randomUUID()}`, undefined];
     if (!shared) shared = this.open(key, document, operationName, variables, context, resumable, userId);
-    const client: StreamClient = { stream: boundedBuffer<ExecutionResult>(this.capacity, () => void this.leave(key, client)), sink };
+    const streamKey = shared.key;
+    const client: StreamClient = { stream: boundedBuffer<ExecutionResult>(this.capacity, () => void this.leave(streamKey, client)), sink };
     // A late joiner of a resumable stream first gets what the others already had, in order.
     for (const result of shared.history ?? []) this.deliver(client, result, sink ? serializePayload(result) : NO_FRAME);
     shared.clients.add(client);
@@ -181,7 +188,7 @@ export class FederatedSubscriptions {
       retryAttempts: 0,
       connectionParams: async () => ({ [INTERNAL_CREDENTIAL_HEADER]: await signInternalCredential(this.options.internalSecret, { userId, permissions: [] }, primary.serviceName) }),
     });
-    const shared: SharedStream = { clients: new Set(), client, dispose: () => undefined, history: resumable ? [] : undefined };
+    const shared: SharedStream = { key, clients: new Set(), client, dispose: () => undefined, history: resumable ? [] : undefined };
     const broadcast = (result: ExecutionResult) => this.broadcast(shared, result);
     const end = (error?: unknown) => {
       if (this.streams.get(key) !== shared) return;
