@@ -176,7 +176,7 @@ export function useOperationLimits({ limits, costModel, metrics }: OperationLimi
           if (!operation) return;
           const current = (model = costModel());
           const variables = request.variables ?? {};
-          const check = passedChecks.verdict(schema, current, document, operation, variables, () => checkOperation(schema, document, operation, limits, { model: current, variables }));
+          const check = passedChecks.verdict(schema, current, operation, variables, () => checkOperation(schema, document, operation, limits, { model: current, variables }));
           estimated = check.estimated;
           if (estimated !== undefined) metrics?.costEstimated.observe(estimated);
           if (check.error) throw check.error;

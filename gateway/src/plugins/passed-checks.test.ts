@@ -1,4 +1,4 @@
-import { buildSchema, getOperationAST, parse, type DocumentNode } from 'graphql';
+import { buildSchema, getOperationAST, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { CostModel } from './cost';
 import { checkOperation, DEFAULT_LIMITS, type OperationCheck } from './operation-limits';
 import { MAX_REMEMBERED_VARIABLES_VALUES, PassedChecks } from './passed-checks';
@@ -21,7 +21,7 @@ function checked(passed = new PassedChecks(), document: DocumentNode = parse(EVE
   const runs = { n: 0 };
   const verdict = (variables: Record<string, unknown>, on = { schema, model, document }): OperationCheck => {
     const operation = getOperationAST(on.document)!;
-    return passed.verdict(on.schema, on.model, on.document, operation, variables, () => {
+    return passed.verdict(on.schema, on.model, operation, variables, () => {
       runs.n += 1;
       return checkOperation(on.schema, on.document, operation, limits, { model: on.model, variables });
     });
@@ -58,6 +58,24 @@ describe('PassedChecks', () => {
     verdict({ first: 1 }, { schema, model: CostModel.fromSupergraph(sdl), document });
     verdict({ first: 1 }, { schema, model, document: parse(EVENTS) });
     expect(runs.n).toBe(4);
+  });
+
+  it('keeps each operation of a document with several apart', () => {
+    const passed = new PassedChecks();
+    const document = parse(`${EVENTS} query Few { events(first: 1) { id } }`);
+    const few = document.definitions[1] as OperationDefinitionNode;
+    const runs = { n: 0 };
+    const verdict = (operation: OperationDefinitionNode, variables: Record<string, unknown>) =>
+      passed.verdict(schema, model, operation, variables, () => {
+        runs.n += 1;
+        return checkOperation(schema, document, operation, limits, { model, variables });
+      });
+    const events = document.definitions[0] as OperationDefinitionNode;
+    for (let i = 0; i < 3; i++) {
+      expect(verdict(events, { first: 5 })).toEqual({ estimated: 505 });
+      expect(verdict(few, {})).toEqual({ estimated: 1 });
+    }
+    expect(runs.n).toBe(2);
   });
 
   it('keeps a bounded number of variable sets per document, dropping the oldest', () => {

@@ -1,49 +1,51 @@
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { CostModel } from './cost';
 import type { OperationCheck } from './operation-limits';
 
-/** At most this many sets of variables are remembered per document (the oldest goes first). */
-export const MAX_VARIABLE_SETS_PER_DOCUMENT = 64;
+/** At most this many sets of variables are remembered per operation (the oldest goes first). */
+export const MAX_VARIABLE_SETS_PER_OPERATION = 64;
 /** Variables longer than this as JSON, or with more values than the next, are checked every time and not kept. */
 export const MAX_REMEMBERED_VARIABLES_CHARS = 1_024;
 export const MAX_REMEMBERED_VARIABLES_VALUES = 100;
 
-/** One document's passed checks (estimated cost by variables), valid for the schema, cost model and operation they were made with. */
-interface DocumentEntry {
+/** One operation's passed checks (estimated cost by variables), valid for the schema and cost model they were made with. */
+interface OperationEntry {
   schema: GraphQLSchema;
   model: CostModel;
-  operation: OperationDefinitionNode;
   estimatedByVariables: Map<string, number>;
 }
 
 /**
  * The operation checks (structure and estimated cost) that passed, remembered per parsed
- * document and variables. Apollo Server keeps one DocumentNode per query text in its document
- * store, so an app or partner sending the same operation again brings the same object: the
+ * operation and variables. Apollo Server keeps one DocumentNode per query text in its document
+ * store, so an app or partner sending the same operation again brings the same objects: the
  * walk of its selections (6–7 % of the gateway's CPU per request in #16's profile) is done once
- * per document and set of variables, not per request. The verdict depends on nothing else: the
- * limits are fixed per plugin, and a reloaded supergraph (new schema or cost model) starts over.
+ * per operation and set of variables, not per request. Kept by the operation's node, which
+ * belongs to one parsed document (its fragments come from there), so each operation of a
+ * document with several has its own. The verdict depends on nothing else: the limits are fixed
+ * per plugin, and a reloaded supergraph (new schema or cost model) starts over.
  * Refusals are not kept: they are rare, and each request gets an error object of its own.
  */
 export class PassedChecks {
-  private readonly byDocument = new WeakMap<DocumentNode, DocumentEntry>();
+  private readonly byOperation = new WeakMap<OperationDefinitionNode, OperationEntry>();
 
-  constructor(private readonly maxVariableSets = MAX_VARIABLE_SETS_PER_DOCUMENT) {}
+  constructor(private readonly maxVariableSets = MAX_VARIABLE_SETS_PER_OPERATION) {}
 
   /**
-   * The verdict for this operation and variables: remembered when an earlier request with the
-   * same document and variables passed, else `check()`'s, kept when it passed.
+   * The verdict for this operation (of a parsed document) and variables: remembered when an
+   * earlier request with the same operation and variables passed, else `check()`'s, kept when
+   * it passed.
    */
-  verdict(schema: GraphQLSchema, model: CostModel, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, check: () => OperationCheck): OperationCheck {
+  verdict(schema: GraphQLSchema, model: CostModel, operation: OperationDefinitionNode, variables: Record<string, unknown>, check: () => OperationCheck): OperationCheck {
     const key = variablesKey(variables);
     if (key === undefined) return check();
-    let entry = this.byDocument.get(document);
-    if (entry && entry.schema === schema && entry.model === model && entry.operation === operation) {
+    let entry = this.byOperation.get(operation);
+    if (entry && entry.schema === schema && entry.model === model) {
       const estimated = entry.estimatedByVariables.get(key);
       if (estimated !== undefined) return { estimated };
     } else {
-      entry = { schema, model, operation, estimatedByVariables: new Map() };
-      this.byDocument.set(document, entry);
+      entry = { schema, model, estimatedByVariables: new Map() };
+      this.byOperation.set(operation, entry);
     }
     const verdict = check();
     if (verdict.error || verdict.estimated === undefined) return verdict;
