@@ -5,6 +5,9 @@ import { rateLimited } from '@eventix/errors';
 import type { GatewayContext } from '../context';
 import { DEFAULT_LEASE_PERCENT, LeasedUnits, leaseFor } from './rate-limit-lease';
 
+/** A budget with the units an instance leases of it ahead (rate-limit-lease.ts). */
+type LeasedBudget = Budget & { lease: number };
+
 /** One budget: `limit` operations per `windowSeconds`. */
 export interface Budget {
   limit: number;
@@ -124,7 +127,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const taken: number[] = [];
     for (const [i, s] of spends.entries()) {
       if (!this.leased.take(keys[i], s.amount ?? 1, now)) {
-        for (const j of taken) this.leased.giveBack(keys[j], spends[j].amount ?? 1);
+        for (const j of taken) this.leased.giveBack(keys[j], spends[j].amount ?? 1, now);
         return false;
       }
       taken.push(i);
@@ -211,18 +214,25 @@ export class MemoryRateLimitStore implements RateLimitStore {
  * tighter budget; excess gets RATE_LIMITED (HTTP 429) with a retry-after hint.
  */
 export function useRateLimit(options: RateLimitOptions): ApolloServerPlugin<GatewayContext> {
+  // Each budget's lease is fixed by its limit: worked out once here, not on every request.
+  const percent = options.leasePercent ?? DEFAULT_LEASE_PERCENT;
+  const leased = (budget: Budget): LeasedBudget => ({ ...budget, lease: leaseFor(budget.limit, percent) });
+  const general = leased(options.general);
+  const mutations = new Map(Object.entries(options.mutations).map(([name, budget]) => [name, leased(budget)]));
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation }) {
           const who = contextValue.caller.userId ? `user:${contextValue.caller.userId}` : `ip:${contextValue.clientIp}`;
-          const checks: Array<[string, Budget]> = [['all', options.general]];
+          const checks: Array<[string, LeasedBudget]> = [['all', general]];
           if (operation?.operation === 'mutation') {
             for (const selection of operation.selectionSet.selections) {
-              if (selection.kind === Kind.FIELD && options.mutations[selection.name.value]) checks.push([selection.name.value, options.mutations[selection.name.value]]);
+              if (selection.kind !== Kind.FIELD) continue;
+              const budget = mutations.get(selection.name.value);
+              if (budget) checks.push([selection.name.value, budget]);
             }
           }
-          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget, lease: leaseFor(budget.limit, options.leasePercent ?? DEFAULT_LEASE_PERCENT) })));
+          const exceeded = await options.store.spend(checks.map(([bucket, budget]) => ({ key: `${bucket}:${who}`, ...budget })));
           if (exceeded) {
             const [bucket] = checks[exceeded.index];
             options.onRejected?.(bucket);
