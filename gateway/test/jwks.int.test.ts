@@ -107,7 +107,7 @@ describe('Auth0 mode: tokens verified against an HTTPS JWKS that rotates', () =>
     if (gateway.pid) killWhenParentDies(gateway.pid);
     gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     gateway.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => (output.includes('listening on') ? true : undefined), 60_000, `the gateway to listen; output so far:\n${output}`);
+    await waitFor(() => (output.includes('listening on') ? true : undefined), 60_000, () => `the gateway to listen; output so far:\n${output}`);
     gatewayUrl = `http://127.0.0.1:${port}/graphql`;
   }, 90_000);
 

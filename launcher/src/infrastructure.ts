@@ -24,7 +24,9 @@ export async function prepareInfrastructure(config: LauncherConfig, log: (m: str
   fs.mkdirSync(config.dataDir, { recursive: true });
   const postgres = config.databaseUrl
     ? externalPostgres(config.databaseUrl)
-    : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true, log });
+    : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true, log }).catch((error: Error) => {
+        throw new Error(`${error.message}\n(EMBEDDED_POSTGRES_PORT picks another port; DATABASE_URL uses a PostgreSQL of your own)`);
+      });
   try {
     const [catalog, booking, payment] = await Promise.all(Object.values(DATABASES).map((db) => ensureDatabase(postgres.serverUrl, db)));
     return {

@@ -42,12 +42,43 @@ export async function startServiceProcess(name: ServiceName, env: Record<string,
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   // The wait ends when the process exits too: a refused start-up leaves no poll running.
-  await waitFor(() => (output.includes(until) || child.exitCode !== null || child.signalCode !== null ? true : undefined), 90_000, `${name} to log "${until}"; output so far:\n${output}`);
+  await waitFor(() => (output.includes(until) || child.exitCode !== null || child.signalCode !== null ? true : undefined), 90_000, () => `${name} to log "${until}"; output so far:\n${output}`);
   if (child.exitCode !== null || child.signalCode !== null) {
     const { code, signal } = await exited;
     throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
   }
   return { name, child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+export interface LauncherProcess {
+  child: ChildProcess;
+  /** Everything the launcher wrote so far (banner, log lines). */
+  output(): string;
+}
+
+const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
+const BANNER_END = 'Press Ctrl-C to stop.';
+
+/**
+ * `npm start` (the built launcher) with the given environment. Resolves once it printed its
+ * banner; rejects with everything it printed if it exits first or the banner does not come
+ * within `timeoutMs`.
+ */
+export async function startLauncher(env: Record<string, string>, timeoutMs: number): Promise<LauncherProcess> {
+  const child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) killWhenParentDies(child.pid);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
+  try {
+    await waitFor(() => (output.includes(BANNER_END) || ended() ? true : undefined), timeoutMs, () => `the banner; output so far:\n${output}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  if (!output.includes(BANNER_END)) throw new Error(`the launcher exited during start-up (${child.exitCode ?? child.signalCode}):\n${output}`);
+  return { child, output: () => output };
 }
 
 export interface SlowRequest {

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { signInternalCredential } from '@eventix/subgraph-kit';
 import { createTestDatabase, testKafkaBrokers, testRedisUrl, uniqueSuffix, waitFor, type TestDatabase } from '@eventix/testing';
-import { launcherEnv, refusesConnections, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
+import { launcherEnv, refusesConnections, startLauncher, startServiceProcess, startSlowPost, type ServiceProcess } from './service-process';
 
 const SECRET = 'shutdown-test-internal-secret-0123456789abcdef';
 /** Below the 15 s default so an overrun shows as exit 1 here rather than as a jest timeout. */
@@ -261,7 +261,7 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
   const groupIds = ['booking.seat-fanout', 'booking.seat-projection', 'booking.payment-results', 'payment.booking-events'].map((g) => prefix + g);
   let dataDir: string;
   let child: ChildProcess;
-  let output = '';
+  let output: () => string;
   let admin: Admin;
 
   beforeAll(async () => {
@@ -269,19 +269,18 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
     fs.chmodSync(dataDir, 0o755); // the embedded server runs as the `postgres` user
     admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    child = spawn(process.execPath, [path.resolve(__dirname, '../dist/index.js')], {
-      env: {
+    const launcher = await startLauncher(
+      {
         ...(await launcherEnv(dataDir)),
         KAFKA_BROKERS: testKafkaBrokers().join(','),
         CONSUMER_GROUP_PREFIX: prefix,
         KAFKA_TOPIC_PREFIX: prefix,
         SEED_DEMO: 'false',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => (output.includes('Press Ctrl-C to stop.') ? true : undefined), 150_000, `the banner; output so far:\n${output}`);
+      150_000,
+    );
+    child = launcher.child;
+    output = launcher.output;
   }, 180_000);
 
   afterAll(async () => {
@@ -293,7 +292,7 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
   it('answers the request in flight, leaves every consumer group, stops the database and exits 0', async () => {
     const { groups: before } = await admin.describeGroups(groupIds);
     expect(before.map((g) => g.state)).toEqual(['Stable', 'Stable', 'Stable', 'Stable']);
-    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output)![1];
+    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output())![1];
     const request = await startSlowPost(gatewayUrl, JSON.stringify({ query: '{ events(first: 1) { edges { node { id } } } }' }));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
     const signalled = Date.now();
@@ -308,7 +307,7 @@ describe('the launcher (all services in one process) on SIGTERM', () => {
     expect(JSON.parse(response.body).errors).toBeUndefined();
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(after.map((g) => `${g.state}/${g.members.length}`)).toEqual(['Empty/0', 'Empty/0', 'Empty/0', 'Empty/0']);
-    expect(output).toMatch(/\[launcher\] stopped in \d+ ms/);
+    expect(output()).toMatch(/\[launcher\] stopped in \d+ ms/);
     expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
   });
 });

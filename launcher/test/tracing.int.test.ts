@@ -1,17 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spanAttribute, otlpExportEnv, startOtlpCollector, waitFor, type CollectedSpan } from '@eventix/testing';
-import { launcherEnv } from './service-process';
-
-const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
+import { launcherEnv, startLauncher, type LauncherProcess } from './service-process';
 
 describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
   let dataDir: string;
   let child: ChildProcess;
-  let output = '';
+  let launcher: LauncherProcess;
+  const output = () => launcher.output();
   let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
 
   beforeAll(async () => {
@@ -22,10 +21,8 @@ describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
       ...(await launcherEnv(dataDir)),
       ...otlpExportEnv(collector.url),
     };
-    child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => (output.includes('Press Ctrl-C to stop.') ? true : undefined), 120_000, `the banner; output so far:\n${output}`);
+    launcher = await startLauncher(env, 120_000);
+    child = launcher.child;
   }, 150_000);
   afterAll(async () => {
     if (child && child.exitCode === null) {
@@ -41,8 +38,8 @@ describe('traces (OpenTelemetry, OTLP export by OTEL_* variables)', () => {
   }, 30_000);
 
   it('createBooking → payBooking → confirmation by the payment.success consumer is one connected trace', async () => {
-    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output)![1];
-    const fanToken = /Dev token \(fan, sub=demo-fan\):\n\s+(\S+)/.exec(output)![1];
+    const gatewayUrl = /Gateway\s+: (http:\/\/\S+\/graphql)/.exec(output())![1];
+    const fanToken = /Dev token \(fan, sub=demo-fan\):\n\s+(\S+)/.exec(output())![1];
     // The caller's own trace (as a browser or a partner's service would send it).
     const traceId = randomBytes(16).toString('hex');
     const clientSpanId = randomBytes(8).toString('hex');

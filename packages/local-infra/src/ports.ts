@@ -3,15 +3,47 @@ import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 
-/** Asks the kernel for a free TCP port on loopback. */
-export function freePort(): Promise<number> {
+/**
+ * A free TCP port on loopback for a server that binds it a moment later. Picked below the
+ * kernel's ephemeral range: a port the kernel hands out (listen on 0) is also where it puts the
+ * local end of outgoing connections, so in a busy test run a client socket could take it
+ * between this check and the server's bind (embedded PostgreSQL then fails to start).
+ */
+export async function freePort(): Promise<number> {
+  const [low, high] = belowEphemeralRange();
+  for (let attempt = 0; attempt < 20 && high > low; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  return listenAndRelease(0);
+}
+
+/** [low, high) of ports the kernel never picks for itself; empty when that cannot be read. */
+function belowEphemeralRange(): [number, number] {
+  try {
+    const [ephemeralLow] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(ephemeralLow) && ephemeralLow > 20_000) return [20_000, ephemeralLow];
+  } catch {
+    // not Linux: the kernel's choice (port 0) below
+  }
+  return [0, 0];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenAndRelease(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }

