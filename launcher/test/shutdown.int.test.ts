@@ -199,7 +199,7 @@ describe('the gateway with GATEWAY_WORKERS=2 (node:cluster) on SIGTERM', () => {
       { INTERNAL_JWT_SECRET: SECRET, GATEWAY_WORKERS: '2', DEV_ISSUER_KEY_FILE: path.join(keyDir, 'key.json'), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
       { until: 'primary running' },
     );
-    await waitFor(() => ((gateway.output().match(/listening on/g) ?? []).length === 2 ? true : undefined), 90_000, `two workers listening:\n${gateway.output()}`);
+    await waitFor(() => ((gateway.output().match(/listening on/g) ?? []).length === 2 ? true : undefined), 90_000, () => `two workers listening:\n${gateway.output()}`);
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
     const exit = await gateway.exited;

@@ -170,7 +170,7 @@ describe('scale-out: two of each service on one Kafka, PostgreSQL and Redis', ()
     }
     // Everyone sees every seat sold, whichever instance their socket is on.
     for (const watcher of watchers) {
-      await waitFor(() => (booked.every((b) => watcher.seen.get(b.seat) === 'SOLD') ? true : undefined), 30_000, `live updates: ${JSON.stringify([...watcher.seen])}`);
+      await waitFor(() => (booked.every((b) => watcher.seen.get(b.seat) === 'SOLD') ? true : undefined), 30_000, () => `live updates: ${JSON.stringify([...watcher.seen])}`);
       expect(watcher.errors).toEqual([]);
     }
     // And the seat map agrees on both sides.
