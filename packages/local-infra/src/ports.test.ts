@@ -29,5 +29,4 @@ describe('freePort', () => {
     client.destroy();
     await close(server);
   });
-
 });
