@@ -125,10 +125,13 @@ describe('availableSeatCount from the kept count (real PostgreSQL and Kafka)', (
     const taken = won.reduce((sum, r) => sum + r.data!.createBooking.items.length, 0);
     expect(taken).toBeGreaterThanOrEqual(60);
     // Holds last seconds here: on a slow machine some of these may already have run out (and count
-    // as available). The kept count must hold every item taken (the expiry worker is off); what
+    // as available), and a racer that came later took the seat over — the overdue booking is
+    // expired in the racer's transaction, its items leave the count (CI saw 10 of 80). The kept
+    // count must hold every item taken and not taken over since (the expiry worker is off); what
     // is served must be what counting says at that moment.
     const [{ active_items: kept }] = await h.sql<{ active_items: number }>('select active_items from event_projection where event_id = ?', [eventId]);
-    expect(kept).toBe(taken);
+    const [{ n: takenOver }] = await h.sql<{ n: string }>(`select count(*) as n from booking_item where event_id = ? and status not in ('PENDING', 'CONFIRMED')`, [eventId]);
+    expect(kept).toBe(taken - Number(takenOver));
     await expectCountKept(eventId);
     const [served1, recount, served2] = [await served(eventId), await recounted(eventId), await served(eventId)];
     expect(recount).toBeLessThanOrEqual(served2);
