@@ -10,6 +10,8 @@ export const PORT_VARIABLE = { gateway: 'GATEWAY_PORT', catalog: 'CATALOG_PORT',
 
 export type ServiceName = ServiceWorkspace;
 
+type Exit = { code: number | null; signal: NodeJS.Signals | null; at: number };
+
 export interface ServiceProcess {
   name: ServiceName;
   child: ChildProcess;
@@ -18,7 +20,40 @@ export interface ServiceProcess {
   /** Everything the process wrote so far (JSON log lines). */
   output(): string;
   /** Resolves with the exit code and signal, and how long after `since` the process exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  exited: Promise<Exit>;
+}
+
+interface StartedProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<Exit>;
+}
+
+/**
+ * Runs `script` with Node and only the given environment, and resolves once it printed `until`.
+ * Rejects with everything it printed if it exits first, or (killing it) if `until` does not come
+ * within `timeoutMs`. No such process outlives the test run, even when jest's worker is killed.
+ */
+async function startUntil(name: string, script: string, env: Record<string, string>, until: string, timeoutMs: number, cwd?: string): Promise<StartedProcess> {
+  const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) killWhenParentDies(child.pid);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
+  try {
+    // The wait ends when the process exits too: a refused start-up leaves no poll running.
+    await waitFor(() => (output.includes(until) || ended() ? true : undefined), timeoutMs, () => `${name} to print "${until}"; output so far:\n${output}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  if (!output.includes(until)) {
+    const { code, signal } = await exited;
+    throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
+  }
+  return { child, output: () => output, exited };
 }
 
 /**
@@ -28,26 +63,9 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess(name: ServiceName, env: Record<string, string>, { until = 'listening on' } = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [serviceEntry(name).absolute], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', [PORT_VARIABLE[name]]: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // No service outlives the test run, even when jest's worker is killed.
-  if (child.pid) killWhenParentDies(child.pid);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  // The wait ends when the process exits too: a refused start-up leaves no poll running.
-  await waitFor(() => (output.includes(until) || child.exitCode !== null || child.signalCode !== null ? true : undefined), 90_000, () => `${name} to log "${until}"; output so far:\n${output}`);
-  if (child.exitCode !== null || child.signalCode !== null) {
-    const { code, signal } = await exited;
-    throw new Error(`${name} exited during start-up (${code ?? signal}):\n${output}`);
-  }
-  return { name, child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+  const fullEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', [PORT_VARIABLE[name]]: String(port), ...env };
+  const { child, output, exited } = await startUntil(name, serviceEntry(name).absolute, fullEnv, until, 90_000, root);
+  return { name, child, port, baseUrl: `http://127.0.0.1:${port}`, output, exited };
 }
 
 export interface LauncherProcess {
@@ -56,29 +74,14 @@ export interface LauncherProcess {
   output(): string;
 }
 
-const LAUNCHER = path.resolve(__dirname, '../dist/index.js');
-const BANNER_END = 'Press Ctrl-C to stop.';
-
 /**
  * `npm start` (the built launcher) with the given environment. Resolves once it printed its
  * banner; rejects with everything it printed if it exits first or the banner does not come
  * within `timeoutMs`.
  */
 export async function startLauncher(env: Record<string, string>, timeoutMs: number): Promise<LauncherProcess> {
-  const child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid) killWhenParentDies(child.pid);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const ended = () => child.exitCode !== null || child.signalCode !== null;
-  try {
-    await waitFor(() => (output.includes(BANNER_END) || ended() ? true : undefined), timeoutMs, () => `the banner; output so far:\n${output}`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  if (!output.includes(BANNER_END)) throw new Error(`the launcher exited during start-up (${child.exitCode ?? child.signalCode}):\n${output}`);
-  return { child, output: () => output };
+  const { child, output } = await startUntil('the launcher', path.resolve(__dirname, '../dist/index.js'), env, 'Press Ctrl-C to stop.', timeoutMs);
+  return { child, output };
 }
 
 export interface SlowRequest {

@@ -10,13 +10,16 @@ import fs from 'node:fs';
  * between this check and the server's bind (embedded PostgreSQL then fails to start).
  */
 export async function freePort(): Promise<number> {
-  const [low, high] = belowEphemeralRange();
+  const [low, high] = (portsBelowEphemeral ??= belowEphemeralRange());
   for (let attempt = 0; attempt < 20 && high > low; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
     if (await canListen(port)) return port;
   }
   return listenAndRelease(0);
 }
+
+/** Read once per process: the range is a boot-time setting. */
+let portsBelowEphemeral: [number, number] | undefined;
 
 /** [low, high) of ports the kernel never picks for itself; empty when that cannot be read. */
 function belowEphemeralRange(): [number, number] {
