@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import WebSocket, { WebSocketServer } from 'ws';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { frameSink, sendFrame, serializePayload, type FrameSocket } from './direct-frames';
 
@@ -53,5 +55,60 @@ describe('direct frames (one serialisation per event, the subscription id splice
     const closing = fakeSocket(0, 2);
     expect(sendFrame(frameSink(closing, '1'), serializePayload(data), 256)).toBe(true);
     expect(closing.sent).toEqual([]);
+  });
+});
+
+describe('direct frames on a real ws connection (the whole frame written to the TCP socket)', () => {
+  let server: WebSocketServer;
+  let client: WebSocket;
+  let serverSocket: WebSocket;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+    await new Promise((resolve) => server.once('listening', resolve));
+    client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    client.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : 'text'}:${data.toString('utf8')}`));
+    serverSocket = await accepted;
+    await new Promise((resolve) => client.once('open', resolve));
+  });
+  afterAll(async () => {
+    client.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => received.splice(0));
+
+  const until = async (count: number) => {
+    for (let i = 0; i < 200 && received.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    return received;
+  };
+  /** An event whose frame (with the 38-byte prefix) carries about `bytes` bytes; 0: the smallest. */
+  const eventOf = (bytes: number): ExecutionResult => (bytes ? { data: { seatAvailabilityChanged: { eventId: 'e1', seatMapVersion: bytes, note: 'é'.repeat(bytes / 2) } } } : { data: { x: 1 } });
+
+  it.each([
+    ['a short frame (7-bit length)', 0],
+    ['a frame with a 16-bit length', 4_000],
+    ['a frame with a 64-bit length', 140_000],
+  ])('delivers %s byte for byte as graphql-ws would, without going through ws.send', async (_name, bytes) => {
+    const sink = frameSink(serverSocket, 'sub-1');
+    expect(sink.direct).toBe(true);
+    const viaWs = jest.spyOn(serverSocket, 'send');
+    const result = eventOf(bytes);
+    const length = sink.prefix.length + serializePayload(result).length;
+    expect(length < 126 ? 'short' : length < 65_536 ? '16-bit' : '64-bit').toBe(bytes === 0 ? 'short' : bytes < 65_536 ? '16-bit' : '64-bit');
+    expect(sendFrame(sink, serializePayload(result), 256)).toBe(true);
+    expect(sendFrame(sink, serializePayload(result), 256)).toBe(true);
+    expect(await until(2)).toEqual([`text:${graphqlWsNext('sub-1', result)}`, `text:${graphqlWsNext('sub-1', result)}`]);
+    expect(viaWs).not.toHaveBeenCalled();
+    viaWs.mockRestore();
+  });
+
+  it('keeps the order of a message ws still has queued: the event goes after it, through ws', async () => {
+    const sink = frameSink(serverSocket, 'sub-1');
+    // ws reads a Blob asynchronously and queues what is sent meanwhile.
+    serverSocket.send(new Blob(['queued first']));
+    expect(sendFrame(sink, serializePayload(eventOf(20)), 256)).toBe(true);
+    expect(await until(2)).toEqual(['binary:queued first', `text:${graphqlWsNext('sub-1', eventOf(20))}`]);
   });
 });
