@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { startBooking, type BookingHarness } from './booking-harness';
 import { activeHolds } from '../src/booking/create-booking';
 import { lockSeats, waitForSeats } from '../src/booking/seat-lock';
+import { holdInOneStatement } from '../src/booking/one-statement-hold';
 import { AvailabilityService } from '../src/availability/availability.service';
 
 /** A node of PostgreSQL's EXPLAIN (ANALYZE, FORMAT JSON) plan. */
@@ -95,6 +96,15 @@ describe('hold and seat-map key statements: work per request does not grow with 
   it('reads only the holds on the requested seats (1,000 of the event are sold, 1,000 held)', async () => {
     const [read] = await explained((em) => activeHolds(em, eventId, [sold(), free()]));
     expect(read).toBeLessThanOrEqual(10);
+  });
+
+  it('holds in one statement reading only the requested seats, their holds and the key (whether it writes or not)', async () => {
+    const settings = { holdTtlSeconds: 600, lockTimeoutMs: 1000 };
+    const hold = (seats: string[]) => (em: EntityManager) => holdInOneStatement(em, settings, new Date(), { userId: 'explained', eventId, seatIds: seats, idempotencyKey: 'k' });
+    const [writes] = await explained(hold([free(), seatIds[SEATS - 2]]));
+    const [refuses] = await explained(hold([sold(), free()]));
+    expect(writes).toBeLessThanOrEqual(12);
+    expect(refuses).toBeLessThanOrEqual(12);
   });
 
   it('a loser waits on the requested seats only', async () => {

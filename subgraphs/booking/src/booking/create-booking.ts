@@ -6,6 +6,7 @@ import { insertHold, type HoldSettings } from './hold-insert';
 import { countCreateBookingRoute } from './create-booking.metrics';
 import { InFlightHolds, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
 import { MadeUnderKey } from './made-under-key';
+import { holdInOneStatement } from './one-statement-hold';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
 import { groupRows, strandedSeats, type MapSeat } from '../best-available/best-available.rules';
 
@@ -102,8 +103,9 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
 }
 
 /**
- * createBooking's hot path in plain SQL: a hold is a handful of round trips and no entity
- * hydration. One attempt is one transaction: lock the requested seats SKIP LOCKED (with the
+ * createBooking's hot path in plain SQL: a hold is one statement when nothing needs deciding
+ * (one-statement-hold.ts), else a handful of round trips, and no entity hydration. One attempt
+ * is one transaction: lock the requested seats SKIP LOCKED (with the
  * event's state and, for a keyed request, the booking already made under the key), read the
  * holds on them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat
  * rule), then write booking, items and the outbox message (its seat map version assigned at
@@ -166,9 +168,15 @@ export class CreateBooking {
   }
 
   private async book(em: EntityManager, req: HoldRequest, tracked: TrackedRequest): Promise<Made> {
-    for (;;) {
+    for (let first = true; ; first = false) {
       let busySeats: readonly string[];
       try {
+        // The common case in one statement; whatever needs deciding, the transaction decides.
+        if (first) {
+          const since = performance.now();
+          const held = await holdInOneStatement(em, this.settings, this.now(), { userId: req.userId, eventId: req.eventId, seatIds: req.seatIds, idempotencyKey: req.key });
+          if (held) return { booking: held, created: true, since };
+        }
         return await em.transactional((tx) => this.attempt(tx, req));
       } catch (error) {
         if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && req.key) {

@@ -27,6 +27,10 @@ export interface HoldSettings {
   changeLogVersions?: number;
 }
 
+/** The columns a hold writes (shared with one-statement-hold.ts). */
+export const HOLD_BOOKING_COLUMNS = 'id, user_id, event_id, status, total_minor, currency, expires_at, idempotency_key, created_at, updated_at';
+export const HOLD_ITEM_COLUMNS = 'id, booking_id, event_id, seat_id, price_minor, status';
+
 /**
  * The booking, its items (set-based from two arrays) and the announcement of the change in one
  * statement: one round trip for the whole write (a hold is a handful in all, and on two cores
@@ -35,31 +39,34 @@ export interface HoldSettings {
  */
 const insertHoldSql = (announcement: SeatChangeAnnouncement) => `
   with hold as (
-    insert into booking (id, user_id, event_id, status, total_minor, currency, expires_at, idempotency_key, created_at, updated_at)
+    insert into booking (${HOLD_BOOKING_COLUMNS})
     values (?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)
   ),
   items as (
-    insert into booking_item (id, booking_id, event_id, seat_id, price_minor, status)
+    insert into booking_item (${HOLD_ITEM_COLUMNS})
     select gen_random_uuid(), ?, ?, t.seat_id, t.price_minor, 'PENDING'
       from unnest(?::uuid[], ?::bigint[]) as t(seat_id, price_minor)
   ),
   ${announcement.cte}
   ${announcement.final}`;
 
-/**
- * Inserts a PENDING booking on seats the caller has locked and checked, and announces it
- * (booking.created in the outbox), in one statement.
- * Returns the booking as written, detached: nothing about it is left for the unit of work.
- */
-export async function insertHold(tx: EntityManager, settings: HoldSettings, now: Date, hold: NewHold): Promise<Booking> {
-  const seats = [...hold.seats].sort((a, b) => (a.seat_id < b.seat_id ? -1 : a.seat_id > b.seat_id ? 1 : 0));
-  const seatIds = seats.map((s) => s.seat_id);
-  const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
+/** What a hold records: its booking (a new id, PENDING until its expiry) and its booking.created payload. */
+export interface HoldRecord {
+  booking: Booking;
+  change: Omit<BookingCreatedPayload, 'seatMapVersion'>;
+}
+
+/** The booking and message of a hold on `seatIds` (sorted) for `totalMinor` in `currency`. */
+export function holdRecord(
+  settings: HoldSettings,
+  now: Date,
+  hold: { userId: string; eventId: string; currency: string; seatIds: string[]; totalMinor: number; idempotencyKey?: string },
+): HoldRecord {
   const booking = Object.assign(new Booking(), {
     userId: hold.userId,
     eventId: hold.eventId,
     status: BookingStatus.PENDING,
-    totalMinor: String(totalMinor),
+    totalMinor: String(hold.totalMinor),
     currency: hold.currency,
     expiresAt: holdExpiry(now, settings.holdTtlSeconds),
     idempotencyKey: hold.idempotencyKey,
@@ -70,12 +77,25 @@ export async function insertHold(tx: EntityManager, settings: HoldSettings, now:
     bookingId: booking.id,
     userId: hold.userId,
     eventId: hold.eventId,
-    seatIds,
-    totalMinor,
-    totalAmount: fromMinorUnits(totalMinor),
+    seatIds: hold.seatIds,
+    totalMinor: hold.totalMinor,
+    totalAmount: fromMinorUnits(hold.totalMinor),
     currency: hold.currency,
     expiresAt: booking.expiresAt.toISOString(),
   };
+  return { booking, change };
+}
+
+/**
+ * Inserts a PENDING booking on seats the caller has locked and checked, and announces it
+ * (booking.created in the outbox), in one statement.
+ * Returns the booking as written, detached: nothing about it is left for the unit of work.
+ */
+export async function insertHold(tx: EntityManager, settings: HoldSettings, now: Date, hold: NewHold): Promise<Booking> {
+  const seats = [...hold.seats].sort((a, b) => (a.seat_id < b.seat_id ? -1 : a.seat_id > b.seat_id ? 1 : 0));
+  const seatIds = seats.map((s) => s.seat_id);
+  const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
+  const { booking, change } = holdRecord(settings, now, { userId: hold.userId, eventId: hold.eventId, currency: hold.currency, seatIds, totalMinor, idempotencyKey: hold.idempotencyKey });
   const announcement = seatChangeAnnouncement<BookingCreatedPayload>(BookingTopics.created, change, { keep: settings.changeLogVersions });
   await tx.execute(insertHoldSql(announcement), [
     booking.id, hold.userId, hold.eventId, booking.totalMinor, hold.currency, booking.expiresAt, hold.idempotencyKey ?? null, now, now,

@@ -15,8 +15,9 @@ import { seatChangeOf } from '../live/seat-change';
  * The outbox row is exactly what recordEvent writes (@eventix/events' OUTBOX_INSERT_COLUMNS and
  * outboxRowValues); the outbox's insert trigger wakes the relay on commit either way.
  */
+const PENDING_COLUMNS = '(event_id, outbox_id, seats, keep_versions, prune_every)';
 const PENDING_CTE = `pending as (
-    insert into seat_change_pending (event_id, outbox_id, seats, keep_versions, prune_every) values (?, ?, ?::jsonb, ?, ?)
+    insert into seat_change_pending ${PENDING_COLUMNS} values (?, ?, ?::jsonb, ?, ?)
   )`;
 const OUTBOX_INSERT = `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`;
 const ANNOUNCE_SQL = `with ${PENDING_CTE} ${OUTBOX_INSERT}`;
@@ -35,6 +36,12 @@ export interface SeatChangeAnnouncement {
 export interface AnnounceOptions {
   /** Seat map versions per event kept in seat_change_log; default 1,000. */
   keep?: number;
+  /**
+   * Announce only if the caller's CTE `source` has a row (a statement that writes only when its
+   * checks pass, one-statement-hold.ts), merging `payloadFields` (a jsonb expression that may
+   * read the source's columns) into the message's payload.
+   */
+  from?: { source: string; payloadFields: string };
 }
 
 /**
@@ -56,9 +63,12 @@ export function seatChangeAnnouncement<Payload extends SeatChange>(type: string,
   const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
   const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as unknown as BookingCreatedPayload);
   const envelope = createEnvelope({ type, key: change.eventId, payload: { ...change, seatMapVersion: 0 } });
+  const from = options.from;
   return {
-    cte: PENDING_CTE,
-    final: OUTBOX_INSERT,
+    cte: from ? `pending as (insert into seat_change_pending ${PENDING_COLUMNS} select ?, ?, ?::jsonb, ?, ? from ${from.source})` : PENDING_CTE,
+    final: from
+      ? `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) select ?, ?, ?, ?, ?, ?::jsonb || ${from.payloadFields}, ?, ? from ${from.source}`
+      : OUTBOX_INSERT,
     params: [change.eventId, envelope.id, live ? JSON.stringify(live.seats) : null, keep, pruneEvery, ...outboxRowValues(envelope)],
   };
 }

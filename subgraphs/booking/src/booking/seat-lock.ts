@@ -93,6 +93,9 @@ export async function lockSeats(tx: EntityManager, lockTimeoutMs: number, eventI
   return event;
 }
 
+/** The advisory lock id of a (user, key) pair; parameters: user id, key. */
+export const KEY_LOCK_SQL = 'hashtextextended(? || chr(1) || ?, 0)';
+
 /**
  * Duplicates of one keyed request (a double click, a client retry) queue on each other here —
  * and only on each other: a transaction advisory lock on (user, key). So the second sees the
@@ -101,7 +104,7 @@ export async function lockSeats(tx: EntityManager, lockTimeoutMs: number, eventI
  */
 export async function serializeKey(tx: EntityManager, lockTimeoutMs: number, userId: string, key: string): Promise<void> {
   await tx.execute(
-    `select pg_advisory_xact_lock(hashtextextended(? || chr(1) || ?, 0)) from (select set_config('lock_timeout', ?, true)) cfg`,
+    `select pg_advisory_xact_lock(${KEY_LOCK_SQL}) from (select set_config('lock_timeout', ?, true)) cfg`,
     [userId, key, lockTimeoutSetting(lockTimeoutMs)],
   );
 }
