@@ -17,7 +17,7 @@ const OPEN = 1;
  * whole frame itself: the TCP socket, and the sender's state and queue. ws writes a frame as
  * two chunks (header, data) through cork/uncork — a `writev` and twice the stream bookkeeping
  * per subscriber; one buffer written as is makes the 1,000-subscriber loop ~15 % shorter
- * (bench/README.md). A frame ws has queued (it is reading a Blob or compressing) must go out
+ * (README.md, Performance: live delivery rate). A frame ws has queued (it is reading a Blob or compressing) must go out
  * before ours, so the direct write is only used while ws's sender is idle; otherwise ws sends.
  */
 interface WsInternals {
@@ -66,10 +66,11 @@ export function serializePayload(result: ExecutionResult): Buffer {
 /**
  * Writes one event to a subscriber: its prefix and the shared payload copied into one buffer
  * (no per-subscriber string or UTF-8 encoding) — behind the frame header, written whole to the
- * TCP socket while ws has nothing queued, else handed to ws as the message. False when the subscriber is more than
- * `capacity` events of this size behind (what its socket has not written yet): the caller ends
- * its stream with SlowConsumerError, as the bounded buffer does on the other path, rather than
- * queue without bound. A socket that is closing takes nothing; its subscription is ending anyway.
+ * TCP socket while ws has nothing queued, else handed to ws as the message. False when the
+ * subscriber is more than `capacity` events of this size behind (what its socket has not written
+ * yet): the caller ends its stream with SlowConsumerError, as the bounded buffer does on the
+ * other path, rather than queue without bound. A socket that is closing takes nothing; its
+ * subscription is ending anyway.
  */
 export function sendFrame(sink: FrameSink, payload: Buffer, capacity: number): boolean {
   const { socket, prefix } = sink;

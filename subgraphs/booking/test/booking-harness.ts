@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { createEnvelope, KafkaTransport, type EventEnvelope, type EventTransport } from '@eventix/events';
 import { INTERNAL_CREDENTIAL_HEADER, signInternalCredential } from '@eventix/subgraph-kit';
 import { createTestDatabase, graphqlClient, type GraphQLRequest, testKafkaBrokers, uniqueSuffix, type TestDatabase } from '@eventix/testing';
@@ -100,4 +101,26 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
       await db.drop();
     },
   };
+}
+
+/**
+ * Another transaction: runs `lock`, then holds what it locked until `end(commit)` is called —
+ * on commit after `onCommit`, otherwise rolled back. Plays the buyer (or duplicate request) a
+ * test needs to be in the middle of its transaction.
+ */
+export async function holdLocks(h: BookingHarness, lock: (tx: EntityManager) => Promise<unknown>, onCommit: (tx: EntityManager) => Promise<unknown> = async () => undefined) {
+  let finish!: (commit: boolean) => void;
+  const ended = new Promise<boolean>((resolve) => (finish = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
+    await lock(tx);
+    locked();
+    if (!(await ended)) throw new Error('rolled back on purpose');
+    await onCommit(tx);
+  }).catch((error: Error) => {
+    if (error.message !== 'rolled back on purpose') throw error;
+  });
+  await isLocked;
+  return { end: async (commit: boolean) => { finish(commit); await done; } };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createEnvelope } from '@eventix/events';
 import { errorCodes, operations } from '@eventix/testing';
-import { startBooking, type BookingHarness } from './booking-harness';
+import { holdLocks, startBooking, type BookingHarness } from './booking-harness';
 import { createBookingRoutes } from '../src/booking/create-booking.metrics';
 
 /**
@@ -19,26 +19,7 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
   });
   afterAll(() => h.close());
 
-  /**
-   * Another transaction: runs `lock`, then holds what it locked until `end(commit)` is called —
-   * on commit after `onCommit`, otherwise rolled back.
-   */
-  async function lockHolder(lock: (tx: EntityManager) => Promise<unknown>, onCommit: (tx: EntityManager) => Promise<unknown>) {
-    let finish!: (commit: boolean) => void;
-    const ended = new Promise<boolean>((resolve) => (finish = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
-      await lock(tx);
-      locked();
-      if (!(await ended)) throw new Error('rolled back on purpose');
-      await onCommit(tx);
-    }).catch((error: Error) => {
-      if (error.message !== 'rolled back on purpose') throw error;
-    });
-    await isLocked;
-    return { end: async (commit: boolean) => { finish(commit); await done; } };
-  }
+  const lockHolder = (lock: (tx: EntityManager) => Promise<unknown>, onCommit: (tx: EntityManager) => Promise<unknown>) => holdLocks(h, lock, onCommit);
 
   /** A transaction holding `seatId`'s row lock until `end` is called (on commit it takes the seat). */
   const holder = (eventId: string, seatId: string) =>

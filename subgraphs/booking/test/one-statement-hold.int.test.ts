@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromMinorUnits } from '@eventix/subgraph-kit';
-import { startBooking, type BookingHarness } from './booking-harness';
+import { holdLocks, startBooking, type BookingHarness } from './booking-harness';
 import { holdInOneStatement } from '../src/booking/one-statement-hold';
 
 const SETTINGS = { holdTtlSeconds: 600, lockTimeoutMs: 5_000 };
@@ -23,23 +23,11 @@ describe('the one-statement hold (real PostgreSQL)', () => {
 
   const bookingsOf = async (userId: string) => Number((await h.sql<{ n: string }>('select count(*) as n from booking where user_id = ?', [userId]))[0].n);
 
-  /** Another transaction that ran `lock` and holds what it took until `release()`. */
-  async function holding(lock: (tx: EntityManager) => Promise<unknown>): Promise<() => Promise<void>> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const done = h.booking.orm.em.fork().transactional(async (tx: EntityManager) => {
-      await lock(tx);
-      locked();
-      await released;
-    });
-    await isLocked;
-    return async () => {
-      release();
-      await done;
-    };
-  }
+  /** Another transaction that ran `lock` and holds what it took until `release()` (rolled back). */
+  const holding = async (lock: (tx: EntityManager) => Promise<unknown>) => {
+    const holder = await holdLocks(h, lock);
+    return () => holder.end(false);
+  };
 
   it('holds free seats in one committed statement: the booking, its items at their prices, and booking.created with the total and a seat map version', async () => {
     const { eventId, seatIds } = await h.publishEvent(3, { currency: 'CHF' });

@@ -105,11 +105,11 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
 /**
  * createBooking's hot path in plain SQL: a hold is one statement when nothing needs deciding
  * (one-statement-hold.ts), else a handful of round trips, and no entity hydration. One attempt
- * is one transaction: lock the requested seats SKIP LOCKED (with the
- * event's state and, for a keyed request, the booking already made under the key), read the
- * holds on them, expire overdue ones, refuse taken seats (or a stranded one under the lone-seat
- * rule), then write booking, items and the outbox message (its seat map version assigned at
- * commit) in one statement. The partial unique index on active items stays the backstop.
+ * is one transaction: lock the requested seats SKIP LOCKED (with the event's state and, for a
+ * keyed request, the booking already made under the key), read the holds on them, expire
+ * overdue ones, refuse taken seats (or a stranded one under the lone-seat rule), then write
+ * booking, items and the outbox message (its seat map version assigned at commit) in one
+ * statement. The partial unique index on active items stays the backstop.
  *
  * Contention: a seat another transaction has locked is never queued for. The attempt ends at
  * once; the loser waits (FOR SHARE on the busy seats only, see waitForSeats) until that

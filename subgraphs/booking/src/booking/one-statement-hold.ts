@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { activeStatusSql } from './booking.rules';
+import { activeStatusSql, lockOrder } from './booking.rules';
 import { holdRecord, HOLD_BOOKING_COLUMNS, HOLD_ITEM_COLUMNS, type HoldSettings } from './hold-insert';
 import { seatChangeAnnouncement } from './seat-change-announce';
 import { KEY_LOCK_SQL, lockTimeoutSetting, uuidArray } from './seat-lock';
@@ -24,24 +24,24 @@ const UNIQUE_VIOLATION = '23505';
 const TOTAL_AMOUNT_SQL = `(ok.total_minor / 100)::text || '.' || lpad((ok.total_minor % 100)::text, 2, '0')`;
 
 /**
- * The common hold — every requested seat free, the event on sale and without the lone-seat rule,
- * no booking under the request's key yet and no duplicate of the request in progress (its key's
- * advisory lock free: taken without waiting, see serializeKey) — in ONE statement, outside any transaction: lock the
- * requested seats FOR UPDATE SKIP LOCKED, check that every one was locked and none has an
- * active item, and write the booking, its items and the announcement (outbox message and
- * seat_change_pending, whose deferred trigger assigns the seat map version as the statement
- * commits). One round trip where createBooking's transaction takes five (BEGIN, lock, holds
- * read, insert, COMMIT), each a socket write on both sides: on two cores, that is CPU the next
- * booking does not get.
+ * The common hold — every requested seat free, the event on sale and without the lone-seat
+ * rule, no booking under the request's key yet and no duplicate of the request in progress (its
+ * key's advisory lock free: taken without waiting, see serializeKey) — in ONE statement, outside
+ * any transaction: lock the requested seats FOR UPDATE SKIP LOCKED, check that every one was
+ * locked and none has an active item, and write the booking, its items and the announcement
+ * (outbox message and seat_change_pending, whose deferred trigger assigns the seat map version
+ * as the statement commits). One round trip where createBooking's transaction takes five
+ * (BEGIN, lock, holds read, insert, COMMIT), each a socket write on both sides: on two cores,
+ * that is CPU the next booking does not get.
  *
- * It writes only when nothing needs deciding, and otherwise writes nothing and says so, and the
+ * It writes only when nothing needs deciding; otherwise it writes nothing, says so, and the
  * transaction (create-booking.ts) decides as it always has: a busy seat, a taken or overdue one,
  * an unknown seat, an event not open or under the lone-seat rule, a key already used or in use
- * by a duplicate (the transaction queues on it). Its reads
- * share the statement's snapshot, taken before its locks: a hold committed in between is not
- * seen, and the partial unique index on active items refuses the insert (23505) — then too the
- * transaction, with a statement after its locks, decides. So the fast path never answers
- * anything but success; every refusal still comes from the one place that explains it.
+ * by a duplicate (the transaction queues on it). Its reads share the statement's snapshot, taken
+ * before its locks: a hold committed in between is not seen, and the partial unique index on
+ * active items refuses the insert (23505) — then too the transaction, with a statement after its
+ * locks, decides. So this path never answers anything but success; every refusal still comes
+ * from the one place that explains it.
  */
 const oneStatementHoldSql = (announcement: { cte: string; final: string }) => `
   with event as (
@@ -78,7 +78,7 @@ const oneStatementHoldSql = (announcement: { cte: string; final: string }) => `
  * undefined when nothing was written and the transaction must decide.
  */
 export async function holdInOneStatement(em: EntityManager, settings: HoldSettings & { lockTimeoutMs: number }, now: Date, hold: OneStatementHold): Promise<Booking | undefined> {
-  const seatIds = [...hold.seatIds].sort();
+  const seatIds = lockOrder(hold.seatIds);
   // Currency and prices are read by the statement: the message's are filled in there.
   const { booking, change } = holdRecord(settings, now, { ...hold, seatIds, currency: '', totalMinor: 0 });
   const announcement = seatChangeAnnouncement<BookingCreatedPayload>(BookingTopics.created, change, {
