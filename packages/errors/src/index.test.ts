@@ -1,4 +1,5 @@
-import { appError, ErrorCode, hasContractCode, isErrorCode, rateLimited } from './index';
+import { locatedError } from 'graphql';
+import { appError, ErrorCode, hasContractCode, isErrorCode, rateLimited, seatUnavailable } from './index';
 
 describe('appError', () => {
   it("gives a code its registry status, which the caller may override or leave to the server", () => {
@@ -7,6 +8,20 @@ describe('appError', () => {
     expect(appError(ErrorCode.SERVICE_UNAVAILABLE, 'retry', {}, { status: false }).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE' });
     expect(appError(ErrorCode.NOT_FOUND, 'no such event').extensions).toEqual({ code: 'NOT_FOUND' });
     expect(appError(ErrorCode.BAD_USER_INPUT, 'x: bad', {}, { status: 400 }).extensions?.http).toEqual({ status: 400 });
+  });
+
+  it('builds a contract error without a stack trace (an answer, not a fault), INTERNAL_SERVER_ERROR with one', () => {
+    const frames = (stack: string | undefined) => (stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
+    const limit = Error.stackTraceLimit;
+    const refusal = seatUnavailable(['s1']);
+    expect(refusal.stack).toBe('GraphQLError: Some seats are no longer available');
+    expect(refusal.extensions).toEqual({ code: 'SEAT_UNAVAILABLE', seatIds: ['s1'] });
+    // What graphql-js does with a resolver's error: wraps it with its path, taking over its stack.
+    expect(frames(locatedError(refusal, undefined, ['createBooking']).stack)).toBe(0);
+    expect(frames(appError(ErrorCode.INTERNAL_SERVER_ERROR, 'broken').stack)).toBeGreaterThan(0);
+    // The process's own setting is left as it was.
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(frames(new Error('a bug').stack)).toBeGreaterThan(0);
   });
 
   it('a rate-limit refusal carries its wait in the body and as a retry-after header', () => {

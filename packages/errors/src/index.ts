@@ -61,7 +61,24 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
   // Apollo Server reads `extensions.http` (status, headers as a Map) and removes it from the response.
   const headers = http.headers ? { headers: new Map(Object.entries(http.headers)) } : {};
   const httpExtension = status || http.headers ? { http: { ...(status ? { status } : {}), ...headers } } : {};
-  return new GraphQLError(message, { extensions: { code, ...extensions, ...httpExtension } });
+  const make = () => new GraphQLError(message, { extensions: { code, ...extensions, ...httpExtension } });
+  return code === ErrorCode.INTERNAL_SERVER_ERROR ? make() : withoutStackTrace(make);
+}
+
+/**
+ * A contract error is an answer to the caller (a seat taken, bad input, over a limit), not a
+ * fault anyone debugs from a stack: it is built without one. Capturing a stack costs several
+ * microseconds, and graphql-js formats it when it wraps the error with its path — once for every
+ * refused buyer in an on-sale's burst. INTERNAL_SERVER_ERROR keeps its stack.
+ */
+function withoutStackTrace<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export const unauthenticated = (message = 'You must be signed in') => appError(ErrorCode.UNAUTHENTICATED, message);
