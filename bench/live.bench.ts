@@ -284,8 +284,8 @@ async function main(): Promise<void> {
  * CROWD subscribers, CROWD_CHANGES changes: every subscriber must receive every change. Also
  * the memory per subscriber again, over the crowd: the VmRSS growth from before the first
  * 1,000 subscribers connected until the crowd is connected and has been served a change,
- * divided by the crowd. The heap grows in steps of megabytes, which at 1,000 subscribers swing the figure by
- * several KiB between runs; over 5,000 they weigh a fifth as much. (The first 1,000's memory
+ * divided by the crowd. The heap grows in steps of megabytes, which at 1,000 subscribers swing
+ * the figure by several KiB between runs; over 5,000 they weigh a fifth as much. (The first 1,000's memory
  * may be reused by the crowd; the growth is measured from before them, so it is not counted out.)
  */
 async function crowdRun(platform: BenchPlatform, eventId: string, seats: string[], buyers: string[], viewer: string, rssBeforeAnyKb: number): Promise<ReportRow[]> {

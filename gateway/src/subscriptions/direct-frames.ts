@@ -78,29 +78,24 @@ export function sendFrame(sink: FrameSink, payload: Buffer, capacity: number): b
   if (socket.bufferedAmount > capacity * payload.length) return false;
   const length = prefix.length + payload.length;
   const ws = socket as FrameSocket & WsInternals;
-  if (sink.direct && ws._sender!._state === SENDER_IDLE && ws._sender!._queue.length === 0) {
-    const head = textFrameHeaderLength(length);
-    const frame = Buffer.allocUnsafe(head + length);
-    writeTextFrameHeader(frame, length);
-    prefix.copy(frame, head);
-    payload.copy(frame, head + prefix.length);
-    ws._socket!.write(frame);
-    return true;
-  }
-  const message = Buffer.allocUnsafe(length);
-  prefix.copy(message, 0);
-  payload.copy(message, prefix.length);
-  socket.send(message, { binary: false });
+  const whole = sink.direct && ws._sender!._state === SENDER_IDLE && ws._sender!._queue.length === 0;
+  const head = whole ? textFrameHeaderLength(length) : 0;
+  const frame = Buffer.allocUnsafe(head + length);
+  if (whole) writeTextFrameHeader(frame, length);
+  prefix.copy(frame, head);
+  payload.copy(frame, head + prefix.length);
+  if (whole) ws._socket!.write(frame);
+  else socket.send(frame, { binary: false });
   return true;
 }
 
 /** Bytes of a server's (unmasked) frame header for a payload of `length` bytes (RFC 6455 5.2). */
-export function textFrameHeaderLength(length: number): number {
+function textFrameHeaderLength(length: number): number {
   return length < 126 ? 2 : length < 65_536 ? 4 : 10;
 }
 
 /** A final text frame's header, unmasked as a server sends, at the start of `frame`. */
-export function writeTextFrameHeader(frame: Buffer, length: number): void {
+function writeTextFrameHeader(frame: Buffer, length: number): void {
   frame[0] = 0x81; // FIN, opcode 1 (text)
   if (length < 126) {
     frame[1] = length;

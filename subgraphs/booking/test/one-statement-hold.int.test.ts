@@ -121,6 +121,16 @@ describe('the one-statement hold (real PostgreSQL)', () => {
       await refusedQuickly('cancelled-event', cancelled.eventId, cancelled.seatIds);
     });
 
+    it("booking has not received all of the event's seats yet, or the event is in any state but ON_SALE", async () => {
+      // The transaction answers these "not yet" (SERVICE_UNAVAILABLE) or BAD_USER_INPUT.
+      const partial = await h.publishEvent(2);
+      await h.sql('update event_projection set projected_seats = total_seats - 1 where event_id = ?', [partial.eventId]);
+      await refusedQuickly('partly-projected', partial.eventId, [partial.seatIds[0]]);
+      const offSale = await h.publishEvent(1);
+      await h.sql(`update event_projection set status = 'SOLD_OUT' where event_id = ?`, [offSale.eventId]);
+      await refusedQuickly('off-sale', offSale.eventId, offSale.seatIds);
+    });
+
     it("the request's idempotency key was used already, or a duplicate of the request holds its lock", async () => {
       const { eventId, seatIds } = await h.publishEvent(3);
       expect(await tryHold('keyed-fan', eventId, [seatIds[0]], 'hold-1')).toBeDefined();

@@ -3,7 +3,7 @@ import { fromMinorUnits } from '@eventix/subgraph-kit';
 import { Booking, BookingStatus } from './booking.entity';
 import { BookingTopics, type BookingCreatedPayload } from './booking.messages';
 import { holdExpiry } from './booking.rules';
-import { seatChangeAnnouncement, type SeatChangeAnnouncement } from './seat-change-announce';
+import { announcementParams, announcementSql } from './seat-change-announce';
 import { uuidArray } from './seat-lock';
 
 /** A seat the caller has locked and checked, with the price it is held at. */
@@ -37,7 +37,8 @@ export const HOLD_ITEM_COLUMNS = 'id, booking_id, event_id, seat_id, price_minor
  * each one is CPU the machine does not have for the next booking). The partial unique index on
  * active items stays the backstop: a 23505 here becomes SEAT_UNAVAILABLE in the caller.
  */
-const insertHoldSql = (announcement: SeatChangeAnnouncement) => `
+const ANNOUNCEMENT = announcementSql();
+const INSERT_HOLD_SQL = `
   with hold as (
     insert into booking (${HOLD_BOOKING_COLUMNS})
     values (?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)
@@ -47,8 +48,8 @@ const insertHoldSql = (announcement: SeatChangeAnnouncement) => `
     select gen_random_uuid(), ?, ?, t.seat_id, t.price_minor, 'PENDING'
       from unnest(?::uuid[], ?::bigint[]) as t(seat_id, price_minor)
   ),
-  ${announcement.cte}
-  ${announcement.final}`;
+  ${ANNOUNCEMENT.cte}
+  ${ANNOUNCEMENT.final}`;
 
 /** What a hold records: its booking (a new id, PENDING until its expiry) and its booking.created payload. */
 export interface HoldRecord {
@@ -96,11 +97,10 @@ export async function insertHold(tx: EntityManager, settings: HoldSettings, now:
   const seatIds = seats.map((s) => s.seat_id);
   const totalMinor = seats.reduce((sum, s) => sum + Number(s.price_minor), 0);
   const { booking, change } = holdRecord(settings, now, { userId: hold.userId, eventId: hold.eventId, currency: hold.currency, seatIds, totalMinor, idempotencyKey: hold.idempotencyKey });
-  const announcement = seatChangeAnnouncement<BookingCreatedPayload>(BookingTopics.created, change, { keep: settings.changeLogVersions });
-  await tx.execute(insertHoldSql(announcement), [
+  await tx.execute(INSERT_HOLD_SQL, [
     booking.id, hold.userId, hold.eventId, booking.totalMinor, hold.currency, booking.expiresAt, hold.idempotencyKey ?? null, now, now,
     booking.id, hold.eventId, uuidArray(seatIds), `{${seats.map((s) => String(s.price_minor)).join(',')}}`,
-    ...announcement.params,
+    ...announcementParams<BookingCreatedPayload>(BookingTopics.created, change, { keep: settings.changeLogVersions }),
   ]);
   return booking;
 }

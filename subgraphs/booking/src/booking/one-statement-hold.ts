@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { activeStatusSql, lockOrder } from './booking.rules';
 import { holdRecord, HOLD_BOOKING_COLUMNS, HOLD_ITEM_COLUMNS, type HoldSettings } from './hold-insert';
-import { seatChangeAnnouncement } from './seat-change-announce';
+import { announcementParams, announcementSql } from './seat-change-announce';
 import { KEY_LOCK_SQL, lockTimeoutSetting, uuidArray } from './seat-lock';
 import { BookingTopics, type BookingCreatedPayload } from './booking.messages';
 import type { Booking } from './booking.entity';
@@ -23,6 +23,12 @@ const UNIQUE_VIOLATION = '23505';
  */
 const TOTAL_AMOUNT_SQL = `(ok.total_minor / 100)::text || '.' || lpad((ok.total_minor % 100)::text, 2, '0')`;
 
+/** The announcement, written only when `ok` has its row, with the currency and total it read. */
+const ANNOUNCEMENT = announcementSql({
+  source: 'ok',
+  payloadFields: `jsonb_build_object('currency', ok.currency, 'totalMinor', ok.total_minor, 'totalAmount', ${TOTAL_AMOUNT_SQL})`,
+});
+
 /**
  * The common hold — every requested seat free, the event on sale and without the lone-seat
  * rule, no booking under the request's key yet and no duplicate of the request in progress (its
@@ -43,7 +49,7 @@ const TOTAL_AMOUNT_SQL = `(ok.total_minor / 100)::text || '.' || lpad((ok.total_
  * locks, decides. So this path never answers anything but success; every refusal still comes
  * from the one place that explains it.
  */
-const oneStatementHoldSql = (announcement: { cte: string; final: string }) => `
+const ONE_STATEMENT_HOLD_SQL = `
   with event as (
     select status, currency, projected_seats, total_seats, single_seat_rule, set_config('lock_timeout', ?, true) as lock_timeout
       from event_projection where event_id = ?
@@ -68,8 +74,8 @@ const oneStatementHoldSql = (announcement: { cte: string; final: string }) => `
     insert into booking_item (${HOLD_ITEM_COLUMNS})
     select gen_random_uuid(), ?, ?, l.seat_id, l.price_minor, 'PENDING' from locked l, ok
   ),
-  ${announcement.cte}, announced as (
-    ${announcement.final}
+  ${ANNOUNCEMENT.cte}, announced as (
+    ${ANNOUNCEMENT.final}
   )
   select currency, total_minor from ok`;
 
@@ -81,13 +87,9 @@ export async function holdInOneStatement(em: EntityManager, settings: HoldSettin
   const seatIds = lockOrder(hold.seatIds);
   // Currency and prices are read by the statement: the message's are filled in there.
   const { booking, change } = holdRecord(settings, now, { ...hold, seatIds, currency: '', totalMinor: 0 });
-  const announcement = seatChangeAnnouncement<BookingCreatedPayload>(BookingTopics.created, change, {
-    keep: settings.changeLogVersions,
-    from: { source: 'ok', payloadFields: `jsonb_build_object('currency', ok.currency, 'totalMinor', ok.total_minor, 'totalAmount', ${TOTAL_AMOUNT_SQL})` },
-  });
   let rows: Array<{ currency: string; total_minor: string }>;
   try {
-    rows = await em.execute(oneStatementHoldSql(announcement), [
+    rows = await em.execute(ONE_STATEMENT_HOLD_SQL, [
       lockTimeoutSetting(settings.lockTimeoutMs), hold.eventId,
       hold.eventId, uuidArray(seatIds),
       seatIds.length,
@@ -96,7 +98,7 @@ export async function holdInOneStatement(em: EntityManager, settings: HoldSettin
       hold.idempotencyKey ?? null, hold.userId, hold.idempotencyKey ?? null,
       booking.id, hold.userId, hold.eventId, booking.expiresAt, hold.idempotencyKey ?? null, now, now,
       booking.id, hold.eventId,
-      ...announcement.params,
+      ...announcementParams<BookingCreatedPayload>(BookingTopics.created, change, { keep: settings.changeLogVersions }),
     ]);
   } catch (error) {
     // Something committed between the statement's snapshot and its locks: see above.

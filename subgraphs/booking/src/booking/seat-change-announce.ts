@@ -16,32 +16,33 @@ import { seatChangeOf } from '../live/seat-change';
  * outboxRowValues); the outbox's insert trigger wakes the relay on commit either way.
  */
 const PENDING_COLUMNS = '(event_id, outbox_id, seats, keep_versions, prune_every)';
-const PENDING_CTE = `pending as (
-    insert into seat_change_pending ${PENDING_COLUMNS} values (?, ?, ?::jsonb, ?, ?)
-  )`;
-const OUTBOX_INSERT = `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`;
-const ANNOUNCE_SQL = `with ${PENDING_CTE} ${OUTBOX_INSERT}`;
 
-/**
- * The announcement as the tail of a statement that also writes the change itself (a new hold:
- * booking, items and announcement in one round trip): `with <its CTEs>, ${cte} ${final}`, its
- * parameters after theirs.
- */
-export interface SeatChangeAnnouncement {
+/** The announcement's SQL as the tail of a statement: `with <its CTEs>, ${cte} ${final}`. */
+export interface AnnouncementSql {
   cte: string;
   final: string;
-  params: unknown[];
 }
+
+/**
+ * The announcement's SQL, built once per statement shape. With a `gate`, it is written only if
+ * the caller's CTE `gate.source` has a row (a statement that writes only when its checks pass,
+ * one-statement-hold.ts), and `gate.payloadFields` (a jsonb expression that may read the
+ * source's columns) is merged into the message's payload. Parameters: announcementParams.
+ */
+export function announcementSql(gate?: { source: string; payloadFields: string }): AnnouncementSql {
+  const from = gate ? ` from ${gate.source}` : '';
+  return {
+    cte: `pending as (insert into seat_change_pending ${PENDING_COLUMNS} select ?, ?, ?::jsonb, ?, ?${from})`,
+    final: `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) select ?, ?, ?, ?, ?, ?::jsonb${gate ? ` || ${gate.payloadFields}` : ''}, ?, ?${from}`,
+  };
+}
+
+const UNGATED = announcementSql();
+const ANNOUNCE_SQL = `with ${UNGATED.cte} ${UNGATED.final}`;
 
 export interface AnnounceOptions {
   /** Seat map versions per event kept in seat_change_log; default 1,000. */
   keep?: number;
-  /**
-   * Announce only if the caller's CTE `source` has a row (a statement that writes only when its
-   * checks pass, one-statement-hold.ts), merging `payloadFields` (a jsonb expression that may
-   * read the source's columns) into the message's payload.
-   */
-  from?: { source: string; payloadFields: string };
 }
 
 /**
@@ -54,21 +55,14 @@ export async function announceSeatChange<Payload extends SeatChange>(
   change: Omit<Payload, 'seatMapVersion'>,
   options: AnnounceOptions = {},
 ): Promise<void> {
-  await tx.execute(ANNOUNCE_SQL, seatChangeAnnouncement<Payload>(type, change, options).params);
+  await tx.execute(ANNOUNCE_SQL, announcementParams<Payload>(type, change, options));
 }
 
-/** A seat change's announcement (see ANNOUNCE_SQL) to end a statement of the caller's. */
-export function seatChangeAnnouncement<Payload extends SeatChange>(type: string, change: Omit<Payload, 'seatMapVersion'>, options: AnnounceOptions = {}): SeatChangeAnnouncement {
+/** The parameters of announcementSql's text, in order, for a seat change. */
+export function announcementParams<Payload extends SeatChange>(type: string, change: Omit<Payload, 'seatMapVersion'>, options: AnnounceOptions = {}): unknown[] {
   const keep = options.keep ?? 1_000;
   const pruneEvery = Math.min(64, Math.max(1, Math.floor(keep / 4)));
   const live = seatChangeOf(type, { ...change, seatMapVersion: 0 } as unknown as BookingCreatedPayload);
   const envelope = createEnvelope({ type, key: change.eventId, payload: { ...change, seatMapVersion: 0 } });
-  const from = options.from;
-  return {
-    cte: from ? `pending as (insert into seat_change_pending ${PENDING_COLUMNS} select ?, ?, ?::jsonb, ?, ? from ${from.source})` : PENDING_CTE,
-    final: from
-      ? `insert into outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) select ?, ?, ?, ?, ?, ?::jsonb || ${from.payloadFields}, ?, ? from ${from.source}`
-      : OUTBOX_INSERT,
-    params: [change.eventId, envelope.id, live ? JSON.stringify(live.seats) : null, keep, pruneEvery, ...outboxRowValues(envelope)],
-  };
+  return [change.eventId, envelope.id, live ? JSON.stringify(live.seats) : null, keep, pruneEvery, ...outboxRowValues(envelope)];
 }
