@@ -150,6 +150,28 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     expect(delta(before, after, 'in_flight')).toBeGreaterThan(0);
   });
 
+  it('answers buyers who arrived while the winning hold was being written from that hold, without going to the database', async () => {
+    const { eventId, seatIds } = await h.publishEvent(2);
+    const seat = seatIds[0];
+    // The winner's hold is written, then waits to commit: its deferred trigger bumps the event's
+    // seat map version, whose row this transaction has locked.
+    const versionRow = await lockHolder((tx) => tx.execute('select event_id from event_projection where event_id = ? for update', [eventId]), async () => undefined);
+    const winner = book('first-in', eventId, [seat]);
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await routes();
+    // These arrive after the winner's statement was sent: they wait for it in this process.
+    const losers = Array.from({ length: 24 }, (_, i) => book(`arrived-later-${i}`, eventId, [seat]));
+    expect(await settledAfter([winner, ...losers], 300)).toBe(0);
+    await versionRow.end(false);
+    expect(errorCodes(await winner)).toEqual([]);
+    const results = await Promise.all(losers);
+    expect(results.map((r) => errorCodes(r).join(','))).toEqual(Array(24).fill('SEAT_UNAVAILABLE'));
+    // The hold is theirs to be refused by from its commit on: none of them asks the database again.
+    const after = await routes();
+    expect(delta(before, after, 'in_flight')).toBe(24);
+    expect(delta(before, after, 'database')).toBe(0);
+  });
+
   it('sends buyers waiting on a request in flight to the database when that request did not take their seat', async () => {
     const { eventId, seatIds } = await h.publishEvent(3);
     const [wanted, contested] = seatIds;

@@ -59,8 +59,21 @@ function refuse(req: HoldRequest, seats: readonly string[], since: number): Erro
 interface Made {
   booking: Booking;
   created: boolean;
-  /** When created: performance.now() before the hold was written (it became visible later, at commit). */
-  since: number;
+}
+
+/**
+ * What a request that made a hold tells the requests waiting on it: their seats were taken, as
+ * of now — not as of when its statement was sent, though most of them arrived after that. The
+ * hold is held from its commit until at least this moment: nothing releases a hold before its
+ * maker has answered (cancelling needs the booking's id, which only this answer carries; the
+ * expiry worker takes only holds past their expiry, checked here). So each waiter's seats were
+ * taken at some moment while it waited — the commit, or its arrival if that came later — and
+ * SEAT_UNAVAILABLE is the answer the database would have given it, without a second trip there.
+ * (An event cancelled in that millisecond releases its holds; its seats cannot be booked either.)
+ */
+function madeHold(seatIds: readonly string[], booking: Booking): Observation {
+  const since = performance.now();
+  return booking.expiresAt.getTime() > Date.now() ? { seats: new Set(seatIds), since } : { seats: new Set(), since: -Infinity };
 }
 
 /** An attempt found requested seats (or, under PREVENT, seats of their rows) locked by another transaction. */
@@ -159,7 +172,7 @@ export class CreateBooking {
     const tracked = this.inFlight.track(req.eventId, seatIds, userId, req.key);
     const made = this.book(em, req, tracked);
     // What later requests for these seats learn from this one.
-    tracked.settle(made.then((m): Observation => (m.created ? { seats: new Set(seatIds), since: m.since } : req.seen), () => req.seen));
+    tracked.settle(made.then((m): Observation => (m.created ? madeHold(seatIds, m.booking) : req.seen), () => req.seen));
     return (await made).booking;
   }
 
@@ -173,16 +186,15 @@ export class CreateBooking {
       try {
         // The common case in one statement; whatever needs deciding, the transaction decides.
         if (first) {
-          const since = performance.now();
           const held = await holdInOneStatement(em, this.settings, this.now(), { userId: req.userId, eventId: req.eventId, seatIds: req.seatIds, idempotencyKey: req.key });
-          if (held) return { booking: held, created: true, since };
+          if (held) return { booking: held, created: true };
         }
         return await em.transactional((tx) => this.attempt(tx, req));
       } catch (error) {
         if (pgCode(error) === UNIQUE_VIOLATION && pgConstraint(error) === 'booking_idempotency_idx' && req.key) {
           // Only a hash collision of the key lock lets the same key race itself; the other won.
           const existing = await this.byKey(em.fork(), req);
-          if (existing) return { booking: existing, created: false, since: -Infinity };
+          if (existing) return { booking: existing, created: false };
         }
         // The backstop index refused an item: some seat was taken, which one is not known here.
         if (pgCode(error) === UNIQUE_VIOLATION) throw seatUnavailable(req.seatIds);
@@ -195,7 +207,7 @@ export class CreateBooking {
       // Waiting on others' seats, it tries for none: buyers of its free seats need not wait for it.
       tracked.withdraw();
       const settled = await this.afterBusy(em, req, busySeats);
-      if (settled) return { booking: settled, created: false, since: -Infinity };
+      if (settled) return { booking: settled, created: false };
       tracked.rejoin();
     }
   }
@@ -204,7 +216,7 @@ export class CreateBooking {
     const { userId, eventId, seatIds, key } = req;
     if (key) await serializeKey(tx, this.settings.lockTimeoutMs, userId, key);
     const event = await lockSeats(tx, this.settings.lockTimeoutMs, eventId, seatIds, key ? { userId, key } : undefined);
-    if (event?.existing_id && key) return { booking: await this.replay(tx, event.existing_id, req), created: false, since: -Infinity };
+    if (event?.existing_id && key) return { booking: await this.replay(tx, event.existing_id, req), created: false };
     // Rolling back lets go of the seats it did lock.
     if (event?.busy.length) throw new SeatsBusy(event.busy);
     assertOpenForBooking(eventId, event);
@@ -224,9 +236,8 @@ export class CreateBooking {
       if (stranded.length) throw loneSeat(stranded);
     }
     // The seat map version is assigned when this commits (seat-change-announce.ts).
-    const since = performance.now();
     const booking = await insertHold(tx, this.settings, this.now(), { userId, eventId, currency: event!.currency, seats, idempotencyKey: key });
-    return { booking, created: true, since };
+    return { booking, created: true };
   }
 
   /**

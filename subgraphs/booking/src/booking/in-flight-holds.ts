@@ -19,10 +19,14 @@
  * best-available holds and expiries are all decided there.
  */
 
-/** What a request in flight saw: seats taken (by it or by others), and a time before it saw them. */
+/** What a request in flight saw: seats taken (by it or by others), and a moment they were taken at or after. */
 export interface Observation {
   seats: ReadonlySet<string>;
-  /** performance.now() before the statement that took or read the seats was sent. */
+  /**
+   * performance.now() at or before a moment every one of `seats` was taken: before the statement
+   * that found them taken by others was sent; for seats the request held itself, when it learned
+   * its hold was made (create-booking.ts, madeHold).
+   */
   since: number;
 }
 
