@@ -270,7 +270,10 @@ async function main(): Promise<void> {
         baseline: bare.kbPerSubscriber,
         unit: 'KiB',
         goal: '≤ 20 KiB',
-        met: kbPerSubscriber <= 20,
+        // The processes shrank meanwhile (a collection returned more than the subscribers took):
+        // the figure measures the collector, not the subscribers, and proves nothing.
+        met: kbPerSubscriber > 0 && kbPerSubscriber <= 20,
+        ...(kbPerSubscriber <= 0 ? { note: 'not measured: VmRSS fell while the subscribers connected (a collection); see the crowd row' } : {}),
       },
     ];
     if (CROWD) rows.push(...(await crowdRun(platform, eventId, seatIds.slice(1 + CHANGES), buyers.slice(1 + CHANGES), viewer, rssBefore)));
