@@ -4,9 +4,10 @@ import type { GatewayContext } from '../context';
 
 /**
  * One JSON line per operation: request id (the subgraphs log the same one), operation, user,
- * outcome (`ok` or the first error code) and duration. Written on the next turn of the event
- * loop, once the answer has gone out: the line is a synchronous write to stdout, and on the
- * answer's path it added a system call to every request's latency (#16, one connection).
+ * outcome (`ok` or the first error code) and duration. Logged on the next turn of the event
+ * loop, once the answer has gone out: serializing the line and handing it to pino's stdout
+ * destination (an `fs.write` on libuv's thread pool) was on every request's path (#16, one
+ * connection).
  * Under LOG_LEVEL `warn` or quieter there is no line, and no per-request work for it.
  */
 export function useAccessLog(logger: Logger): ApolloServerPlugin<GatewayContext> {

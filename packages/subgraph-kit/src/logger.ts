@@ -20,7 +20,13 @@ export function loadLogLevel(service: string, env: EnvSource = process.env): Log
   return raw as LogLevel;
 }
 
-/** Structured JSON logs, one logger per service, at the level LOG_LEVEL gives unless told. */
+/**
+ * Structured JSON logs, one logger per service, at the level LOG_LEVEL gives unless told. To
+ * stdout through pino's default destination, which writes asynchronously (`fs.write` on libuv's
+ * thread pool; lines logged meanwhile go out together) and flushes what is queued on a normal
+ * exit — a process killed outright can lose its last lines. A synchronous destination measured
+ * no faster (README, Performance) and would stall the event loop on a full log pipe.
+ */
 export function createLogger(service: string, level: LogLevel = loadLogLevel(service)): Logger {
   return pino({ name: service, level, base: { service }, timestamp: stdTimeFunctions.isoTime });
 }
