@@ -4,7 +4,7 @@ import { Booking, type BookingStatus } from './booking.entity';
 import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 import { insertHold, type HoldSettings } from './hold-insert';
 import { countCreateBookingRoute } from './create-booking.metrics';
-import { InFlightHolds, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
+import { InFlightHolds, NOTHING, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
 import { MadeUnderKey } from './made-under-key';
 import { holdInOneStatement } from './one-statement-hold';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
@@ -64,16 +64,16 @@ interface Made {
 /**
  * What a request that made a hold tells the requests waiting on it: their seats were taken, as
  * of now — not as of when its statement was sent, though most of them arrived after that. The
- * hold is held from its commit until at least this moment: nothing releases a hold before its
- * maker has answered (cancelling needs the booking's id, which only this answer carries; the
- * expiry worker takes only holds past their expiry, checked here). So each waiter's seats were
- * taken at some moment while it waited — the commit, or its arrival if that came later — and
- * SEAT_UNAVAILABLE is the answer the database would have given it, without a second trip there.
- * (An event cancelled in that millisecond releases its holds; its seats cannot be booked either.)
+ * hold is held from its commit until at least this moment: the expiry worker takes only holds
+ * past their expiry (checked here), and cancelling needs the booking's id, which its buyer
+ * learns from this answer — short of listing their bookings and cancelling from another tab in
+ * the instant between the commit and this line. So each waiter's seats were taken at some moment
+ * while it waited — the commit, or its arrival if that came later — and SEAT_UNAVAILABLE is the
+ * answer the database would have given it, without a second trip there. (An event cancelled in
+ * that instant releases its holds; its seats cannot be booked either.)
  */
 function madeHold(seatIds: readonly string[], booking: Booking): Observation {
-  const since = performance.now();
-  return booking.expiresAt.getTime() > Date.now() ? { seats: new Set(seatIds), since } : { seats: new Set(), since: -Infinity };
+  return booking.expiresAt.getTime() > Date.now() ? { seats: new Set(seatIds), since: performance.now() } : NOTHING;
 }
 
 /** An attempt found requested seats (or, under PREVENT, seats of their rows) locked by another transaction. */
@@ -152,7 +152,7 @@ export class CreateBooking {
       seatIds,
       key: request.idempotencyKey?.trim() || undefined,
       deadline: Date.now() + this.settings.lockTimeoutMs,
-      seen: { seats: new Set(), since: -Infinity },
+      seen: NOTHING,
     };
     // Requests of this process in flight on these seats go first (in-flight-holds.ts). Once none
     // is, this one goes to the database in the same tick, so those still waiting wait for it.

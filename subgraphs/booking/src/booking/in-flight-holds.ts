@@ -50,7 +50,8 @@ export interface TrackedRequest {
   settle(outcome: Promise<Observation>): void;
 }
 
-const NOTHING: Observation = { seats: new Set(), since: -Infinity };
+/** What a request that took and found no seats tells those waiting on it: nothing. */
+export const NOTHING: Observation = { seats: new Set(), since: -Infinity };
 
 export class InFlightHolds {
   private readonly bySeat = new Map<string, InFlight>();
