@@ -17,8 +17,9 @@ const OPEN = 1;
  * whole frame itself: the TCP socket, and the sender's state and queue. ws writes a frame as
  * two chunks (header, data) through cork/uncork — a `writev` and twice the stream bookkeeping
  * per subscriber; one buffer written as is makes the 1,000-subscriber loop ~15 % shorter
- * (README.md, Performance: live delivery rate). A frame ws has queued (it is reading a Blob or compressing) must go out
- * before ours, so the direct write is only used while ws's sender is idle; otherwise ws sends.
+ * (README.md, Performance: live delivery rate). A frame ws has queued (it is reading a Blob or
+ * compressing) must go out before ours, so the direct write is only used while ws's sender is
+ * idle; otherwise ws sends.
  */
 interface WsInternals {
   _socket?: { write(chunk: Buffer): boolean } | null;

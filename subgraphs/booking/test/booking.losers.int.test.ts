@@ -155,7 +155,7 @@ describe('createBooking: buyers of a busy seat (real PostgreSQL)', () => {
     const seat = seatIds[0];
     // The winner's hold is written, then waits to commit: its deferred trigger bumps the event's
     // seat map version, whose row this transaction has locked.
-    const versionRow = await lockHolder((tx) => tx.execute('select event_id from event_projection where event_id = ? for update', [eventId]), async () => undefined);
+    const versionRow = await holdLocks(h, (tx) => tx.execute('select event_id from event_projection where event_id = ? for update', [eventId]));
     const winner = book('first-in', eventId, [seat]);
     await new Promise((r) => setTimeout(r, 200));
     const before = await routes();
