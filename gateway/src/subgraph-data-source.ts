@@ -12,6 +12,7 @@ import { restrictCachePolicy } from './subgraph-fetch/cache-policy';
 import { dedupKey } from './subgraph-fetch/dedup-key';
 import { DEFAULT_SUBGRAPH_CONNECTIONS, SubgraphHttpClient, type SubgraphAnswer } from './subgraph-fetch/http-client';
 import { InFlight } from './subgraph-fetch/in-flight';
+import { wholeFetchRefusal } from './subgraph-fetch/refusal';
 
 /** A subgraph that has not answered in this long is treated as unavailable. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 15_000;
@@ -96,7 +97,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const key = this.options.dedup === false ? undefined : dedupKey(this.options.subgraph, options, caller, body, forwarded);
       const answer = await (key ? this.inFlight.run(key, send) : send()).catch((error: Error) => this.unavailable(error, context.requestId));
       const response = await this.toResponse(answer, context.requestId);
-      if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) restrictCachePolicy(options.incomingRequestContext, answer.cacheControl);
+      if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+        restrictCachePolicy(options.incomingRequestContext, answer.cacheControl);
+        const refusal = wholeFetchRefusal(response, options.pathInIncomingRequest, this.options.subgraph);
+        if (refusal) throw refusal;
+      }
       return response;
     } finally {
       stop();

@@ -92,4 +92,16 @@ describe('SubgraphDataSource failure mapping', () => {
     expect(variable.extensions.code).toBe('BAD_USER_INPUT');
     expect(logs).toEqual([]);
   });
+
+  it("hands a root fetch's whole refusal to @apollo/gateway as a finished error without a stack; a fetch below the root as the answer", async () => {
+    const refusal = { message: 'Some seats are no longer available', path: ['createBooking'], extensions: { code: 'SEAT_UNAVAILABLE', seatIds: ['s-1'] } };
+    const url = await answering(200, JSON.stringify({ data: null, errors: [refusal] }));
+    const source = new SubgraphDataSource({ subgraph: 'booking', url, internalSecret: 'x'.repeat(32), metrics: new GatewayMetrics(), log: (m) => logs.push(m) });
+    const planFetch = (pathInIncomingRequest: string[]) =>
+      source.process({ kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION, request: { query: 'mutation { createBooking { id } }' }, context: {} as never, incomingRequestContext: {} as never, pathInIncomingRequest });
+    const thrown = await planFetch([]).then(() => undefined, (e: GraphQLError) => e);
+    expect(thrown?.toJSON()).toEqual({ ...refusal, extensions: { ...refusal.extensions, serviceName: 'booking' } });
+    expect(thrown?.stack).not.toMatch(/\n\s+at /);
+    expect(await planFetch(['events', '@'])).toEqual({ data: null, errors: [refusal] });
+  });
 });

@@ -69,6 +69,24 @@ describe('platform through the gateway (real PostgreSQL and Kafka)', () => {
     expect(details.data?.booking?.event.venue.city).toBe('Gateway City');
   });
 
+  it("answers a refused mutation with booking's error exactly: its message, the field's path, the contract's extensions, no subgraph name", async () => {
+    const map = await h.as()(operations.SeatMapDocument, { eventId });
+    const seat = map.data!.event!.seats.filter((s) => s.availability === 'AVAILABLE').at(-1)!;
+    const first = await h.as(await h.token('refusal-first'))(operations.CreateBookingDocument, { input: { eventId, seatIds: [seat.id] } });
+    expect(first.errors).toBeUndefined();
+    const refused = await fetch(h.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.token('refusal-second')}` },
+      body: JSON.stringify({ query: 'mutation Hold($input: CreateBookingInput!) { createBooking(input: $input) { id } }', variables: { input: { eventId, seatIds: [seat.id] } } }),
+    });
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toEqual({
+      data: null,
+      errors: [{ message: 'Some seats are no longer available', path: ['createBooking'], extensions: { code: 'SEAT_UNAVAILABLE', seatIds: [seat.id] } }],
+      extensions: { cost: { estimated: expect.any(Number), actual: expect.any(Number) } },
+    });
+  });
+
   it('refuses bad tokens with 401 UNAUTHENTICATED, never a 500', async () => {
     const { privateKey } = await generateKeyPair('RS256');
     const claims = { permissions: ['catalog:write'] };

@@ -71,7 +71,7 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
  * microseconds, and graphql-js formats it when it wraps the error with its path — once for every
  * refused buyer in an on-sale's burst. INTERNAL_SERVER_ERROR keeps its stack.
  */
-function withoutStackTrace<T>(make: () => T): T {
+export function withoutStackTrace<T>(make: () => T): T {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
