@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     [
       '',
       'Eventix is running.',
-      `  PostgreSQL : ${infra.postgres.embedded ? `embedded (${config.dataDir}/postgres)` : 'external (DATABASE_URL)'}`,
+      `  PostgreSQL : ${infra.postgres.embedded ? `embedded (${infra.postgres.clusterDir})` : 'external (DATABASE_URL)'}`,
       `  Events     : ${platform.transport.kind === 'kafka' ? 'Kafka (KAFKA_BROKERS)' : 'in-process bus'}`,
       `  Fan-out    : ${config.redisUrl ? 'Redis (REDIS_URL): seat maps, rate limits, APQ' : 'in-process (seat maps, rate limits, APQ)'}`,
       `  Fan app    : ${web.url}`,

@@ -8,6 +8,8 @@ export interface PostgresHandle {
   serverUrl: string;
   /** True when this process started the server (and `stop()` will stop it). */
   embedded: boolean;
+  /** Where an embedded server's cluster lives (as root, maybe not the folder asked for). */
+  clusterDir?: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     serverUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`,
     embedded: true,
+    clusterDir: dataDir,
     stop: () => pg.stop(),
   };
 }
