@@ -21,7 +21,7 @@ export interface BookingHarness {
   /** A client with the gateway's credential for `user`: codegen-typed documents or query strings. */
   as(user: { sub?: string; permissions?: string[] }): GraphQLRequest;
   /** Puts an event on sale in the projection through the real catalog-message handler. */
-  publishEvent(seats: number, options?: { priceMinor?: number; currency?: string }): Promise<{ eventId: string; seatIds: string[] }>;
+  publishEvent(seats: number, options?: { priceMinor?: number; currency?: string; singleSeatRule?: 'ALLOW' | 'PREVENT' }): Promise<{ eventId: string; seatIds: string[] }>;
   cancelEvent(eventId: string): Promise<void>;
   sql<T>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -86,6 +86,7 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
             part: 1,
             parts: 1,
             totalSeats: seats,
+            ...(options.singleSeatRule ? { singleSeatRule: options.singleSeatRule } : {}),
             seats: seatIds.map((seatId) => ({ seatId, priceMinor: options.priceMinor ?? 2500 })),
           },
         }),

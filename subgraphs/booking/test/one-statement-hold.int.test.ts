@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromMinorUnits } from '@eventix/subgraph-kit';
 import { holdLocks, startBooking, type BookingHarness } from './booking-harness';
+import { errorCodes, operations } from '@eventix/testing';
+import { oneStatementHolds } from '../src/booking/create-booking.metrics';
 import { holdInOneStatement } from '../src/booking/one-statement-hold';
 
 const SETTINGS = { holdTtlSeconds: 600, lockTimeoutMs: 5_000 };
@@ -146,5 +148,31 @@ describe('the one-statement hold (real PostgreSQL)', () => {
       }
       expect(await tryHold('other-fan', eventId, [seatIds[2]], 'hold-2')).toBeDefined();
     });
+  });
+
+  /**
+   * The statement never takes an event with the lone-seat rule (PREVENT, a new event's
+   * default): createBooking does not try it for such an event once a transaction has seen the
+   * rule, and tries it again once a transaction sees the rule gone.
+   */
+  it('is not tried for an event whose lone-seat rule a transaction has seen, and is tried again once the rule is gone', async () => {
+    const outcomes = async () => Object.fromEntries((await oneStatementHolds().get()).values.map((v) => [String(v.labels.outcome), v.value]));
+    const hold = async (user: string, eventId: string, seatId: string) => {
+      const before = await outcomes();
+      const res = await h.as({ sub: user })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seatId] } });
+      expect(errorCodes(res)).toEqual([]);
+      const after = await outcomes();
+      return Object.fromEntries(['made', 'declined', 'skipped'].map((o) => [o, (after[o] ?? 0) - (before[o] ?? 0)]));
+    };
+    const prevent = await h.publishEvent(4, { singleSeatRule: 'PREVENT' });
+    // The first hold learns the rule from its transaction; the next ones do not try the statement.
+    expect(await hold('rule-fan-1', prevent.eventId, prevent.seatIds[0])).toEqual({ made: 0, declined: 1, skipped: 0 });
+    expect(await hold('rule-fan-2', prevent.eventId, prevent.seatIds[1])).toEqual({ made: 0, declined: 0, skipped: 1 });
+    // The rule lifted: the next transaction sees it gone, and the statement is tried again.
+    await h.sql(`update event_projection set single_seat_rule = 'ALLOW' where event_id = ?`, [prevent.eventId]);
+    expect(await hold('rule-fan-3', prevent.eventId, prevent.seatIds[2])).toEqual({ made: 0, declined: 0, skipped: 1 });
+    expect(await hold('rule-fan-4', prevent.eventId, prevent.seatIds[3])).toEqual({ made: 1, declined: 0, skipped: 0 });
+    const allow = await h.publishEvent(1);
+    expect(await hold('rule-fan-5', allow.eventId, allow.seatIds[0])).toEqual({ made: 1, declined: 0, skipped: 0 });
   });
 });

@@ -17,3 +17,24 @@ export function createBookingRoutes() {
 export function countCreateBookingRoute(route: CreateBookingRoute): void {
   createBookingRoutes().inc({ route });
 }
+
+export const ONE_STATEMENT_HOLD_METRIC = 'eventix_booking_one_statement_holds_total';
+
+/**
+ * What became of createBooking's one-statement try (one-statement-hold.ts): it made the hold,
+ * it wrote nothing and the transaction decided, or it was not tried (the event has the lone-seat
+ * rule, which the statement never decides).
+ */
+export type OneStatementOutcome = 'made' | 'declined' | 'skipped';
+
+export function oneStatementHolds() {
+  return registeredCounter(
+    ONE_STATEMENT_HOLD_METRIC,
+    "createBooking's one-statement hold by outcome: made the hold, declined (the transaction decided), or skipped (an event with the lone-seat rule)",
+    ['outcome'] as const,
+  );
+}
+
+export function countOneStatementHold(outcome: OneStatementOutcome): void {
+  oneStatementHolds().inc({ outcome });
+}

@@ -3,7 +3,7 @@ import { appError, badUserInput, ErrorCode, loneSeat, seatUnavailable } from '@e
 import { Booking, type BookingStatus } from './booking.entity';
 import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRequest } from './booking.rules';
 import { insertHold, type HoldSettings } from './hold-insert';
-import { countCreateBookingRoute } from './create-booking.metrics';
+import { countCreateBookingRoute, countOneStatementHold } from './create-booking.metrics';
 import { InFlightHolds, NOTHING, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
 import { MadeUnderKey } from './made-under-key';
 import { holdInOneStatement } from './one-statement-hold';
@@ -116,6 +116,32 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
 }
 
 /**
+ * Events whose last transaction saw the lone-seat rule (PREVENT — the default for a new event).
+ * The one-statement hold takes only events without it and writes nothing for them, so their
+ * holds go straight to the transaction instead of paying a round trip for nothing. Learnt from
+ * each transaction's own read of the event, so a rule changed either way is followed from the
+ * next transaction on; it only decides whether to try the statement, which checks the rule
+ * itself. At most MAX events (then it starts over: a forgotten event costs one statement).
+ */
+class LoneSeatRuleEvents {
+  private static readonly MAX = 10_000;
+  private readonly events = new Set<string>();
+
+  has(eventId: string): boolean {
+    return this.events.has(eventId);
+  }
+
+  note(eventId: string, hasRule: boolean): void {
+    if (!hasRule) {
+      this.events.delete(eventId);
+      return;
+    }
+    if (this.events.size >= LoneSeatRuleEvents.MAX) this.events.clear();
+    this.events.add(eventId);
+  }
+}
+
+/**
  * createBooking's hot path in plain SQL: a hold is one statement when nothing needs deciding
  * (one-statement-hold.ts), else a handful of round trips, and no entity hydration. One attempt
  * is one transaction: lock the requested seats SKIP LOCKED (with the event's state and, for a
@@ -136,6 +162,7 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
 export class CreateBooking {
   private readonly inFlight = new InFlightHolds();
   private readonly madeUnderKey = new MadeUnderKey();
+  private readonly loneSeatRule = new LoneSeatRuleEvents();
 
   constructor(
     private readonly settings: CreateBookingSettings,
@@ -185,8 +212,11 @@ export class CreateBooking {
       let busySeats: readonly string[];
       try {
         // The common case in one statement; whatever needs deciding, the transaction decides.
-        if (first) {
+        // The statement never decides the lone-seat rule: for such events it is not tried.
+        if (first && this.loneSeatRule.has(req.eventId)) countOneStatementHold('skipped');
+        else if (first) {
           const held = await holdInOneStatement(em, this.settings, this.now(), { userId: req.userId, eventId: req.eventId, seatIds: req.seatIds, idempotencyKey: req.key });
+          countOneStatementHold(held ? 'made' : 'declined');
           if (held) return { booking: held, created: true };
         }
         return await em.transactional((tx) => this.attempt(tx, req));
@@ -219,6 +249,7 @@ export class CreateBooking {
     if (event?.existing_id && key) return { booking: await this.replay(tx, event.existing_id, req), created: false };
     // Rolling back lets go of the seats it did lock.
     if (event?.busy.length) throw new SeatsBusy(event.busy);
+    if (event) this.loneSeatRule.note(eventId, event.single_seat_rule === 'PREVENT');
     assertOpenForBooking(eventId, event);
     const locked = event!.seats;
     const wanted = new Set(seatIds);
