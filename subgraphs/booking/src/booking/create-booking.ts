@@ -5,6 +5,7 @@ import { activeStatusSql, isOverdue, sameSeats, validateSeatRequest, type SeatRe
 import { insertHold, type HoldSettings } from './hold-insert';
 import { countCreateBookingRoute, countOneStatementHold } from './create-booking.metrics';
 import { InFlightHolds, NOTHING, seenByEarlier, type Observation, type TrackedRequest } from './in-flight-holds';
+import { LoneSeatRuleEvents } from './lone-seat-rule-events';
 import { MadeUnderKey } from './made-under-key';
 import { holdInOneStatement } from './one-statement-hold';
 import { lockSeats, serializeKey, uuidArray, waitForSeats, type LockedSeat } from './seat-lock';
@@ -113,32 +114,6 @@ export function assertOpenForBooking(eventId: string, event: { status: string; p
     throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
   }
   if (event.status !== 'ON_SALE') throw badUserInput('eventId', 'this event is not on sale');
-}
-
-/**
- * Events whose last transaction saw the lone-seat rule (PREVENT — the default for a new event).
- * The one-statement hold takes only events without it and writes nothing for them, so their
- * holds go straight to the transaction instead of paying a round trip for nothing. Learnt from
- * each transaction's own read of the event, so a rule changed either way is followed from the
- * next transaction on; it only decides whether to try the statement, which checks the rule
- * itself. At most MAX events (then it starts over: a forgotten event costs one statement).
- */
-class LoneSeatRuleEvents {
-  private static readonly MAX = 10_000;
-  private readonly events = new Set<string>();
-
-  has(eventId: string): boolean {
-    return this.events.has(eventId);
-  }
-
-  note(eventId: string, hasRule: boolean): void {
-    if (!hasRule) {
-      this.events.delete(eventId);
-      return;
-    }
-    if (this.events.size >= LoneSeatRuleEvents.MAX) this.events.clear();
-    this.events.add(eventId);
-  }
 }
 
 /**
