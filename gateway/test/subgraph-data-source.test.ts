@@ -24,9 +24,11 @@ describe('SubgraphDataSource failure mapping', () => {
   const answering = (status: number, body: string, type = 'application/json') =>
     serve(http.createServer((_req, res) => res.writeHead(status, { 'content-type': type }).end(body)));
 
+  const sourceAt = (url: string, timeoutMs = 5_000) =>
+    new SubgraphDataSource({ subgraph: 'booking', url, internalSecret: 'x'.repeat(32), metrics: new GatewayMetrics(), log: (m) => logs.push(m), timeoutMs });
+
   async function fetchFrom(url: string, timeoutMs = 5_000): Promise<GraphQLError> {
-    const source = new SubgraphDataSource({ subgraph: 'booking', url, internalSecret: 'x'.repeat(32), metrics: new GatewayMetrics(), log: (m) => logs.push(m), timeoutMs });
-    const error = await source
+    const error = await sourceAt(url, timeoutMs)
       .process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context: { requestId: 'req-42' } })
       .then(() => undefined, (e: GraphQLError) => e);
     if (!error) throw new Error('expected the fetch to fail');
@@ -96,7 +98,7 @@ describe('SubgraphDataSource failure mapping', () => {
   it("hands a root fetch's whole refusal to @apollo/gateway as a finished error without a stack; a fetch below the root as the answer", async () => {
     const refusal = { message: 'Some seats are no longer available', path: ['createBooking'], extensions: { code: 'SEAT_UNAVAILABLE', seatIds: ['s-1'] } };
     const url = await answering(200, JSON.stringify({ data: null, errors: [refusal] }));
-    const source = new SubgraphDataSource({ subgraph: 'booking', url, internalSecret: 'x'.repeat(32), metrics: new GatewayMetrics(), log: (m) => logs.push(m) });
+    const source = sourceAt(url);
     const planFetch = (pathInIncomingRequest: string[]) =>
       source.process({ kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION, request: { query: 'mutation { createBooking { id } }' }, context: {} as never, incomingRequestContext: {} as never, pathInIncomingRequest });
     const thrown = await planFetch([]).then(() => undefined, (e: GraphQLError) => e);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './ports';
-import { startEmbeddedPostgres } from './postgres';
+import { isRunning, postmasterPid, startEmbeddedPostgres } from './postgres';
 
 /**
  * The embedded PostgreSQL of `npm start`: a first start stopped while initdb ran (Ctrl-C on the
@@ -47,7 +47,7 @@ describe('startEmbeddedPostgres after the process that started it was killed', (
   });
   afterEach(async () => {
     for (const child of starters) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    const left = livePostmaster(path.join(dataDir, 'pg'));
+    const left = postmasterPid(path.join(dataDir, 'pg'));
     if (left) process.kill(left, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -60,19 +60,19 @@ describe('startEmbeddedPostgres after the process that started it was killed', (
       await c.query('create table kept (note text)');
       await c.query('insert into kept values ($1)', ['booked before the kill']);
     });
-    const firstServer = livePostmaster(path.join(dataDir, 'pg'));
+    const firstServer = postmasterPid(path.join(dataDir, 'pg'));
     expect(firstServer).toBeDefined();
 
     first.child.kill('SIGKILL');
     const second = await startStarter(path.join(dataDir, 'pg'), port);
     starters.push(second.child);
 
-    expect(isAlive(firstServer!)).toBe(false);
+    expect(isRunning(firstServer!)).toBe(false);
     const rows = await withClient(second.serverUrl, (c) => c.query<{ note: string }>('select note from kept').then((r) => r.rows));
     expect(rows).toEqual([{ note: 'booked before the kill' }]);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
-    expect(livePostmaster(path.join(dataDir, 'pg'))).toBeUndefined();
+    expect(postmasterPid(path.join(dataDir, 'pg'))).toBeUndefined();
   }, 120_000);
 });
 
@@ -112,23 +112,5 @@ async function withClient<T>(serverUrl: string, use: (client: Client) => Promise
     return await use(client);
   } finally {
     await client.end();
-  }
-}
-
-function livePostmaster(dataDir: string): number | undefined {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return undefined;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  return isAlive(pid) ? pid : undefined;
-}
-
-/** Running, not a zombie (the killed starter's server is reparented, and not every init reaps). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }

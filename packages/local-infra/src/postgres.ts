@@ -115,7 +115,7 @@ function assertNothingHalfMade(dataDir: string): void {
 }
 
 /** The live server's process id from the folder's postmaster.pid, if a server owns the folder. */
-function postmasterPid(dataDir: string): number | undefined {
+export function postmasterPid(dataDir: string): number | undefined {
   const pidFile = `${dataDir}/postmaster.pid`;
   if (!fs.existsSync(pidFile)) return undefined;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -127,7 +127,7 @@ function postmasterPid(dataDir: string): number | undefined {
  * True while `pid` runs. A process that exited but was not reaped yet (a zombie: its parent
  * was killed, and not every container's init reaps orphans) answers signal 0 all the same.
  */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
