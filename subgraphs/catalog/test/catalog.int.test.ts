@@ -73,6 +73,7 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       [{ name: 'Hall', city: 'X', sections: [section({ rows: 0 })] }, 'sections[0].rows'],
       [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: -1 })] }, 'sections[0].seatsPerRow'],
       [{ name: 'Hall', city: 'X', sections: [section({ seatsPerRow: 100_000 })] }, 'sections[0].seatsPerRow'],
+      [{ name: 'Hall', city: 'X', sections: [section(), section({ name: 'STALLS ' })] }, 'sections[1].name'],
     ])('refuses bad input %#, naming %s', async (input, field) => {
       const res = await organizer(operations.CreateVenueDocument, { input });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);

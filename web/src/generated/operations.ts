@@ -394,6 +394,7 @@ export type Section = {
 };
 
 export type SectionInput = {
+  /** Shown on tickets with the row and seat number; different from the venue's other sections (ignoring case) */
   name: Scalars['String']['input'];
   rows: Scalars['Int']['input'];
   seatsPerRow: Scalars['Int']['input'];

@@ -3,7 +3,7 @@ import { MoneyScalar } from '@eventix/subgraph-kit';
 
 @InputType()
 export class SectionInput {
-  @Field()
+  @Field({ description: "Shown on tickets with the row and seat number; different from the venue's other sections (ignoring case)" })
   name!: string;
 
   @Field(() => Int)

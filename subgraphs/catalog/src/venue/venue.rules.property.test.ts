@@ -31,6 +31,8 @@ describe('venue rules (properties)', () => {
         const seats = planSeats(sections);
         expect(seats).toHaveLength(expected);
         expect(new Set(seats.map((s) => `${s.sectionIndex}/${s.row}/${s.number}`)).size).toBe(expected);
+        // ...and each seat's printed name (section, row, number) is its own.
+        expect(new Set(seats.map((s) => `${sections[s.sectionIndex].name.trim().toLowerCase()}/${s.row}/${s.number}`)).size).toBe(expected);
         expect(new Set(seats.map((s) => s.id)).size).toBe(expected);
         expect(seats.map((s) => s.ordinal)).toEqual(seats.map((_, i) => i));
         expect(seats.every((s) => s.priceMinor === toMinorUnits(sections[s.sectionIndex].price))).toBe(true);

@@ -25,6 +25,7 @@ describe('venue layout rules', () => {
     [[{ name: 'A', rows: 1, seatsPerRow: -4, price: '1.00' }], 'sections[0].seatsPerRow'],
     [[{ name: 'A', rows: 1, seatsPerRow: 1_000_000, price: '1.00' }], 'sections[0].seatsPerRow'],
     [[{ name: 'A', rows: 1, seatsPerRow: 1, price: '-1.00' }], 'sections[0].price'],
+    [[{ name: 'Stalls', rows: 1, seatsPerRow: 1, price: '1.00' }, { name: 'Balcony', rows: 1, seatsPerRow: 1, price: '1.00' }, { name: ' stalls ', rows: 1, seatsPerRow: 1, price: '1.00' }], 'sections[2].name'],
   ])('refuses bad sections %#, naming %s', (sections, field) => {
     expect(() => validateSections(sections)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field }) }));
   });

@@ -50,9 +50,15 @@ export function validateSections(sections: readonly SectionPlan[]): void {
   if (!sections.length) throw badUserInput('sections', 'a venue needs at least one section');
   if (sections.length > LAYOUT_LIMITS.maxSections) throw badUserInput('sections', `at most ${LAYOUT_LIMITS.maxSections} sections`);
   let total = 0;
+  // A seat is named on its ticket and at the door by section, row and number: two sections of
+  // one venue called alike would give two seats one name.
+  const namesSeen = new Map<string, number>();
   sections.forEach((section, i) => {
     const at = `sections[${i}]`;
-    requireName(`${at}.name`, section.name);
+    const name = requireName(`${at}.name`, section.name);
+    const sameName = namesSeen.get(name.toLowerCase());
+    if (sameName !== undefined) throw badUserInput(`${at}.name`, `sections[${sameName}] is already called "${name}"; section names must differ`);
+    namesSeen.set(name.toLowerCase(), i);
     if (!Number.isInteger(section.rows) || section.rows <= 0 || section.rows > LAYOUT_LIMITS.maxRows) {
       throw badUserInput(`${at}.rows`, `must be between 1 and ${LAYOUT_LIMITS.maxRows}`);
     }
