@@ -68,8 +68,10 @@ export function attemptOutcome(status: PaymentStatus, sameAttempt: boolean): 'ch
     case PaymentStatus.REQUIRES_PAYMENT:
       return 'charge';
     case PaymentStatus.SUCCEEDED:
-    case PaymentStatus.REFUNDED:
       return sameAttempt ? 'replay' : alreadyPaid();
+    case PaymentStatus.REFUNDED:
+      // Paid, then cancelled and refunded: "already paid" would tell the fan the order stands.
+      return sameAttempt ? 'replay' : appError(ErrorCode.INVALID_BOOKING_STATE, 'This booking was cancelled and its payment refunded; book the seats again');
     case PaymentStatus.PROCESSING:
       return sameAttempt ? 'replay' : appError(ErrorCode.INVALID_BOOKING_STATE, 'A payment for this booking is already in progress');
     case PaymentStatus.FAILED:
