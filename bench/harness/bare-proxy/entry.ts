@@ -15,6 +15,15 @@ const subgraph = required('TARGET_SUBGRAPH');
 const secret = required('INTERNAL_JWT_SECRET');
 const pool = new Pool(target.origin, { connections: 64 });
 
+// The credential lives 60 s; like the gateway, sign one and reuse it for half of that.
+const CREDENTIAL_REUSE_MS = 30_000;
+let credential: { value: Promise<string>; until: number } | undefined;
+function currentCredential(): Promise<string> {
+  const now = Date.now();
+  if (!credential || now >= credential.until) credential = { value: signInternalCredential(secret, { permissions: [] }, subgraph), until: now + CREDENTIAL_REUSE_MS };
+  return credential.value;
+}
+
 const server = http.createServer((req, res) => {
   if (req.url === '/health/ready') {
     res.end('ok');
@@ -23,7 +32,7 @@ const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    signInternalCredential(secret, { permissions: [] }, subgraph)
+    currentCredential()
       .then((credential) => pool.request({ path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_CREDENTIAL_HEADER]: credential }, body: Buffer.concat(chunks) }))
       .then(async (answer) => {
         const text = await answer.body.text();
