@@ -6,6 +6,7 @@ import { createLogger, loadLogLevel, loadShutdownTimeout, logLines, pendingStopS
 import { loadLauncherConfig } from './env';
 import { prepareInfrastructure } from './infrastructure';
 import { startPlatform } from './platform';
+import { listeningOn, StartRefused } from './start-refused';
 import { seedDemo } from './seed';
 import { startWebServer } from '@eventix/web';
 
@@ -31,10 +32,10 @@ async function main(): Promise<void> {
     throw error;
   });
   // The fan app, pointed at this gateway (the browser calls it directly; the gateway allows local origins in development).
-  const web = await startWebServer({ port: config.web.port, host: '127.0.0.1', config: { gatewayUrl: platform.gateway.url, auth: config.web.auth } }).catch(async (error: Error) => {
+  const web = await listeningOn('the fan app', 'WEB_PORT', startWebServer({ port: config.web.port, host: '127.0.0.1', config: { gatewayUrl: platform.gateway.url, auth: config.web.auth } })).catch(async (error: Error) => {
     await platform.stop();
     await infra.postgres.stop();
-    throw new Error(`the fan app could not start on port ${config.web.port} (WEB_PORT): ${error.message}`);
+    throw error instanceof StartRefused ? error : new Error(`the fan app could not start on port ${config.web.port} (WEB_PORT): ${error.message}`);
   });
   const shutdown = async (signal: string) => {
     // A second Ctrl-C must not start another stop (or kill this one half-way).
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `[launcher] failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof StartRefused) console.error(`[launcher] failed to start: ${error.message}`);
+  else console.error(`[launcher] failed to start: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, externalPostgres, startEmbeddedPostgres, type PostgresHandle } from '@eventix/local-infra';
 import { TicketSigner } from '@eventix/booking';
+import { StartRefused } from './start-refused';
 import type { LauncherConfig } from './env';
 
 export const DATABASES = { catalog: 'eventix_catalog', booking: 'eventix_booking', payment: 'eventix_payment' } as const;
@@ -25,7 +26,7 @@ export async function prepareInfrastructure(config: LauncherConfig, log: (m: str
   const postgres = config.databaseUrl
     ? externalPostgres(config.databaseUrl)
     : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true, log }).catch((error: Error) => {
-        throw new Error(`${error.message}\n(EMBEDDED_POSTGRES_PORT picks another port; DATABASE_URL uses a PostgreSQL of your own)`);
+        throw new StartRefused(`${error.message}\n(EMBEDDED_POSTGRES_PORT picks another port; DATABASE_URL uses a PostgreSQL of your own)`);
       });
   try {
     const [catalog, booking, payment] = await Promise.all(Object.values(DATABASES).map((db) => ensureDatabase(postgres.serverUrl, db)));

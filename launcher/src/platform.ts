@@ -9,6 +9,7 @@ import type { EnvSource } from '@eventix/config';
 import { stopInOrder, type Logger } from '@eventix/subgraph-kit';
 import type { Infrastructure } from './infrastructure';
 import type { LauncherConfig } from './env';
+import { listeningOn } from './start-refused';
 
 export interface Platform {
   catalog: CatalogSubgraph;
@@ -66,9 +67,13 @@ export async function startPlatform(
     // Consumers first, so the in-process bus has its groups before any relay publishes.
     await booking.consume();
     await payment.consume();
-    const [catalogUp, bookingUp, paymentUp] = await Promise.all([catalog.start(), booking.start(), payment.start()]);
+    const [catalogUp, bookingUp, paymentUp] = await Promise.all([
+      listeningOn('catalog', 'CATALOG_PORT', catalog.start()),
+      listeningOn('booking', 'BOOKING_PORT', booking.start()),
+      listeningOn('payment', 'PAYMENT_PORT', payment.start()),
+    ]);
     bookingUrl = bookingUp.url;
-    const gateway = await startGateway({
+    const gateway = await listeningOn('the gateway', 'GATEWAY_PORT', startGateway({
       config: loadGatewayConfig({
         ...shared,
         CATALOG_URL: catalogUp.url,
@@ -78,7 +83,7 @@ export async function startPlatform(
       }),
       log: log('gateway'),
       logger: logger?.('gateway'),
-    });
+    }));
     return {
       catalog,
       booking,

@@ -78,3 +78,34 @@ describe('npm start when the embedded database cannot have its port', () => {
     expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
   });
 });
+
+describe("npm start when a service's port is taken", () => {
+  let dataDir: string;
+  let squatter: net.Server;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-busy-service-port-'));
+    fs.chmodSync(dataDir, 0o755);
+    squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => squatter.close(resolve));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(['CATALOG_PORT', 'GATEWAY_PORT'])('exits 1 naming the service and %s, without a stack trace, and leaves no database running', async (variable) => {
+    const { port } = squatter.address() as net.AddressInfo;
+    const env = { ...(await launcherEnv(dataDir)), [variable]: String(port) };
+    const failure = await startLauncher(env, 90_000).then(
+      () => new Error('the launcher started on a port in use'),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/exited during start-up \(1\)/);
+    const service = variable === 'CATALOG_PORT' ? 'catalog' : 'the gateway';
+    expect(failure.message).toContain(`[launcher] failed to start: ${service} cannot listen on 127.0.0.1:${port}`);
+    expect(failure.message).toContain(`${variable} picks another`);
+    expect(failure.message).not.toMatch(/\n\s+at /);
+    expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  });
+});
