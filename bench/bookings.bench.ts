@@ -262,7 +262,7 @@ async function contention(platform: BenchPlatform, eventId: string, seats: strin
       const round = index - warmUpRounds;
       all.push(classify(round, outcomes));
       // Each round's spread, for reading a shape the summary hides.
-      if (process.env.BENCH_VERBOSE) console.log(`${keyed ? 'keyed ' : ''}round ${round}: ${describeRound(outcomes)}`);
+      if (process.env.BENCH_VERBOSE) console.log(`${new Date().toISOString()} ${keyed ? 'keyed ' : ''}round ${round}: ${describeRound(outcomes)}`);
     }
     return { measured: all.slice(warmUpRounds), warmUp: all.slice(1, warmUpRounds), all };
   } finally {

@@ -81,9 +81,12 @@ export async function startBenchPlatform(opts: BenchPlatformOptions = {}): Promi
     ...UNTHROTTLED,
   };
   // BENCH_CPU_PROF_DIR=<dir>: every service writes a V8 CPU profile there when it stops.
-  const profiled: Record<string, string> = process.env.BENCH_CPU_PROF_DIR
-    ? { NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'cpu-profile-preload.js')}`, CPU_PROFILE_DIR: process.env.BENCH_CPU_PROF_DIR }
-    : {};
+  // BENCH_NODE_OPTIONS=<flags>: Node flags for every service (e.g. --trace-gc to see the pauses).
+  const nodeOptions = [process.env.BENCH_CPU_PROF_DIR ? `--require ${path.join(__dirname, '..', 'cpu-profile-preload.js')}` : '', process.env.BENCH_NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
+  const profiled: Record<string, string> = {
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    ...(process.env.BENCH_CPU_PROF_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_CPU_PROF_DIR } : {}),
+  };
   let gatewayEnv = { ...gatewayBase, ...profiled, GATEWAY_PORT: String(ports.gateway), ...opts.gatewayEnv };
   const gateway = () => new ServiceProcess('gateway', serviceEntry('gateway').absolute, ports.gateway, gatewayEnv, logDir);
   const services = {} as Record<BenchService, ServiceProcess>;
