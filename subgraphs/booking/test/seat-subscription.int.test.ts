@@ -89,6 +89,11 @@ describe('seatAvailabilityChanged (real Kafka and Redis, two booking instances)'
     await waitFor(() => (sub.errors.length ? true : undefined), 5_000, 'the error');
     // An event booking has not projected may just be on its way: "not yet", retryable.
     expect(JSON.stringify(sub.errors)).toMatch(/SERVICE_UNAVAILABLE/);
+    // Something that is not an event id never will be one: final, not "try again".
+    const notAnId = subscribe(wsClient(b, gatewayCredential), 'nope');
+    await waitFor(() => (notAnId.errors.length ? true : undefined), 5_000, 'the error');
+    expect(JSON.stringify(notAnId.errors)).toMatch(/"code":"BAD_USER_INPUT"/);
+    expect(JSON.stringify(notAnId.errors)).toMatch(/"field":"eventId"/);
 
     const refused = await new Promise<{ code: number }>((resolve) => {
       const client = createClient({ url: b.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { closed: (event) => resolve(event as { code: number }) } });

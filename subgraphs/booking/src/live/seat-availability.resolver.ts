@@ -46,9 +46,9 @@ export class SeatAvailabilityResolver {
     // An unknown event is refused up front rather than left as a silent, endless stream.
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { eventId: string; afterVersion?: number | null }, BookingContext>) => {
       const eventId = String(args.eventId).toLowerCase();
-      const [known] = isUuid(eventId)
-        ? await context.em.execute<Array<{ event_id: string }>>(`select event_id from event_projection where event_id = ?`, [eventId])
-        : [];
+      // Not an id at all can never become an event: a final refusal, as createBooking gives.
+      if (!isUuid(eventId)) throw badUserInput('eventId', 'must be an event id');
+      const [known] = await context.em.execute<Array<{ event_id: string }>>(`select event_id from event_projection where event_id = ?`, [eventId]);
       // Like createBooking: booking may simply not have heard of a just-published event yet, so
       // "not yet, retry" rather than a final NOT_FOUND (see docs/architecture.md, decision 5).
       if (!known) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
