@@ -739,7 +739,9 @@ describe('mutations keep the contract for any input (property-based, real gatewa
               const sectionsValid =
                 o.sections.length >= 1 && o.sections.length <= 100 &&
                 o.sections.every((s) => nameOk(s.name) && Number.isInteger(s.rows) && (s.rows as number) >= 1 && (s.rows as number) <= 200 && Number.isInteger(s.seatsPerRow) && (s.seatsPerRow as number) >= 1 && (s.seatsPerRow as number) <= 500 && typeof s.price === 'string' && MONEY.test(s.price)) &&
-                o.sections.reduce((n, s) => n + (s.rows as number) * (s.seatsPerRow as number), 0) <= 100_000;
+                o.sections.reduce((n, s) => n + (s.rows as number) * (s.seatsPerRow as number), 0) <= 100_000 &&
+                // Section names differ (trimmed, ignoring case): a seat's printed name is its own.
+                new Set(o.sections.map((s) => String(s.name).trim().toLowerCase())).size === o.sections.length;
               valid = nameOk(o.name) && nameOk(o.city) && sectionsValid;
               if (valid && hasNul(variables)) valid = 'either';
               res = await as(who)(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id sections { id rows } } }`, variables);
