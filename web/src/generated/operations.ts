@@ -36,8 +36,11 @@ export type Booking = {
   id: Scalars['ID']['output'];
   status: BookingStatus;
   currency: Scalars['String']['output'];
+  /** While PENDING: when the hold ends and its seats go back on sale unless paid (a payment in progress extends it). Kept afterwards as the hold's last end: a CONFIRMED booking does not expire. */
   expiresAt: Scalars['DateTime']['output'];
+  /** The reference fans and the box office quote (EVX-XXXX-XXXX), set when the booking is confirmed */
   ticketReference?: Maybe<Scalars['String']['output']>;
+  /** Why a CANCELLED or EXPIRED booking ended; null while it is live */
   cancellationReason?: Maybe<CancellationReason>;
   createdAt: Scalars['DateTime']['output'];
   event: Event;

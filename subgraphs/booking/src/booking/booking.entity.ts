@@ -43,14 +43,18 @@ export class Booking {
   @Property({ type: 'text', length: 3 })
   currency!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, {
+    description:
+      'While PENDING: when the hold ends and its seats go back on sale unless paid (a payment in progress extends it). ' +
+      'Kept afterwards as the hold\'s last end: a CONFIRMED booking does not expire.',
+  })
   @Property({ type: 'timestamptz' })
   expiresAt!: Date;
 
   @Property({ type: 'text', nullable: true })
   idempotencyKey?: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The reference fans and the box office quote (EVX-XXXX-XXXX), set when the booking is confirmed' })
   @Property({ type: 'text', nullable: true })
   ticketReference?: string;
 
@@ -58,7 +62,7 @@ export class Booking {
   @Property({ type: 'text', nullable: true })
   paymentId?: string;
 
-  @Field(() => CancellationReason, { nullable: true })
+  @Field(() => CancellationReason, { nullable: true, description: 'Why a CANCELLED or EXPIRED booking ended; null while it is live' })
   @Enum({ items: () => CancellationReason, type: 'text', nullable: true })
   cancellationReason?: CancellationReason;
 
