@@ -58,6 +58,38 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect(errorCodes(await h.as(fan)(operations.TicketValidityDocument, { code }))).toEqual(['FORBIDDEN']);
   });
 
+  it('a booking whose ticket was checked in cannot be cancelled for a refund; a race of the two never lets both through', async () => {
+    const door = h.as(await h.token('door-2', ['tickets:verify']));
+    const { eventId: doorEvent, seatIds: doorSeats } = await onSaleEvent(h, { seatsPerRow: 12, city: 'Doortown' });
+    const confirmedBooking = async (fan: string, seatId: string) => {
+      const id = await heldBooking(h, fan, doorEvent, [seatId]);
+      expect((await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa' } })).errors).toBeUndefined();
+      return { id, code: (await view(h, fan, id)).tickets[0].code };
+    };
+
+    const fan = await h.token('door-fan');
+    const used = await confirmedBooking(fan, doorSeats[0]);
+    expect((await door(operations.CheckInTicketDocument, { code: used.code })).errors).toBeUndefined();
+    const refused = await h.as(fan)(operations.CancelBookingDocument, { id: used.id });
+    expect(errorCodes(refused)).toEqual(['INVALID_BOOKING_STATE']);
+    expect(refused.errors![0].message).toMatch(/checked in at .*cannot be cancelled/);
+    expect(await view(h, fan, used.id)).toMatchObject({ status: 'CONFIRMED', payment: { status: 'SUCCEEDED', refundedAmount: '0.00' } });
+
+    // Check-in and cancellation sent together, ten times: exactly one wins each time, and what
+    // the database holds afterwards agrees with it.
+    for (const seatId of doorSeats.slice(1, 11)) {
+      const racer = await confirmedBooking(fan, seatId);
+      const [checkIn, cancel] = await Promise.all([door(operations.CheckInTicketDocument, { code: racer.code }), h.as(fan)(operations.CancelBookingDocument, { id: racer.id })]);
+      const outcome = { checkedIn: !checkIn.errors, cancelled: !cancel.errors };
+      expect([{ checkedIn: true, cancelled: false }, { checkedIn: false, cancelled: true }]).toContainEqual(outcome);
+      const [row] = await h.platform.booking.orm.em.fork().execute<Array<{ status: string; checked_in_at: Date | null }>>(
+        'select b.status, t.checked_in_at from booking b join ticket t on t.booking_id = b.id where b.id = ?',
+        [racer.id],
+      );
+      expect({ status: row.status, checkedIn: row.checked_in_at !== null }).toEqual(outcome.checkedIn ? { status: 'CONFIRMED', checkedIn: true } : { status: 'CANCELLED', checkedIn: false });
+    }
+  });
+
   it("refuses to pay someone else's booking as if it did not exist", async () => {
     const owner = await h.token('owner-fan');
     const id = await heldBooking(h, owner, eventId, [seat()]);

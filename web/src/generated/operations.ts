@@ -187,7 +187,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Holds seats for the signed-in user until expiresAt */
   createBooking: Booking;
-  /** Cancels one of your bookings and releases its seats; a paid booking is refunded */
+  /** Cancels one of your bookings and releases its seats; a paid booking is refunded, unless one of its tickets was already checked in (INVALID_BOOKING_STATE) */
   cancelBooking: Booking;
   /** Holds the best available seats for the signed-in user: `quantity` seats next to each other in one row, in the row nearest the stage (the front of the seat map: the smallest y, row A of the first section first) that can take them without leaving a single empty seat between taken seats or at a row end. Only with allowSplit, and only when no row can take the party together, the closest split. SEAT_UNAVAILABLE when nothing matches; SERVICE_UNAVAILABLE (retryable) when every candidate row stayed busy with other buyers. */
   holdBestAvailable: BestAvailableHold;

@@ -37,7 +37,7 @@ export class BookingResolver {
     return ctx.bookings.create(ctx.em, userId, { eventId: input.eventId, seatIds: input.seatIds, idempotencyKey: input.idempotencyKey ?? undefined });
   }
 
-  @Mutation(() => Booking, { description: 'Cancels one of your bookings and releases its seats; a paid booking is refunded' })
+  @Mutation(() => Booking, { description: 'Cancels one of your bookings and releases its seats; a paid booking is refunded, unless one of its tickets was already checked in (INVALID_BOOKING_STATE)' })
   cancelBooking(@Ctx() ctx: BookingContext, @Arg('id', () => ID) id: string): Promise<Booking> {
     requireUser(ctx.caller);
     return ctx.bookings.cancel(ctx.em, ctx.caller, entityId('Booking', id));

@@ -225,6 +225,7 @@ export class BookingService {
         return { expired: true as const };
       }
       assertMove(booking.status, BookingStatus.CANCELLED);
+      await refuseIfUsedAtTheDoor(tx, booking);
       await this.release(tx, booking, CancellationReason.USER);
       return { booking };
     });
@@ -504,4 +505,21 @@ export class BookingService {
   private async announceSeatChange<Payload extends SeatChange>(tx: EntityManager, type: string, change: Omit<Payload, 'seatMapVersion'>): Promise<void> {
     await announceSeatChange<Payload>(tx, type, change, { keep: this.settings.changeLogVersions });
   }
+}
+
+/**
+ * A confirmed booking with a ticket already checked in was used — the fan is (or was) in the
+ * venue — so it is no longer the fan's to cancel for a refund. Runs with the booking row locked
+ * FOR UPDATE; checkIn takes the same row FOR SHARE (ticket.service.ts), so a check-in and a
+ * cancellation cannot both succeed, whichever comes first.
+ */
+async function refuseIfUsedAtTheDoor(tx: EntityManager, booking: Booking): Promise<void> {
+  if (booking.status !== BookingStatus.CONFIRMED) return;
+  const [used] = await tx.execute<Array<{ checked_in_at: Date }>>(
+    'select checked_in_at from ticket where booking_id = ? and checked_in_at is not null order by checked_in_at limit 1',
+    [booking.id],
+  );
+  if (!used) return;
+  const at = new Date(used.checked_in_at).toISOString();
+  throw appError(ErrorCode.INVALID_BOOKING_STATE, `A ticket of this booking was checked in at ${at}; a used booking cannot be cancelled`, { checkedInAt: at });
 }

@@ -42,7 +42,10 @@ export class TicketService {
 
   /**
    * Admits a ticket once. The conditional UPDATE is the guard: two scanners racing on the same
-   * code cannot both succeed; the loser is told when the ticket was first used.
+   * code cannot both succeed; the loser is told when the ticket was first used. The booking row
+   * is locked FOR SHARE meanwhile, and its status read under that lock: a cancellation (which
+   * locks it FOR UPDATE and refuses a booking with a used ticket) is either over — this sees
+   * CANCELLED — or waits for this check-in and then refuses.
    */
   async checkIn(em: EntityManager, code: string, scannerId: string): Promise<Ticket> {
     const verification = await this.verify(em, code);
@@ -51,16 +54,19 @@ export class TicketService {
     if (ticket.booking.getEntity().status !== BookingStatus.CONFIRMED) {
       throw appError(ErrorCode.INVALID_BOOKING_STATE, verification.reason ?? 'booking is not confirmed');
     }
-    const rows = await em.execute<Array<{ checked_in_at: Date }>>(
-      'update ticket set checked_in_at = ?, checked_in_by = ? where id = ? and checked_in_at is null returning checked_in_at',
-      [this.now(), scannerId, ticket.id],
-    );
-    if (!rows.length) {
-      const [first] = await em.execute<Array<{ checked_in_at: Date }>>('select checked_in_at from ticket where id = ?', [ticket.id]);
+    const checkedInAt = await em.transactional(async (tx) => {
+      const [booking] = await tx.execute<Array<{ status: string }>>('select status from booking where id = ? for share', [ticket.booking.id]);
+      if (booking?.status !== BookingStatus.CONFIRMED) throw appError(ErrorCode.INVALID_BOOKING_STATE, `booking is ${booking?.status ?? 'gone'}`);
+      const rows = await tx.execute<Array<{ checked_in_at: Date }>>(
+        'update ticket set checked_in_at = ?, checked_in_by = ? where id = ? and checked_in_at is null returning checked_in_at',
+        [this.now(), scannerId, ticket.id],
+      );
+      if (rows.length) return new Date(rows[0].checked_in_at);
+      const [first] = await tx.execute<Array<{ checked_in_at: Date }>>('select checked_in_at from ticket where id = ?', [ticket.id]);
       const at = new Date(first.checked_in_at).toISOString();
       throw appError(ErrorCode.INVALID_BOOKING_STATE, `Ticket already checked in at ${at}`, { checkedInAt: at });
-    }
-    ticket.checkedInAt = new Date(rows[0].checked_in_at);
+    });
+    ticket.checkedInAt = checkedInAt;
     return ticket;
   }
 }
