@@ -147,6 +147,17 @@ describe('gateway refusals and features (real subgraphs, Redis)', () => {
       const second = await gateway();
       expect((await post(second.url, { extensions })).data).toEqual({ events: { pageInfo: { hasNextPage: expect.any(Boolean) } } });
     });
+
+    it('refuses a hash that is not the query text\'s, or an unknown APQ version, as the client\'s BAD_REQUEST (400), not an internal error', async () => {
+      const query = `query ApqMismatch { events(first: 1) { pageInfo { hasNextPage } } }`;
+      const send = (extensions: object) => fetch(h.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) });
+      for (const extensions of [{ persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } }, { persistedQuery: { version: 2, sha256Hash: createHash('sha256').update(query).digest('hex') } }]) {
+        const res = await send(extensions);
+        const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+        expect({ status: res.status, codes: body.errors.map((e) => e.extensions.code) }).toEqual({ status: 400, codes: ['BAD_REQUEST'] });
+        expect(body.errors[0].message).toMatch(/^extensions\.persistedQuery\.(sha256Hash|version) /);
+      }
+    });
   });
 
   describe('metrics and production mode', () => {
