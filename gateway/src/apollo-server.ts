@@ -18,6 +18,7 @@ import { usePartnerBudgets } from './plugins/partner-budget';
 import { MemoryRateLimitStore, useRateLimit } from './plugins/rate-limit';
 import { useRequestIdHeader } from './plugins/request-id';
 import { useSafelist } from './plugins/safelist';
+import { useOperationResolution } from './plugins/operation-resolution';
 import { useSeatMapCache, type SeatMapCacheOptions } from './plugins/seat-map-cache';
 import { stringifyResult } from './seat-map-cache/stored-answer';
 import type { RedisStores } from './redis/resilient-store';
@@ -73,6 +74,8 @@ function gatewayPlugins({ config, log, logger, httpServer, metrics, costModel, s
     ...(logger ? [useAccessLog(logger)] : []),
     // Before every plugin that resolves the operation: a refused one is never parsed or registered.
     useSafelist(partners, log),
+    // Next: an operation the executor could not run (unresolvable, a subscription over HTTP) is refused as the caller's.
+    useOperationResolution(),
     // Before the limits: a bad variable is the caller's input error, whatever else is wrong.
     useInputValidation(),
     useOperationLimits({ limits: config.limits, costModel, metrics }),

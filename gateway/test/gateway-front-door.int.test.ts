@@ -145,6 +145,18 @@ describe('gateway front door', () => {
       expect(((await res.json()) as { data?: unknown; errors: unknown[] }).data).toBeUndefined();
     });
 
+    it.each([
+      ['two operations and no operationName', { query: 'query A { __typename } query B { __typename }' }, 'OPERATION_RESOLUTION_FAILURE', 'Must provide operation name if query contains multiple operations.'],
+      ['an operationName the document lacks', { query: 'query A { __typename }', operationName: 'Z' }, 'OPERATION_RESOLUTION_FAILURE', 'Unknown operation named "Z".'],
+      ['a subscription over HTTP', { query: 'subscription { seatAvailabilityChanged(eventId: "x") { seatMapVersion } }' }, 'BAD_REQUEST', 'Subscriptions are served over WebSocket (graphql-ws protocol) at this URL, not over HTTP'],
+    ])('answers 400 to %s, never a 500, calling no subgraph', async (_name, body, code, message) => {
+      const before = await subgraphFetches();
+      const res = await fetch(h.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = (await res.json()) as { data?: unknown; errors: Array<{ message: string; extensions: { code: string } }> };
+      expect({ status: res.status, errors: answer.errors.map((e) => ({ message: e.message, code: e.extensions.code })) }).toEqual({ status: 400, errors: [{ message, code }] });
+      expect(await subgraphFetches()).toBe(before);
+    });
+
     it('accepts application/json with a charset and application/graphql-response+json', async () => {
       for (const type of ['application/json; charset=utf-8', 'application/graphql-response+json']) {
         const res = await fetch(h.gatewayUrl, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ query: '{ __typename }' }) });
