@@ -126,6 +126,27 @@ describe('gateway front door', () => {
       }
     });
 
+    it('codes a malformed subscribe message over graphql-ws as over HTTP: validation, operation resolution, transport', async () => {
+      const client = createClient({ url: h.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await h.token('viewer-13')}` } });
+      const refusal = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          client.subscribe({ query }, { next: resolve, error: resolve, complete: () => resolve('completed') });
+        });
+      try {
+        const cases: Array<[string, object]> = [
+          ['subscription { nope }', { code: 'GRAPHQL_VALIDATION_FAILED' }],
+          ['subscription A { holdExpiring(bookingId: "x") { kind } } subscription B { holdExpiring(bookingId: "y") { kind } }', { code: 'OPERATION_RESOLUTION_FAILURE' }],
+          ['{ events(first: 1) { edges { cursor } } }', { code: 'BAD_REQUEST' }],
+        ];
+        for (const [query, extensions] of cases) {
+          // Exactly the code: no HTTP status or other transport detail on a socket.
+          expect({ query, errors: await refusal(query) }).toEqual({ query, errors: [expect.objectContaining({ extensions })] });
+        }
+      } finally {
+        await client.dispose();
+      }
+    });
+
     it('still executes good values of the same operations', async () => {
       // Inline: literals, the good counterpart of the bad literals above.
       const res = await organizer(`{ events(from: "2020-01-01T00:00:00Z", first: 1) { edges { cursor } } }`);

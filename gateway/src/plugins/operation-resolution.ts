@@ -30,12 +30,12 @@ export function useOperationResolution(): ApolloServerPlugin<BaseContext> {
   };
 }
 
-function unresolvable(document: DocumentNode, operationName: string | undefined): GraphQLError {
+/** graphql-js's wording for a document whose operation cannot be picked (also used over graphql-ws). */
+export function unresolvableMessage(document: DocumentNode, operationName: string | undefined): string {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
-  const message = operationName
-    ? `Unknown operation named "${operationName}".`
-    : operations === 0
-      ? 'Must provide an operation.'
-      : 'Must provide operation name if query contains multiple operations.';
-  return new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+  if (operationName) return `Unknown operation named "${operationName}".`;
+  return operations === 0 ? 'Must provide an operation.' : 'Must provide operation name if query contains multiple operations.';
 }
+
+const unresolvable = (document: DocumentNode, operationName: string | undefined) =>
+  new GraphQLError(unresolvableMessage(document, operationName), { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });

@@ -5,6 +5,7 @@ import { appError, ErrorCode } from '@eventix/errors';
 import type { CostModel } from '../plugins/cost';
 import { checkInputs, strictFor } from '../plugins/input-validation';
 import { checkOperation, isTokenLimitMessage, tooComplex, type OperationLimits } from '../plugins/operation-limits';
+import { unresolvableMessage } from '../plugins/operation-resolution';
 
 export interface SubscribeCheckOptions {
   /** The API schema subscriptions are validated against. */
@@ -58,7 +59,8 @@ function validatedDocument(schema: GraphQLSchema, query: string, maxTokens: numb
   const document = parseDocument(query, maxTokens);
   if (document instanceof GraphQLError) return [document];
   const errors = validate(schema, document);
-  if (errors.length) return errors;
+  // Coded as Apollo Server codes them over HTTP.
+  if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } }));
   if (cache.size >= VALIDATED_DOCUMENTS) cache.delete(cache.keys().next().value!);
   cache.set(query, document);
   return document;
@@ -67,8 +69,10 @@ function validatedDocument(schema: GraphQLSchema, query: string, maxTokens: numb
 /** The operation to run, which must be a subscription: the socket carries nothing else. */
 function subscriptionOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | GraphQLError {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return appError(ErrorCode.BAD_USER_INPUT, 'No operation to run');
-  if (operation.operation !== 'subscription') return appError(ErrorCode.BAD_USER_INPUT, 'Send queries and mutations over HTTP; this socket carries subscriptions');
+  // Coded as over HTTP (operation-resolution.ts); no HTTP status on a socket.
+  if (!operation) return new GraphQLError(unresolvableMessage(document, operationName ?? undefined), { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE } });
+  // Sent to the wrong transport, like a subscription POSTed over HTTP.
+  if (operation.operation !== 'subscription') return appError(ErrorCode.BAD_REQUEST, 'Send queries and mutations over HTTP; this socket carries subscriptions', {}, { status: false });
   return operation;
 }
 
