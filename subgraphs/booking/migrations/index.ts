@@ -8,6 +8,7 @@ import { Migration20261126010000OutboxWake } from './Migration20261126010000_out
 import { Migration20261126020000SeatRowMates } from './Migration20261126020000_seat_row_mates';
 import { Migration20261126030000HoldExpiryByEvent } from './Migration20261126030000_hold_expiry_by_event';
 import { Migration20261126040000ActiveItemCount } from './Migration20261126040000_active_item_count';
+import { Migration20261127000000EventStartsAt } from './Migration20261127000000_event_starts_at';
 
 /** Every migration of the booking database, in order. */
 export const bookingMigrations = [
@@ -21,4 +22,5 @@ export const bookingMigrations = [
   { name: 'Migration20261126020000_seat_row_mates', class: Migration20261126020000SeatRowMates },
   { name: 'Migration20261126030000_hold_expiry_by_event', class: Migration20261126030000HoldExpiryByEvent },
   { name: 'Migration20261126040000_active_item_count', class: Migration20261126040000ActiveItemCount },
+  { name: 'Migration20261127000000_event_starts_at', class: Migration20261127000000EventStartsAt },
 ];

@@ -21,7 +21,7 @@ export interface BookingHarness {
   /** A client with the gateway's credential for `user`: codegen-typed documents or query strings. */
   as(user: { sub?: string; permissions?: string[] }): GraphQLRequest;
   /** Puts an event on sale in the projection through the real catalog-message handler. */
-  publishEvent(seats: number, options?: { priceMinor?: number; currency?: string; singleSeatRule?: 'ALLOW' | 'PREVENT' }): Promise<{ eventId: string; seatIds: string[] }>;
+  publishEvent(seats: number, options?: { priceMinor?: number; currency?: string; singleSeatRule?: 'ALLOW' | 'PREVENT'; startsAt?: string }): Promise<{ eventId: string; seatIds: string[] }>;
   cancelEvent(eventId: string): Promise<void>;
   sql<T>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -81,6 +81,7 @@ export async function startBooking(env: Record<string, string> = {}, sameDatabas
           key: eventId,
           payload: {
             eventId,
+            startsAt: options.startsAt ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
             currency: options.currency ?? 'EUR',
             priceVersion: 1,
             part: 1,

@@ -117,6 +117,24 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  it('closes sales when the event starts: no new hold by either path, its seats NOT_ON_SALE, no seats left', async () => {
+    const startsAt = new Date(Date.now() + 2_000);
+    const { eventId, seatIds } = await h.publishEvent(4, { startsAt: startsAt.toISOString() });
+    const hold = (sub: string, seat: string) => h.as({ sub })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } });
+    expect((await hold('early-fan', seatIds[0])).errors).toBeUndefined();
+    // Until PostgreSQL's clock has passed the start (the rule is read there).
+    await waitFor(async () => ((await h.sql<{ started: boolean }>('select now() >= ?::timestamptz as started', [startsAt.toISOString()]))[0].started ? true : undefined), 10_000, 'the start');
+    const late = await hold('late-fan', seatIds[1]);
+    expect(errorCodes(late)).toEqual(['BAD_USER_INPUT']);
+    expect(late.errors![0]).toMatchObject({ message: 'eventId: this event has started; its sales are closed', extensions: { field: 'eventId' } });
+    expect(await h.sql('select 1 from booking where user_id = ?', ['late-fan'])).toEqual([]);
+    // Inline: _entities is the gateway's entity resolution, not part of the public API schema.
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { availableSeatCount } ... on Seat { availability } } }`;
+    const r = [{ __typename: 'Event', id: eventId }, ...seatIds.map((id) => ({ __typename: 'Seat', id }))];
+    const entities = (await h.as({})<{ _entities: Array<Record<string, unknown>> }>(ENTITIES, { r })).data!._entities;
+    expect(entities).toEqual([{ availableSeatCount: 0 }, ...seatIds.map(() => ({ availability: 'NOT_ON_SALE' }))]);
+  });
+
   it('cancels every live booking of a cancelled concert (EVENT_CANCELLED), asking for refunds of paid ones', async () => {
     const { eventId, seatIds } = await h.publishEvent(3);
     const ids: string[] = [];

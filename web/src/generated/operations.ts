@@ -109,7 +109,7 @@ export type CreateVenueInput = {
 export type Event = {
   __typename?: 'Event';
   id: Scalars['ID']['output'];
-  /** Seats open for booking (neither held nor sold); 0 while the event is not open for booking; null when it cannot be determined right now */
+  /** Seats open for booking (neither held nor sold); 0 while the event is not open for booking (not yet, cancelled, or started); null when it cannot be determined right now */
   availableSeatCount?: Maybe<Scalars['Int']['output']>;
   /** Grows by one with every seat change of the event; subscriptions carry it; null when it cannot be determined right now */
   seatMapVersion?: Maybe<Scalars['Int']['output']>;
@@ -367,7 +367,7 @@ export type SeatAvailability =
   | 'AVAILABLE'
   | 'HELD'
   | 'SOLD'
-  /** Not bookable: the event is not open for booking yet (just published: retry shortly) or was cancelled */
+  /** Not bookable: the event is not open for booking yet (just published: retry shortly), was cancelled, or has started (sales close at the start) */
   | 'NOT_ON_SALE';
 
 /** Seats of one event that changed, with the seat map version after the change */

@@ -6,7 +6,7 @@ import { EventRef, SeatAvailability, SeatRef } from '../booking/booking.types';
 export class EventAvailabilityResolver {
   // Nullable on purpose: when the booking service cannot answer, the gateway nulls this field
   // alone and keeps the catalog's fields of the event instead of nulling the whole event.
-  @FieldResolver(() => Int, { nullable: true, description: 'Seats open for booking (neither held nor sold); 0 while the event is not open for booking; null when it cannot be determined right now' })
+  @FieldResolver(() => Int, { nullable: true, description: 'Seats open for booking (neither held nor sold); 0 while the event is not open for booking (not yet, cancelled, or started); null when it cannot be determined right now' })
   async availableSeatCount(@Root() event: EventRef, @Ctx() ctx: BookingContext): Promise<number> {
     return (await ctx.loaders.eventAvailability.load(event.id))?.availableSeatCount ?? 0;
   }

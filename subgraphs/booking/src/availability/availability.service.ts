@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@eventix/subgraph-kit';
 import { SeatAvailability } from '../booking/booking.types';
-import { activeStatusSql, liveHoldSql, overdueHoldSql } from '../booking/booking.rules';
+import { activeStatusSql, liveHoldSql, overdueHoldSql, STARTED_SQL } from '../booking/booking.rules';
 import { BookingStatus } from '../booking/booking.entity';
 
 export interface EventAvailability {
@@ -28,12 +28,12 @@ export interface EventSeatStates {
 }
 
 /**
- * An event is open for booking here only when it is ON_SALE and every seat catalog announced
- * has reached the projection; before that (just published, message lag) and after a
- * cancellation its seats are NOT_ON_SALE — availability never claims what createBooking
+ * An event is open for booking here only when it is ON_SALE, every seat catalog announced
+ * has reached the projection and it has not started; before that (just published, message
+ * lag), after a cancellation and from its start its seats are NOT_ON_SALE — availability never claims what createBooking
  * cannot honour.
  */
-const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_seats`;
+const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_seats and not ${STARTED_SQL('e')}`;
 
 /** A seat's item is held while its booking's hold is live (item status mirrors the booking's). */
 const ITEM_HELD = liveHoldSql({ status: 'i.status', expiresAt: 'b.expires_at', now: 'now()' });

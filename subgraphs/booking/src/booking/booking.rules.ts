@@ -69,6 +69,13 @@ export const ACTIVE_STATUSES: readonly BookingStatus[] = [BookingStatus.PENDING,
 export const activeStatusSql = (column: string) => `${column} in (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
+ * Sales close when the event starts (`starts_at` of its projection, from catalog): no new hold,
+ * its seats NOT_ON_SALE. An event projected before booking kept its start (null) stays open.
+ * `table` is the event_projection row's alias.
+ */
+export const STARTED_SQL = (table: string) => `coalesce(${table}.starts_at <= now(), false)`;
+
+/**
  * The hold rule: a hold is live while its booking is PENDING and its expiry is still ahead. A
  * PENDING hold whose time is up is overdue: it no longer protects its seats, whatever the
  * expiry worker has done yet.

@@ -9,7 +9,7 @@ import { BookingPaymentRejectedTopic, type BookingPaymentRejectedPayload, type P
 import type { TicketService } from '../ticket/ticket.service';
 import { newTicketReference } from '../ticket/ticket-reference';
 import { canRead } from './booking.queries';
-import { ACTIVE_STATUSES, activeStatusSql, assertMove, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, type SeatRequest } from './booking.rules';
+import { ACTIVE_STATUSES, activeStatusSql, assertMove, isLiveHold, isOverdue, liveHoldSql, overdueHoldSql, STARTED_SQL, type SeatRequest } from './booking.rules';
 import { chooseBestAvailable, groupRows, strandedBy, strandedSeats, windowsInRow, type MapSeat, type SeatRow } from '../best-available/best-available.rules';
 import { activeHolds, assertOpenForBooking, CreateBooking, mapSeats } from './create-booking';
 import { insertHold } from './hold-insert';
@@ -61,6 +61,7 @@ interface OpenEvent {
   projected_seats: number;
   total_seats: number;
   single_seat_rule: 'ALLOW' | 'PREVENT';
+  started: boolean;
 }
 
 /** Thrown inside a best-available attempt whose rows were all busy or changed: try again. */
@@ -407,7 +408,7 @@ export class BookingService {
 
   private async openEvent(tx: EntityManager, eventId: string): Promise<OpenEvent> {
     const [event] = await tx.execute<OpenEvent[]>(
-      'select status, currency, projected_seats, total_seats, single_seat_rule from event_projection where event_id = ?',
+      `select status, currency, projected_seats, total_seats, single_seat_rule, ${STARTED_SQL('event_projection')} as started from event_projection where event_id = ?`,
       [eventId],
     );
     assertOpenForBooking(eventId, event);

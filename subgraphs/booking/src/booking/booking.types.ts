@@ -12,7 +12,7 @@ export enum SeatAvailability {
 registerEnumType(SeatAvailability, {
   name: 'SeatAvailability',
   valuesConfig: {
-    NOT_ON_SALE: { description: 'Not bookable: the event is not open for booking yet (just published: retry shortly) or was cancelled' },
+    NOT_ON_SALE: { description: 'Not bookable: the event is not open for booking yet (just published: retry shortly), was cancelled, or has started (sales close at the start)' },
   },
 });
 

@@ -108,8 +108,9 @@ export function mapSeats(seats: readonly LockedSeat[], taken: ReadonlySet<string
  * tell "not yet" from "never" without calling catalog on the sales path (docs/adr/0002-seat-projection-in-booking.md), so it
  * says "not yet": SERVICE_UNAVAILABLE with a retry hint, never a final NOT_FOUND.
  */
-export function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number } | undefined): void {
+export function assertOpenForBooking(eventId: string, event: { status: string; projected_seats: number; total_seats: number; started: boolean } | undefined): void {
   if (event?.status === 'CANCELLED') throw badUserInput('eventId', 'this event was cancelled');
+  if (event?.started) throw badUserInput('eventId', 'this event has started; its sales are closed');
   if (!event || event.projected_seats < event.total_seats) {
     throw appError(ErrorCode.SERVICE_UNAVAILABLE, `Event ${eventId} is not open for booking yet; try again in a few seconds`, { retryable: true, retryAfterSeconds: 2 });
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { activeStatusSql, lockOrder } from './booking.rules';
+import { activeStatusSql, lockOrder, STARTED_SQL } from './booking.rules';
 import { holdRecord, HOLD_BOOKING_COLUMNS, HOLD_ITEM_COLUMNS, type HoldSettings } from './hold-insert';
 import { announcementParams, announcementSql } from './seat-change-announce';
 import { KEY_LOCK_SQL, lockTimeoutSetting, uuidArray } from './seat-lock';
@@ -51,7 +51,7 @@ const ANNOUNCEMENT = announcementSql({
  */
 const ONE_STATEMENT_HOLD_SQL = `
   with event as (
-    select status, currency, projected_seats, total_seats, single_seat_rule, set_config('lock_timeout', ?, true) as lock_timeout
+    select status, currency, projected_seats, total_seats, single_seat_rule, starts_at, set_config('lock_timeout', ?, true) as lock_timeout
       from event_projection where event_id = ?
   ), locked as (
     select seat_id, price_minor from seat_projection
@@ -60,7 +60,7 @@ const ONE_STATEMENT_HOLD_SQL = `
   ), ok as (
     select e.currency, (select sum(price_minor) from locked)::bigint as total_minor
       from event e
-     where e.status = 'ON_SALE' and e.projected_seats >= e.total_seats and e.single_seat_rule = 'ALLOW'
+     where e.status = 'ON_SALE' and e.projected_seats >= e.total_seats and e.single_seat_rule = 'ALLOW' and not ${STARTED_SQL('e')}
        and (select count(*) from locked) = ?
        and not exists (
          select 1 from locked l cross join lateral (

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { STARTED_SQL } from './booking.rules';
 
 /**
  * The seat locks createBooking takes, in SQL. Every statement here is one round trip; each
@@ -27,6 +28,8 @@ export interface LockedEvent {
   projected_seats: number;
   total_seats: number;
   single_seat_rule: 'ALLOW' | 'PREVENT';
+  /** The event has started: its sales are closed. */
+  started: boolean;
   /** The caller's booking under the idempotency key, when one was asked about and exists. */
   existing_id: string | null;
   /** The seats this transaction now holds locked. */
@@ -62,7 +65,7 @@ const IDS_TO_LOCK = `array(
  */
 const LOCK_SEATS_SQL = `
   with event as (
-    select event_id, status, currency, projected_seats, total_seats, single_seat_rule, set_config('lock_timeout', ?, true) as lock_timeout
+    select event_id, status, currency, projected_seats, total_seats, single_seat_rule, starts_at, set_config('lock_timeout', ?, true) as lock_timeout
       from event_projection where event_id = ?
   ), to_lock as (
     select ${IDS_TO_LOCK} as ids
@@ -71,7 +74,7 @@ const LOCK_SEATS_SQL = `
      where event_id = ? and seat_id = any((select ids from to_lock)::uuid[])
      order by seat_id for update skip locked
   )
-  select e.status, e.currency, e.projected_seats, e.total_seats, e.single_seat_rule,
+  select e.status, e.currency, e.projected_seats, e.total_seats, e.single_seat_rule, ${STARTED_SQL('e')} as started,
          (select id from booking where user_id = ? and idempotency_key = ?) as existing_id,
          coalesce((select json_agg(l) from locked l), '[]'::json) as seats,
          coalesce((select json_agg(id order by id) from unnest((select ids from to_lock)) id

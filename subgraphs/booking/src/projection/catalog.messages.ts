@@ -9,6 +9,8 @@ export const CatalogTopics = {
 
 export interface EventPublishedPayload {
   eventId: string;
+  /** When the event starts (ISO 8601): sales close then. Catalog always sends it; tolerated missing (open). */
+  startsAt?: string;
   currency: string;
   priceVersion: number;
   part: number;

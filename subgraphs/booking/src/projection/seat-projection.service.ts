@@ -34,15 +34,15 @@ export class SeatProjectionService {
     await this.orm.em.fork().transactional(async (em) => {
       if (!(await claimMessage(em, CONSUMER, message.id))) return;
       const [current] = await em.execute<Array<{ price_version: number }>>(
-        `insert into event_projection (event_id, currency, status, price_version, total_seats, single_seat_rule)
-         values (?, ?, 'ON_SALE', ?, ?, ?)
+        `insert into event_projection (event_id, currency, status, price_version, total_seats, single_seat_rule, starts_at)
+         values (?, ?, 'ON_SALE', ?, ?, ?, ?)
          on conflict (event_id) do update
            set currency = excluded.currency, price_version = excluded.price_version, total_seats = excluded.total_seats,
-               single_seat_rule = excluded.single_seat_rule,
+               single_seat_rule = excluded.single_seat_rule, starts_at = coalesce(excluded.starts_at, event_projection.starts_at),
                status = case when event_projection.status = 'CANCELLED' then 'CANCELLED' else 'ON_SALE' end, updated_at = now()
            where event_projection.price_version <= excluded.price_version
          returning price_version`,
-        [p.eventId, p.currency, p.priceVersion, p.totalSeats, p.singleSeatRule === 'PREVENT' ? 'PREVENT' : 'ALLOW'],
+        [p.eventId, p.currency, p.priceVersion, p.totalSeats, p.singleSeatRule === 'PREVENT' ? 'PREVENT' : 'ALLOW', p.startsAt ? new Date(p.startsAt) : null],
       );
       // No row returned: a newer price version is already applied; this part is stale.
       if (!current) return;
