@@ -49,7 +49,8 @@ describe('npm start (the built launcher, embedded defaults)', () => {
   });
 });
 
-describe('npm start when the embedded database cannot have its port', () => {
+/** Ports another process holds: each start below puts one of the launcher's ports on the squatter's. */
+describe('npm start when a port it needs is taken', () => {
   let dataDir: string;
   let squatter: net.Server;
 
@@ -64,37 +65,8 @@ describe('npm start when the embedded database cannot have its port', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("exits 1 with PostgreSQL's reason and the variable that picks another port", async () => {
-    const { port } = squatter.address() as net.AddressInfo;
-    const env = { ...(await launcherEnv(dataDir)), EMBEDDED_POSTGRES_PORT: String(port) };
-    const failure = await startLauncher(env, 60_000).then(
-      () => new Error('the launcher started on a port in use'),
-      (error: Error) => error,
-    );
-    expect(failure.message).toMatch(/exited during start-up \(1\)/);
-    expect(failure.message).toContain(`embedded PostgreSQL did not start on 127.0.0.1:${port}`);
-    expect(failure.message).toMatch(/Address already in use/);
-    expect(failure.message).toContain('EMBEDDED_POSTGRES_PORT picks another port');
-    expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
-  });
-});
-
-describe("npm start when a service's port is taken", () => {
-  let dataDir: string;
-  let squatter: net.Server;
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eventix-busy-service-port-'));
-    fs.chmodSync(dataDir, 0o755);
-    squatter = net.createServer();
-    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => squatter.close(resolve));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it.each(['CATALOG_PORT', 'GATEWAY_PORT'])('exits 1 naming the service and %s, without a stack trace, and leaves no database running', async (variable) => {
+  /** Starts the launcher with `variable` on the taken port: it must exit 1 and leave no PostgreSQL of its data folder running. */
+  async function startOnTakenPort(variable: string): Promise<{ port: number; message: string }> {
     const { port } = squatter.address() as net.AddressInfo;
     const env = { ...(await launcherEnv(dataDir)), [variable]: String(port) };
     const failure = await startLauncher(env, 90_000).then(
@@ -102,10 +74,22 @@ describe("npm start when a service's port is taken", () => {
       (error: Error) => error,
     );
     expect(failure.message).toMatch(/exited during start-up \(1\)/);
-    const service = variable === 'CATALOG_PORT' ? 'catalog' : 'the gateway';
-    expect(failure.message).toContain(`[launcher] failed to start: ${service} cannot listen on 127.0.0.1:${port}`);
-    expect(failure.message).toContain(`${variable} picks another`);
-    expect(failure.message).not.toMatch(/\n\s+at /);
     expect(spawnSync('pgrep', ['-f', `${dataDir}/postgres`], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    return { port, message: failure.message };
+  }
+
+  it("the embedded database's: exits 1 with PostgreSQL's reason and the variable that picks another port", async () => {
+    const { port, message } = await startOnTakenPort('EMBEDDED_POSTGRES_PORT');
+    expect(message).toContain(`embedded PostgreSQL did not start on 127.0.0.1:${port}`);
+    expect(message).toMatch(/Address already in use/);
+    expect(message).toContain('EMBEDDED_POSTGRES_PORT picks another port');
+  });
+
+  it.each(['CATALOG_PORT', 'GATEWAY_PORT'])("a service's (%s): exits 1 naming the service and the variable, without a stack trace", async (variable) => {
+    const { port, message } = await startOnTakenPort(variable);
+    const service = variable === 'CATALOG_PORT' ? 'catalog' : 'the gateway';
+    expect(message).toContain(`[launcher] failed to start: ${service} cannot listen on 127.0.0.1:${port}`);
+    expect(message).toContain(`${variable} picks another`);
+    expect(message).not.toMatch(/\n\s+at /);
   });
 });
