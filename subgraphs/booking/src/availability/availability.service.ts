@@ -28,10 +28,10 @@ export interface EventSeatStates {
 }
 
 /**
- * An event is open for booking here only when it is ON_SALE, every seat catalog announced
- * has reached the projection and it has not started; before that (just published, message
- * lag), after a cancellation and from its start its seats are NOT_ON_SALE — availability never claims what createBooking
- * cannot honour.
+ * An event is open for booking here only when it is ON_SALE, every seat catalog announced has
+ * reached the projection and it has not started; before that (just published, message lag),
+ * after a cancellation and from its start its seats are NOT_ON_SALE — availability never
+ * claims what createBooking cannot honour.
  */
 const OPEN_FOR_BOOKING = `e.status = 'ON_SALE' and e.projected_seats >= e.total_seats and not ${STARTED_SQL('e')}`;
 
