@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { onSaleEvent, startTestPlatform, type PlatformHarness } from '@eventix/testing/platform';
-import { launchChromium } from '@eventix/testing';
+import { launchChromium, operations } from '@eventix/testing';
 import { DEFAULT_DIST_DIR, startWebServer, type RunningWebServer } from '../server';
 
 /** Screenshots for CI artifacts: web/test-artifacts/screenshots (gitignored; see web/README.md). */
@@ -219,6 +219,18 @@ describe('the fan app in a real browser, on the real platform', () => {
     await expect(sales.locator('[data-count="available"]').textContent()).resolves.toBe('5');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await c.close();
+  });
+
+  it('lists upcoming events only: an event that has started (its sales closed) is not on the list', async () => {
+    const org = h.as(await h.token('list-organizer', ['catalog:write']));
+    const venue = await org(operations.CreateVenueDocument, { input: { name: 'Yesterday Hall', city: 'Testville', sections: [{ name: 'A', rows: 1, seatsPerRow: 4, price: '10.00' }] } });
+    const startsAt = new Date(Date.now() + 2_000).toISOString();
+    const started = await org(operations.CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: 'Already Started', startsAt, currency: 'EUR' } });
+    await org(operations.PublishEventDocument, { id: started.data!.createEvent.id });
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(startsAt) - Date.now() + 500));
+    await pageA.goto(`${web.url}`);
+    await pageA.getByRole('link', { name: 'Browser Night' }).waitFor();
+    expect(await pageA.getByRole('link', { name: 'Already Started' }).count()).toBe(0);
   });
 
   it('has no serious or critical accessibility violations (axe-core) and saves screenshots at 375 and 1280 px', async () => {

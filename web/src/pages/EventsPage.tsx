@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useQuery } from '@apollo/client';
 import { WebEventPricesDocument, WebEventsDocument } from '../generated/operations';
 import { plainSentence } from '../errors';
@@ -5,7 +6,10 @@ import { dateTime, fromMinor, minor, money } from '../format';
 import { Link } from '../router';
 
 export function EventsPage() {
-  const { data, loading, error, refetch } = useQuery(WebEventsDocument, { variables: { first: 50 }, fetchPolicy: 'cache-and-network' });
+  // Upcoming events only: sales close when an event starts. Fixed for the page's life, so the
+  // query (and Apollo's cache entry) stays the same across renders.
+  const [from] = useState(() => new Date().toISOString());
+  const { data, loading, error, refetch } = useQuery(WebEventsDocument, { variables: { first: 50, from }, fetchPolicy: 'cache-and-network' });
   const events = data?.events.edges.map((e) => e.node) ?? [];
   return (
     <main className="page" id="main">
