@@ -205,6 +205,12 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       expect(from.data!.events.edges.map((e) => e.node.id)).toEqual(published.slice(1));
       const none = await anonymous(operations.EventTitlesDocument, { city: 'Nowhere-at-all' });
       expect(none.data!.events.edges).toEqual([]);
+      // The city is a name, not a LIKE pattern; a NUL byte is the caller's input, not an outage.
+      for (const pattern of ['%', '_%', city.replace(/t/g, '_')]) expect((await anonymous(operations.EventTitlesDocument, { city: pattern })).data!.events.edges).toEqual([]);
+      expect((await anonymous(operations.EventTitlesDocument, { city: city.toUpperCase() })).data!.events.edges.length).toBe(published.length);
+      const nul = await anonymous(operations.EventTitlesDocument, { city: 'a\u0000b' });
+      expect(errorCodes(nul)).toEqual(['BAD_USER_INPUT']);
+      expect(nul.errors![0].extensions?.field).toBe('city');
       const asOrganizer = await organizer(operations.EventTitlesDocument, { city, first: 10 });
       expect(asOrganizer.data!.events.edges.map((e) => e.node.title)).toContain('Still a draft');
     });

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, notFound } from '@eventix/errors';
 import { recordEvent } from '@eventix/events';
-import { decodeKeysetCursor, encodeKeysetCursor, toMinorUnits } from '@eventix/subgraph-kit';
+import { decodeKeysetCursor, encodeKeysetCursor, storableText, toMinorUnits } from '@eventix/subgraph-kit';
 import { Venue } from '../venue/venue.entity';
 import { Seat } from './seat.entity';
 import { requireName } from '../venue/venue.rules';
@@ -132,7 +132,9 @@ export class EventService {
     if (query.first === 0) return { events: [], hasNextPage: false };
     const where: Record<string, unknown>[] = [];
     if (!query.includeDrafts) where.push({ status: { $ne: EventStatus.DRAFT } });
-    if (query.city) where.push({ city: { $ilike: query.city.trim() } });
+    // The city as typed, ignoring case: its %, _ and \ are characters, not LIKE patterns ("%"
+    // would list every city's events); a NUL byte is refused before PostgreSQL breaks on it.
+    if (query.city) where.push({ city: { $ilike: likeLiteral(storableText('city', query.city).trim()) } });
     if (query.from) where.push({ startsAt: { $gte: query.from } });
     if (query.after) {
       const after = decodeKeysetCursor(query.after);
@@ -172,3 +174,6 @@ export class EventService {
     }
   }
 }
+
+/** A LIKE pattern matching exactly `text` (PostgreSQL's default escape character is the backslash). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
