@@ -5,6 +5,7 @@ import { InvalidTokenError, type TokenVerifier } from './token-verifier';
 
 const verify: TokenVerifier = async (token) => {
   if (token === 'good') return { userId: 'u1', permissions: ['events:write'], expiresAt: 1 };
+  if (token === 'nul-subject') return { userId: 'a\u0000b', permissions: [], expiresAt: 1 };
   if (token === 'broken') throw new Error('JWKS endpoint unreachable');
   throw new InvalidTokenError('ERR_JWT_EXPIRED');
 };
@@ -29,6 +30,8 @@ describe('callerOf', () => {
     expect(await codeOf(callerOf('Bearer expired', verify))).toBe('UNAUTHENTICATED');
     await expect(callerOf('Bearer expired', verify)).rejects.toThrow('Invalid access token (ERR_JWT_EXPIRED)');
     expect(await codeOf(callerOf('Basic dXNlcjpwYXNz', verify))).toBe('UNAUTHENTICATED');
+    // Signed, but its subject cannot key anything in PostgreSQL.
+    await expect(callerOf('Bearer nul-subject', verify)).rejects.toThrow('Invalid access token (subject contains a NUL character)');
   });
 
   it('lets other failures through (the verifier being unable to check is not the caller’s fault)', async () => {

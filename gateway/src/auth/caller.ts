@@ -9,7 +9,11 @@ import { bearerToken, InvalidTokenError, type TokenVerifier, type VerifiedCaller
 export async function callerOf(authorization: string | undefined, verify: TokenVerifier): Promise<VerifiedCaller> {
   try {
     const token = bearerToken(authorization);
-    return token ? await verify(token) : { permissions: [] };
+    const caller: VerifiedCaller = token ? await verify(token) : { permissions: [] };
+    // The subject keys the caller's bookings in PostgreSQL, whose text cannot hold NUL (the
+    // query would fail as if the database were down): a signed token with one is unusable.
+    if (caller.userId?.includes('\u0000')) throw new InvalidTokenError('subject contains a NUL character');
+    return caller;
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthenticated(`Invalid access token (${error.reason})`);
     throw error;

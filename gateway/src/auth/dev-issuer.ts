@@ -58,6 +58,7 @@ export function parseTokenRequest(body: unknown): { sub: string; permissions: st
   if (typeof body !== 'object' || body === null) return { error: 'body must be a JSON object' };
   const { sub, permissions = [] } = body as { sub?: unknown; permissions?: unknown };
   if (typeof sub !== 'string' || !sub.trim() || sub.length > 200) return { error: 'sub must be a non-empty string' };
+  if (sub.includes('\u0000')) return { error: 'sub must not contain NUL characters' };
   if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string')) return { error: 'permissions must be an array of strings' };
   return { sub: sub.trim(), permissions };
 }

@@ -63,6 +63,9 @@ describe('seat selection through the gateway', () => {
     expect(split.errors).toBeUndefined();
     expect(split.data!.holdBestAvailable).toMatchObject({ adjacent: false, rows: ['B', 'C'] });
     for (const picture of (await rowPictures(eventId)).values()) expect(hasLoneSeat(picture)).toBe(false);
+    // An idempotency key is refused as createBooking refuses it, saying why.
+    const nulKey = await group(operations.HoldBestAvailableDocument, { input: { eventId, quantity: 1, idempotencyKey: 'a\u0000b' } });
+    expect(nulKey.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', 'idempotencyKey: must not contain NUL characters']]);
   });
 
   it('64 concurrent buyers of 2–4 seats on one section: no overlap, no deadlock, every satisfiable request satisfied, sold out with no lone seat', async () => {

@@ -129,9 +129,9 @@ export class BookingService {
     }
     const maxPriceMinor = request.maxPrice === undefined ? undefined : Number(toMinorUnits(request.maxPrice, 'maxPrice'));
     const key = request.idempotencyKey?.trim();
-    if (request.idempotencyKey !== undefined && (!key || request.idempotencyKey.length > 200 || request.idempotencyKey.includes('\u0000'))) {
-      throw badUserInput('idempotencyKey', 'must be 1 to 200 characters');
-    }
+    if (request.idempotencyKey !== undefined && (!key || request.idempotencyKey.length > 200)) throw badUserInput('idempotencyKey', 'must be 1 to 200 characters');
+    // As createBooking words it (booking.rules.ts): PostgreSQL's text cannot hold NUL.
+    if (request.idempotencyKey?.includes('\u0000')) throw badUserInput('idempotencyKey', 'must not contain NUL characters');
     const eventId = request.eventId.toLowerCase();
     const sectionId = request.sectionId?.toLowerCase();
     const eligible = (seat: MapSeat) => (!sectionId || seat.sectionId === sectionId) && (maxPriceMinor === undefined || seat.priceMinor <= maxPriceMinor);
