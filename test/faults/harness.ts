@@ -134,7 +134,9 @@ export async function runCase(
   options: CaseOptions = {},
 ): Promise<CaseReport> {
   h.log(`case ${name}: seeding`);
-  const event = await seedOnSaleEvent(h.platform, `Faults ${name}`, options.rows, options.seatsPerRow);
+  // 1,200 seats by default: a case's load books ~400 times, 1–3 seats each, in its ~15 s; an event
+  // sold out before the cool-down leaves "serves after the fault" nothing to serve (seen once in CI).
+  const event = await seedOnSaleEvent(h.platform, `Faults ${name}`, options.rows ?? 40, options.seatsPerRow);
   const deadLettersBefore = await countDeadLetters(h.infra);
   const load = new Load({ gatewayUrl: h.platform.gatewayUrl, eventId: event.eventId, seatIds: event.seatIds, tokens: h.tokens, abandonedSeatsReturnAfterMs: (HOLD_TTL_SECONDS + 5) * 1000 });
   load.start();
