@@ -57,6 +57,8 @@ describe('classifyDeliveryError', () => {
 
   it('leaves statement errors and plain bugs unknown: they get bounded retries', () => {
     expect(classifyDeliveryError(pgError('23505', 'duplicate key value violates unique constraint'))).toEqual({ kind: 'unknown', reason: 'handler-error' });
+    // Class 08, but caused by what was sent (PostgreSQL's answer to a NUL in a query): no outage to wait out.
+    expect(classifyDeliveryError(pgError('08P01', 'invalid message format'))).toEqual({ kind: 'unknown', reason: 'handler-error' });
     expect(classifyDeliveryError(pgError('55000', 'cannot execute nextval() in a read-only transaction'))).toEqual({ kind: 'unknown', reason: 'handler-error' });
     expect(classifyDeliveryError(new TypeError("Cannot read properties of undefined (reading 'seatIds')"))).toEqual({ kind: 'unknown', reason: 'handler-error' });
     expect(classifyDeliveryError('a string was thrown')).toEqual({ kind: 'unknown', reason: 'handler-error' });

@@ -61,6 +61,9 @@ const NETWORK_CODES = new Set([
 function transientSqlState(code: string, message: string): boolean {
   if (!/^[0-9A-Z]{5}$/.test(code)) return false;
   const cls = code.slice(0, 2);
+  // protocol_violation: what was sent was malformed (a NUL byte in a query's text, say); a retry
+  // sends it again, so it is not an outage whatever its class.
+  if (code === '08P01') return false;
   if (cls === '08' || cls === '53' || cls === '58' || cls === '28') return true; // connection, resources, system I/O, auth
   if (code === '40001' || code === '40P01') return true; // serialization failure, deadlock
   if (code === '55P03') return true; // lock_not_available (lock_timeout, NOWAIT)
