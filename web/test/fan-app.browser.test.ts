@@ -233,6 +233,23 @@ describe('the fan app in a real browser, on the real platform', () => {
     expect(await pageA.getByRole('link', { name: 'Already Started' }).count()).toBe(0);
   });
 
+  it('a free event asks for no card: A gets the ticket with one click', async () => {
+    const free = await onSaleEvent(h, { venue: 'Open Hall', city: 'Testville', title: 'Free Night', section: 'Lawn', rows: 1, seatsPerRow: 4, price: '0.00' });
+    await pageA.goto(`${web.url}events/${free.eventId}`);
+    await pageA.locator('.seat-focus').waitFor();
+    await pageA.waitForFunction(() => window.__eventixSeatMap?.version !== undefined);
+    await selectByKeyboard(pageA, 0, 1);
+    const answered = pageA.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('WebHold'));
+    await pageA.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await answered;
+    const panel = pageA.locator('section.hold[data-phase="held"]');
+    await panel.waitFor();
+    await expect(panel.getByRole('radio').count()).resolves.toBe(0);
+    await panel.getByRole('button', { name: 'Get free tickets' }).click();
+    await pageA.locator('section.hold[data-phase="paid"] .tickets img.qr').first().waitFor({ timeout: 60_000 });
+    await expect(pageA.locator('section.hold[data-phase="paid"] [role="status"]').textContent()).resolves.toBe('Booked. Enjoy the show!');
+  });
+
   it('has no serious or critical accessibility violations (axe-core) and saves screenshots at 375 and 1280 px', async () => {
     const check = async (page: Page, where: string) => expect((await seriousAxeViolations(page)).map((v) => `${where}: ${v}`)).toEqual([]);
     await check(pageB, 'event page');

@@ -116,6 +116,48 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect((await h.as(await h.token('next-fan'))(operations.CreateBookingDocument, { input: { eventId, seatIds: seats } })).errors).toBeUndefined();
   });
 
+  it('a free booking (0.00) is confirmed without the card provider, whatever the token; cancelling it gives nothing back', async () => {
+    const { eventId: freeEvent, seatIds: freeSeats } = await onSaleEvent(h, { seatsPerRow: 4, city: 'Freetown', price: '0.00' });
+    const fan = await h.token('free-fan');
+    const payments = () => h.platform.payment.orm.em.fork();
+
+    // A declining card, and no card at all: neither matters when there is nothing to charge.
+    const freeBookings: string[] = [];
+    for (const [seatId, paymentMethodToken] of [[freeSeats[0], 'tok_chargeDeclined'], [freeSeats[1], '']]) {
+      const id = await heldBooking(h, fan, freeEvent, [seatId]);
+      freeBookings.push(id);
+      const paid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken, idempotencyKey: 'free' } });
+      expect(paid.errors).toBeUndefined();
+      expect(paid.data!.payBooking).toMatchObject({ status: 'SUCCEEDED', amount: '0.00' });
+      // SUCCEEDED means confirmed, with its tickets, at once (as for a paid one).
+      const booking = await view(h, fan, id);
+      expect(booking).toMatchObject({ status: 'CONFIRMED', payment: { status: 'SUCCEEDED', amount: '0.00', refundedAmount: '0.00' } });
+      expect(booking.tickets).toHaveLength(1);
+      const [payment] = await payments().execute<Array<{ id: string; charge_id: string | null }>>('select id, charge_id from payment where booking_id = ?', [id]);
+      expect(payment.charge_id).toBeNull();
+      expect(h.platform.payment.provider.chargesFor(payment.id)).toBe(0);
+      // The same attempt again answers the same; another attempt is "already paid".
+      expect((await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken, idempotencyKey: 'free' } })).data!.payBooking.status).toBe('SUCCEEDED');
+      expect(errorCodes(await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken: 'tok_visa', idempotencyKey: 'again' } }))).toEqual(['INVALID_BOOKING_STATE']);
+    }
+
+    // Cancelled: the booking and its payment close without a provider refund (there is no charge
+    // to refund — asking would fail on every run of the refund worker).
+    const cancelledId = freeBookings[0];
+    expect((await h.as(fan)(operations.CancelBookingDocument, { id: cancelledId })).errors).toBeUndefined();
+    const closed = await waitFor(async () => {
+      const b = await view(h, fan, cancelledId);
+      return b.payment?.status === 'REFUNDED' ? b : undefined;
+    }, 30_000, 'the free payment to be closed');
+    expect(closed).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED', amount: '0.00', refundedAmount: '0.00' } });
+
+    // A priced booking still needs a token.
+    const priced = await heldBooking(h, fan, eventId, [seat()]);
+    const refused = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: priced, paymentMethodToken: ' ' } });
+    expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect(refused.errors![0].message).toMatch(/paymentMethodToken.*must not be empty/);
+  });
+
   it('charges once for concurrent payBooking calls, with the same key or with different keys', async () => {
     for (const keys of [['same', 'same', 'same'], ['k1', 'k2', 'k3']]) {
       const fan = await h.token(`racer-${keys[1]}`);

@@ -37,6 +37,8 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
   const [phase, setPhase] = useState<Phase>(booking.status === 'CONFIRMED' ? { kind: 'paid', booking } : { kind: 'held' });
   const [error, setError] = useState<string>();
   const left = useCountdown(booking.expiresAt);
+  // A free order (0.00) needs no card: payBooking confirms it without charging anything.
+  const free = Number(booking.totalAmount) === 0;
   const payKey = useRef(crypto.randomUUID());
   const mounted = useRef(true);
   useEffect(
@@ -83,7 +85,7 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
     setError(undefined);
     setPhase({ kind: 'paying' });
     try {
-      const { data } = await api.client.mutate({ mutation: WebPayDocument, variables: { input: { bookingId: booking.id, paymentMethodToken: card, idempotencyKey: payKey.current } } });
+      const { data } = await api.client.mutate({ mutation: WebPayDocument, variables: { input: { bookingId: booking.id, paymentMethodToken: free ? '' : card, idempotencyKey: payKey.current } } });
       const status = data?.payBooking.status;
       if (status === 'FAILED') {
         release('Your card was declined, so nothing was charged and the seats were released. Try again with another card.');
@@ -138,17 +140,19 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
             </strong>{' '}
             more.
           </p>
-          <fieldset>
-            <legend>Pay with a test card</legend>
-            {TEST_CARDS.map((c) => (
-              <label key={c.token} className="radio">
-                <input type="radio" name={`card-${booking.id}`} value={c.token} checked={card === c.token} onChange={() => setCard(c.token)} /> {c.label}
-              </label>
-            ))}
-          </fieldset>
+          {!free && (
+            <fieldset>
+              <legend>Pay with a test card</legend>
+              {TEST_CARDS.map((c) => (
+                <label key={c.token} className="radio">
+                  <input type="radio" name={`card-${booking.id}`} value={c.token} checked={card === c.token} onChange={() => setCard(c.token)} /> {c.label}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <div className="actions">
             <button type="button" className="primary" disabled={phase.kind === 'paying'} onClick={() => void pay()}>
-              {phase.kind === 'paying' ? 'Paying…' : `Pay ${money(booking.totalAmount, booking.currency)}`}
+              {free ? (phase.kind === 'paying' ? 'Booking…' : 'Get free tickets') : phase.kind === 'paying' ? 'Paying…' : `Pay ${money(booking.totalAmount, booking.currency)}`}
             </button>
             <button type="button" disabled={phase.kind === 'paying'} onClick={() => void cancel()}>
               Cancel hold
@@ -156,10 +160,10 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
           </div>
         </>
       )}
-      {phase.kind === 'confirming' && <p role="status">Payment taken. Your bank is confirming it and your tickets are being issued…</p>}
+      {phase.kind === 'confirming' && <p role="status">{free ? 'Your tickets are being issued…' : 'Payment taken. Your bank is confirming it and your tickets are being issued…'}</p>}
       {phase.kind === 'paid' && (
         <>
-          <p role="status">Paid. Enjoy the show!</p>
+          <p role="status">{free ? 'Booked. Enjoy the show!' : 'Paid. Enjoy the show!'}</p>
           <Tickets tickets={phase.booking.tickets} />
         </>
       )}

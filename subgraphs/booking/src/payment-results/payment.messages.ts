@@ -20,7 +20,8 @@ export interface PaymentSuccessPayload {
   bookingId: string;
   amountMinor: number;
   currency: string;
-  providerTransactionId: string;
+  /** null for a free order: nothing was charged. */
+  providerTransactionId: string | null;
 }
 
 export interface PaymentFailedPayload {

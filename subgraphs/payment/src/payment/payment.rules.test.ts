@@ -1,6 +1,6 @@
 import { PaymentStatus } from './payment.entity';
 import { PaymentTopics } from './payment.messages';
-import { assertMove, attemptOutcome, canMove, needsRefund, settlementOf, TRANSITIONS } from './payment.rules';
+import { assertMove, attemptOutcome, canMove, isFree, needsRefund, settlementOf, TRANSITIONS } from './payment.rules';
 
 const { REQUIRES_PAYMENT, PROCESSING, SUCCEEDED, FAILED, REFUNDED } = PaymentStatus;
 const ALL = Object.values(PaymentStatus);
@@ -88,6 +88,15 @@ describe('payment rules', () => {
         expect(code(refused)).toBe('INVALID_BOOKING_STATE');
         expect((refused as Error).message).toMatch(/failed and its booking was released/);
       }
+    });
+  });
+
+  describe('a free order', () => {
+    it('is a total of exactly zero, as the database (bigint text) or a message (number) states it', () => {
+      expect(isFree(0)).toBe(true);
+      expect(isFree('0')).toBe(true);
+      expect(isFree(1)).toBe(false);
+      expect(isFree('4990')).toBe(false);
     });
   });
 

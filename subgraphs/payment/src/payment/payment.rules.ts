@@ -21,7 +21,7 @@ export const TRANSITIONS = [
     from: PaymentStatus.PROCESSING,
     to: PaymentStatus.SUCCEEDED,
     announces: PaymentTopics.success,
-    means: 'the provider took the money; booking confirms (or rejects, and it is refunded)',
+    means: 'the provider took the money (or none was due: a free order); booking confirms (or rejects, and it is refunded)',
   },
   {
     from: PaymentStatus.PROCESSING,
@@ -33,7 +33,7 @@ export const TRANSITIONS = [
     from: PaymentStatus.SUCCEEDED,
     to: PaymentStatus.REFUNDED,
     announces: PaymentTopics.refunded,
-    means: 'the booking ended without keeping the money, and the provider gave it back',
+    means: 'the booking ended without keeping the money, and the provider gave it back (a free order: nothing to give)',
   },
 ] as const;
 
@@ -86,3 +86,9 @@ export const alreadyPaid = () => appError(ErrorCode.INVALID_BOOKING_STATE, 'This
  * refund already asked for is not asked again; an unpaid one has nothing to give back.
  */
 export const needsRefund = (status: PaymentStatus, refundRequested: boolean) => status === PaymentStatus.SUCCEEDED && !refundRequested;
+
+/**
+ * A free order (a total of 0.00) is settled without the card provider: there is no money to
+ * take or give back, and a real provider refuses a zero charge (and may decline the card).
+ */
+export const isFree = (amountMinor: number | string) => Number(amountMinor) === 0;

@@ -6,7 +6,7 @@ import { entityId, type Caller } from '@eventix/subgraph-kit';
 import { ProviderUnavailableError, withDeadline, type ChargeResult, type PaymentProvider } from '../provider/payment-provider';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { BookingHolds, ConfirmOutcome } from './booking-hold.client';
-import { alreadyPaid, assertMove, attemptOutcome, needsRefund, settlementOf } from './payment.rules';
+import { alreadyPaid, assertMove, attemptOutcome, isFree, needsRefund, settlementOf } from './payment.rules';
 import {
   PaymentTopics,
   type BookingCreatedPayload,
@@ -80,7 +80,6 @@ export class PaymentService {
    * charge the booking is confirmed synchronously too, so SUCCEEDED means a confirmed booking.
    */
   async pay(em: EntityManager, caller: Caller, command: PayCommand): Promise<Payment> {
-    if (!command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
     const bookingId = entityId('Booking', command.bookingId);
     const rawKey = command.idempotencyKey?.trim() || undefined;
     if (rawKey?.includes('\u0000')) throw badUserInput('idempotencyKey', 'must not contain NUL characters');
@@ -92,6 +91,9 @@ export class PaymentService {
 
     const hold = await this.holds.hold(caller, bookingId, this.settings.holdExtensionSeconds);
     if (hold.status === 'CONFIRMED') throw alreadyPaid();
+    // A free order (0.00) charges no card: whatever token comes with it is neither needed nor sent.
+    const free = isFree(hold.totalMinor);
+    if (!free && !command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
     if (new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
       throw appError(ErrorCode.BOOKING_EXPIRED, 'This hold ends too soon to take a payment safely; book the seats again');
     }
@@ -103,7 +105,7 @@ export class PaymentService {
       // A booking that is not the caller's is "not found", like the booking itself.
       if (!payment || payment.userId !== caller.userId) throw notFound('Booking', bookingId);
       const outcome = attemptOutcome(payment.status, attemptKey !== undefined && payment.idempotencyKey === attemptKey);
-      if (outcome === 'replay') return { payment, charge: false };
+      if (outcome === 'replay') return { payment, next: 'answer' as const };
       if (outcome !== 'charge') throw outcome;
       payment.bookingExpiresAt = new Date(hold.expiresAt);
       if (!payment.bookingOpen || payment.bookingExpiresAt <= this.now()) {
@@ -118,9 +120,16 @@ export class PaymentService {
         key: payment.bookingId,
         payload: { paymentId: payment.id, bookingId: payment.bookingId, holdUntil: new Date(this.now().getTime() + this.settings.holdExtensionSeconds * 1000).toISOString() },
       });
-      return { payment, charge: true };
+      if (free) {
+        // Nothing to take, so nothing to wait for: settled in the transaction that started it,
+        // without the provider (which would decline a bad card, or refuse a zero charge).
+        succeed(tx, payment, null);
+        return { payment, next: 'confirm' as const };
+      }
+      return { payment, next: 'charge' as const };
     });
-    if (!start.charge) return start.payment;
+    if (start.next === 'confirm') await this.confirmNow(start.payment);
+    if (start.next !== 'charge') return start.payment;
 
     const payment = start.payment;
     let result: ChargeResult;
@@ -163,7 +172,7 @@ export class PaymentService {
         bookingId: payment.bookingId,
         amountMinor: Number(payment.amountMinor),
         currency: payment.currency,
-        providerTransactionId: payment.providerTransactionId!,
+        providerTransactionId: payment.providerTransactionId ?? null,
       });
     } catch (error) {
       this.log(`booking ${payment.bookingId} not confirmed synchronously (${(error as Error).message}); payment.success will confirm it`);
@@ -201,13 +210,7 @@ export class PaymentService {
       if (!next || result.status === 'pending') return payment;
       assertMove(payment.status, next);
       if (result.status === 'succeeded') {
-        payment.status = PaymentStatus.SUCCEEDED;
-        payment.providerTransactionId = result.chargeId;
-        recordEvent<PaymentSuccessPayload>(tx, {
-          type: PaymentTopics.success,
-          key: payment.bookingId,
-          payload: { paymentId: payment.id, bookingId: payment.bookingId, amountMinor: Number(payment.amountMinor), currency: payment.currency, providerTransactionId: result.chargeId },
-        });
+        succeed(tx, payment, result.chargeId);
       } else {
         payment.status = PaymentStatus.FAILED;
         payment.failureReason = result.reason;
@@ -263,7 +266,8 @@ export class PaymentService {
     let refunded = 0;
     for (const candidate of due) {
       try {
-        await this.provider.refund({ chargeId: candidate.chargeId!, amountMinor: Number(candidate.amountMinor), idempotencyKey: `refund:${candidate.id}` });
+        // A free order took nothing, so there is nothing for the provider to give back.
+        if (!isFree(candidate.amountMinor)) await this.provider.refund({ chargeId: candidate.chargeId!, amountMinor: Number(candidate.amountMinor), idempotencyKey: `refund:${candidate.id}` });
       } catch (error) {
         // One refund the provider refuses right now must not hold up every other one behind it.
         this.log(`refund of payment ${candidate.id} failed, retried on the next run: ${(error as Error).message}`);
@@ -289,4 +293,16 @@ export class PaymentService {
   private async reload(em: EntityManager, id: string): Promise<Payment> {
     return em.fork().findOneOrFail(Payment, { id });
   }
+}
+
+/** A PROCESSING payment whose money was taken (by the provider, or none was due) → SUCCEEDED. */
+function succeed(tx: EntityManager, payment: Payment, providerTransactionId: string | null): void {
+  assertMove(payment.status, PaymentStatus.SUCCEEDED);
+  payment.status = PaymentStatus.SUCCEEDED;
+  payment.providerTransactionId = providerTransactionId ?? undefined;
+  recordEvent<PaymentSuccessPayload>(tx, {
+    type: PaymentTopics.success,
+    key: payment.bookingId,
+    payload: { paymentId: payment.id, bookingId: payment.bookingId, amountMinor: Number(payment.amountMinor), currency: payment.currency, providerTransactionId },
+  });
 }
