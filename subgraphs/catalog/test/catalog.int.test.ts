@@ -163,6 +163,20 @@ describe('catalog subgraph (real PostgreSQL and Kafka)', () => {
       await waitFor(() => h.published.find((m) => m.key === e.id && m.type === 'catalog.event-cancelled'), 20_000, 'event-cancelled');
     });
 
+    it('refuses to put a draft on sale once its start has passed, and announces nothing', async () => {
+      const v = await venue();
+      const startsAt = new Date(Date.now() + 1_500).toISOString();
+      const e = (await organizer(operations.CreateEventDocument, { input: { venueId: v.id, title: 'Missed it', startsAt } })).data!.createEvent;
+      await new Promise((resolve) => setTimeout(resolve, Date.parse(startsAt) - Date.now() + 100));
+      const res = await organizer(operations.PublishEventDocument, { id: e.id });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].message).toMatch(/has started; it can no longer be put on sale/);
+      expect(await h.catalog.orm.em.fork().execute('select status from event where id = ?', [e.id])).toEqual([{ status: 'DRAFT' }]);
+      h.catalog.relay.nudge();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(h.published.filter((m) => m.key === e.id)).toEqual([]);
+    });
+
     it('answers NOT_FOUND for unknown ids and FORBIDDEN without catalog:write', async () => {
       expect(errorCodes(await organizer(operations.PublishEventDocument, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);
       expect(errorCodes(await organizer(operations.CancelEventDocument, { id: '00000000-0000-4000-8000-000000000000' }))).toEqual(['NOT_FOUND']);

@@ -64,6 +64,9 @@ export class EventService {
       const event = await tx.findOne(Event, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!event) throw notFound('Event', id);
       assertTransition(event.status, EventStatus.ON_SALE);
+      // Booking closes sales at the start; a draft published after it would be listed ON_SALE
+      // with every seat unsellable.
+      if (event.startsAt.getTime() <= this.now().getTime()) throw badUserInput('id', 'this event has started; it can no longer be put on sale');
       event.status = EventStatus.ON_SALE;
       event.priceVersion += 1;
       await this.announceSeats(tx, event);
