@@ -117,11 +117,16 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     });
   });
 
-  it('closes sales when the event starts: no new hold by either path, its seats NOT_ON_SALE, no seats left', async () => {
+  it('closes sales when the event starts: no new hold by either path, its seats NOT_ON_SALE, no seats left; a paid booking can no longer be cancelled', async () => {
     const startsAt = new Date(Date.now() + 2_000);
     const { eventId, seatIds } = await h.publishEvent(4, { startsAt: startsAt.toISOString() });
     const hold = (sub: string, seat: string) => h.as({ sub })(operations.CreateBookingWithSeatIdsDocument, { input: { eventId, seatIds: [seat] } });
     expect((await hold('early-fan', seatIds[0])).errors).toBeUndefined();
+    // Two more made before the start: one paid (confirmed), one still a hold.
+    const paidId = (await hold('paid-fan', seatIds[2])).data!.createBooking.id;
+    await h.sql(`update booking set status = 'CONFIRMED' where id = ?`, [paidId]);
+    await h.sql(`update booking_item set status = 'CONFIRMED' where booking_id = ?`, [paidId]);
+    const heldId = (await hold('holding-fan', seatIds[3])).data!.createBooking.id;
     // Until PostgreSQL's clock has passed the start (the rule is read there).
     await waitFor(async () => ((await h.sql<{ started: boolean }>('select now() >= ?::timestamptz as started', [startsAt.toISOString()]))[0].started ? true : undefined), 10_000, 'the start');
     const late = await hold('late-fan', seatIds[1]);
@@ -132,7 +137,17 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Event { availableSeatCount } ... on Seat { availability } } }`;
     const r = [{ __typename: 'Event', id: eventId }, ...seatIds.map((id) => ({ __typename: 'Seat', id }))];
     const entities = (await h.as({})<{ _entities: Array<Record<string, unknown>> }>(ENTITIES, { r })).data!._entities;
-    expect(entities).toEqual([{ availableSeatCount: 0 }, ...seatIds.map(() => ({ availability: 'NOT_ON_SALE' }))]);
+    // The sold seat stays SOLD (its ticket is good for the show); every other seat is off sale.
+    expect(entities).toEqual([{ availableSeatCount: 0 }, ...seatIds.map((id) => ({ availability: id === seatIds[2] ? 'SOLD' : 'NOT_ON_SALE' }))]);
+
+    // A no-show must not get the money back after the show: the paid booking stays CONFIRMED.
+    const refused = await h.as({ sub: 'paid-fan' })(operations.CancelBookingDocument, { id: paidId });
+    expect(errorCodes(refused)).toEqual(['INVALID_BOOKING_STATE']);
+    expect(refused.errors![0].message).toMatch(/^This event started at .*; its bookings can no longer be cancelled$/);
+    expect(refused.errors![0].extensions?.startsAt).toBe(startsAt.toISOString());
+    expect(await h.sql('select status from booking where id = ?', [paidId])).toEqual([{ status: 'CONFIRMED' }]);
+    // A hold (nothing paid) can still be let go.
+    expect((await h.as({ sub: 'holding-fan' })(operations.CancelBookingDocument, { id: heldId })).errors).toBeUndefined();
   });
 
   it('cancels every live booking of a cancelled concert (EVENT_CANCELLED), asking for refunds of paid ones', async () => {

@@ -226,7 +226,7 @@ export class BookingService {
         return { expired: true as const };
       }
       assertMove(booking.status, BookingStatus.CANCELLED);
-      await refuseIfUsedAtTheDoor(tx, booking);
+      await refuseIfNoLongerCancellable(tx, booking);
       await this.release(tx, booking, CancellationReason.USER);
       return { booking };
     });
@@ -509,18 +509,26 @@ export class BookingService {
 }
 
 /**
- * A confirmed booking with a ticket already checked in was used — the fan is (or was) in the
- * venue — so it is no longer the fan's to cancel for a refund. Runs with the booking row locked
- * FOR UPDATE; checkIn takes the same row FOR SHARE (ticket.service.ts), so a check-in and a
- * cancellation cannot both succeed, whichever comes first.
+ * A confirmed booking is no longer the fan's to cancel for a refund once it was used — a ticket
+ * checked in: the fan is (or was) in the venue — or once its event has started: the seat was
+ * there to be used, and a no-show cancelling after the show would get the money back. (An
+ * organizer's cancelEvent still refunds everyone.) Runs with the booking row locked FOR UPDATE;
+ * checkIn takes the same row FOR SHARE (ticket.service.ts), so a check-in and a cancellation
+ * cannot both succeed, whichever comes first. One round trip for both facts.
  */
-async function refuseIfUsedAtTheDoor(tx: EntityManager, booking: Booking): Promise<void> {
+async function refuseIfNoLongerCancellable(tx: EntityManager, booking: Booking): Promise<void> {
   if (booking.status !== BookingStatus.CONFIRMED) return;
-  const [used] = await tx.execute<Array<{ checked_in_at: Date }>>(
-    'select checked_in_at from ticket where booking_id = ? and checked_in_at is not null order by checked_in_at limit 1',
-    [booking.id],
+  const [facts] = await tx.execute<Array<{ checked_in_at: Date | null; started_at: Date | null }>>(
+    `select (select checked_in_at from ticket where booking_id = ? and checked_in_at is not null order by checked_in_at limit 1) as checked_in_at,
+            (select e.starts_at from event_projection e where e.event_id = ? and ${STARTED_SQL('e')}) as started_at`,
+    [booking.id, booking.eventId],
   );
-  if (!used) return;
-  const at = new Date(used.checked_in_at).toISOString();
-  throw appError(ErrorCode.INVALID_BOOKING_STATE, `A ticket of this booking was checked in at ${at}; a used booking cannot be cancelled`, { checkedInAt: at });
+  if (facts.checked_in_at) {
+    const at = new Date(facts.checked_in_at).toISOString();
+    throw appError(ErrorCode.INVALID_BOOKING_STATE, `A ticket of this booking was checked in at ${at}; a used booking cannot be cancelled`, { checkedInAt: at });
+  }
+  if (facts.started_at) {
+    const at = new Date(facts.started_at).toISOString();
+    throw appError(ErrorCode.INVALID_BOOKING_STATE, `This event started at ${at}; its bookings can no longer be cancelled`, { startsAt: at });
+  }
 }
