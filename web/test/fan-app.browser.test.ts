@@ -250,6 +250,30 @@ describe('the fan app in a real browser, on the real platform', () => {
     await expect(pageA.locator('section.hold[data-phase="paid"] [role="status"]').textContent()).resolves.toBe('Booked. Enjoy the show!');
   });
 
+  it('My bookings offers no cancellation of a paid booking once its show has started (no refund for a no-show)', async () => {
+    const org = h.as(await h.token('soon-organizer', ['catalog:write']));
+    const venue = await org(operations.CreateVenueDocument, { input: { name: 'Soon Hall', city: 'Testville', sections: [{ name: 'A', rows: 1, seatsPerRow: 2, price: '15.00' }] } });
+    const startsAt = new Date(Date.now() + 4_000).toISOString();
+    const soon = (await org(operations.CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: 'Starting Soon', startsAt, currency: 'EUR', singleSeatRule: 'ALLOW' } })).data!.createEvent.id;
+    await org(operations.PublishEventDocument, { id: soon });
+    h.platform.catalog.relay.nudge();
+    const fanA = h.as(await h.token('fan-a'));
+    let bookingId: string | undefined;
+    for (let i = 0; i < 100 && !bookingId; i++) {
+      const seats = (await fanA(operations.SeatMapDocument, { eventId: soon })).data?.event?.seats ?? [];
+      const held = seats.length ? await fanA(operations.CreateBookingDocument, { input: { eventId: soon, seatIds: [seats[0].id] } }) : undefined;
+      bookingId = held?.data?.createBooking.id;
+      if (!bookingId) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await fanA(operations.PayBookingDocument, { input: { bookingId: bookingId!, paymentMethodToken: 'tok_visa' } })).errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(startsAt) - Date.now() + 300));
+    await pageA.goto(`${web.url}bookings`);
+    const card = pageA.locator(`li.booking[data-booking-id="${bookingId}"]`);
+    await card.waitFor();
+    await expect(card.getAttribute('data-status')).resolves.toBe('CONFIRMED');
+    await expect(card.getByRole('button', { name: 'Cancel booking' }).count()).resolves.toBe(0);
+  });
+
   it('has no serious or critical accessibility violations (axe-core) and saves screenshots at 375 and 1280 px', async () => {
     const check = async (page: Page, where: string) => expect((await seriousAxeViolations(page)).map((v) => `${where}: ${v}`)).toEqual([]);
     await check(pageB, 'event page');

@@ -63,12 +63,17 @@ function BookingCard({ booking }: { booking: WebBookingFragment }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
-  const cancellable = booking.status === 'PENDING' || booking.status === 'CONFIRMED';
+  // A paid booking is no longer the fan's to cancel once a ticket was used or the show began
+  // (the platform refuses it; the button would only lead to that refusal).
+  const used = booking.tickets.some((t) => t.checkedInAt);
+  const started = Date.parse(booking.event.startsAt) <= Date.now();
+  const cancellable = booking.status === 'PENDING' || (booking.status === 'CONFIRMED' && !used && !started);
+  const refundable = booking.status === 'CONFIRMED' && Number(booking.totalAmount) > 0;
   const doCancel = async () => {
     setError(undefined);
     try {
       await cancel({ variables: { id: booking.id } });
-      setDone(booking.status === 'CONFIRMED' ? 'Cancelled. Your payment will be refunded.' : 'Cancelled. The seats were released.');
+      setDone(refundable ? 'Cancelled. Your payment will be refunded.' : 'Cancelled. The seats were released.');
     } catch (e) {
       setError(plainSentence(e));
     } finally {
@@ -103,7 +108,7 @@ function BookingCard({ booking }: { booking: WebBookingFragment }) {
         )}
         {confirming && (
           <>
-            <span>{booking.status === 'CONFIRMED' ? 'Cancel and get a refund?' : 'Release these seats?'}</span>
+            <span>{refundable ? 'Cancel and get a refund?' : 'Release these seats?'}</span>
             <button type="button" className="danger" onClick={() => void doCancel()} disabled={loading}>
               Yes, cancel
             </button>
