@@ -151,6 +151,21 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     }, 30_000, 'the free payment to be closed');
     expect(closed).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED', amount: '0.00', refundedAmount: '0.00' } });
 
+    // A hold with seconds left, past its longest stretch: too short for a card (the provider may
+    // take its whole timeout), long enough for a free order, which waits for nobody.
+    const shortly = async (id: string) =>
+      h.platform.booking.orm.em.fork().execute("update booking set created_at = now() - interval '1 day', expires_at = now() + interval '3 seconds' where id = ?", [id]);
+    const lastMoment = await heldBooking(h, fan, freeEvent, [freeSeats[2]]);
+    await shortly(lastMoment);
+    const lastPaid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: lastMoment, paymentMethodToken: '' } });
+    expect(lastPaid.errors).toBeUndefined();
+    expect((await view(h, fan, lastMoment)).status).toBe('CONFIRMED');
+    const pricedLate = await heldBooking(h, fan, eventId, [seat()]);
+    await shortly(pricedLate);
+    const tooLate = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: pricedLate, paymentMethodToken: 'tok_visa' } });
+    expect(errorCodes(tooLate)).toEqual(['BOOKING_EXPIRED']);
+    expect(tooLate.errors![0].message).toMatch(/ends too soon/);
+
     // A priced booking still needs a token.
     const priced = await heldBooking(h, fan, eventId, [seat()]);
     const refused = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: priced, paymentMethodToken: ' ' } });

@@ -94,7 +94,8 @@ export class PaymentService {
     // A free order (0.00) charges no card: whatever token comes with it is neither needed nor sent.
     const free = isFree(hold.totalMinor);
     if (!free && !command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
-    if (new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
+    // (A free order waits for no provider: a hold with a moment left is enough to confirm it.)
+    if (!free && new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
       throw appError(ErrorCode.BOOKING_EXPIRED, 'This hold ends too soon to take a payment safely; book the seats again');
     }
     const start = await em.transactional(async (tx) => {
