@@ -146,8 +146,13 @@ describe('booking subgraph (real PostgreSQL and Kafka)', () => {
     expect(refused.errors![0].message).toMatch(/^This event started at .*; its bookings can no longer be cancelled$/);
     expect(refused.errors![0].extensions?.startsAt).toBe(startsAt.toISOString());
     expect(await h.sql('select status from booking where id = ?', [paidId])).toEqual([{ status: 'CONFIRMED' }]);
-    // A hold (nothing paid) can still be let go.
+    // A hold (nothing paid) can still be let go — and its seat does not come back on sale: live
+    // maps (the change log that feeds them and its message) say NOT_ON_SALE, as reads do.
     expect((await h.as({ sub: 'holding-fan' })(operations.CancelBookingDocument, { id: heldId })).errors).toBeUndefined();
+    const [logged] = await h.sql<{ seats: unknown }>('select seats from seat_change_log where event_id = ? order by version desc limit 1', [eventId]);
+    expect(logged.seats).toEqual([{ seatId: seatIds[3], availability: 'NOT_ON_SALE' }]);
+    const [message] = await h.sql<{ payload: { salesClosed?: boolean } }>(`select payload from outbox where type = 'booking.cancelled' and payload->>'bookingId' = ?`, [heldId]);
+    expect(message.payload.salesClosed).toBe(true);
   });
 
   it('cancels every live booking of a cancelled concert (EVENT_CANCELLED), asking for refunds of paid ones', async () => {

@@ -36,4 +36,9 @@ export interface BookingCancelledPayload extends SeatChange {
   reason: CancellationReason;
   /** True when the booking had been paid: the payment side refunds it. */
   refundRequested: boolean;
+  /**
+   * True when the event's sales had closed (it has started) as the booking ended: its seats do
+   * not come back on sale. Absent in messages recorded before it was added (read as false).
+   */
+  salesClosed?: boolean;
 }

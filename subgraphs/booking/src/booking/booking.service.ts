@@ -388,9 +388,12 @@ export class BookingService {
     booking.cancellationReason = reason;
     booking.updatedAt = this.now();
     await tx.flush();
-    const seats = await tx.execute<Array<{ seat_id: string }>>(
-      `update booking_item set status = ? where booking_id = ? returning seat_id`,
-      [next, booking.id],
+    // Whether the event has started, read in the same statement (one subquery, not per row): a
+    // seat let go after the start is not AVAILABLE to anyone, and live maps must not say it is.
+    const seats = await tx.execute<Array<{ seat_id: string; sales_closed: boolean }>>(
+      `update booking_item set status = ? where booking_id = ?
+       returning seat_id, (select ${STARTED_SQL('e')} from event_projection e where e.event_id = ?) as sales_closed`,
+      [next, booking.id, booking.eventId],
     );
     await this.announceSeatChange<BookingCancelledPayload>(tx, BookingTopics.cancelled, {
       bookingId: booking.id,
@@ -399,6 +402,7 @@ export class BookingService {
       seatIds: seats.map((s) => s.seat_id).sort(),
       reason,
       refundRequested: wasConfirmed,
+      ...(seats.some((s) => s.sales_closed) ? { salesClosed: true } : {}),
     });
   }
 

@@ -38,6 +38,12 @@ describe('seatChangeFrom (booking messages → live seat availability changes)',
     );
   });
 
+  it('seats let go after the event started (its sales closed) are NOT_ON_SALE, not AVAILABLE', () => {
+    for (const reason of [CancellationReason.USER, CancellationReason.EXPIRED]) {
+      expect(seatChangeFrom(createEnvelope({ type: BookingTopics.cancelled, key: eventId, payload: { ...cancelled(reason), salesClosed: true } }))?.seats).toEqual(seatsAs(SeatAvailability.NOT_ON_SALE));
+    }
+  });
+
   it('carries the seat map version after the change, so a client can spot a gap', () => {
     const next = seatChangeFrom(createEnvelope({ type: BookingTopics.confirmed, key: eventId, payload: { ...confirmed, seatMapVersion: 8 } }));
     expect(next?.seatMapVersion).toBe(8);

@@ -14,7 +14,8 @@ export const seatChangeTopics = [BookingTopics.created, BookingTopics.confirmed,
 
 /**
  * booking.created → HELD, booking.confirmed → SOLD, booking.cancelled → AVAILABLE — except when
- * the concert itself was cancelled: its released seats are NOT_ON_SALE, never bookable again.
+ * the concert itself was cancelled or had started (its sales closed): its released seats are
+ * NOT_ON_SALE, never bookable again, as a read of the map says.
  */
 export function seatChangeFrom(message: EventEnvelope): SeatAvailabilityChangeData | undefined {
   requireVersion(message, 1);
@@ -30,7 +31,7 @@ export function seatChangeOf(type: string, payload: BookingCreatedPayload | Book
       : message.type === BookingTopics.confirmed
         ? SeatAvailability.SOLD
         : message.type === BookingTopics.cancelled
-          ? (payload as BookingCancelledPayload).reason === CancellationReason.EVENT_CANCELLED
+          ? (payload as BookingCancelledPayload).reason === CancellationReason.EVENT_CANCELLED || (payload as BookingCancelledPayload).salesClosed === true
             ? SeatAvailability.NOT_ON_SALE
             : SeatAvailability.AVAILABLE
           : undefined;
