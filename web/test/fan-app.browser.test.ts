@@ -250,23 +250,37 @@ describe('the fan app in a real browser, on the real platform', () => {
     await expect(pageA.locator('section.hold[data-phase="paid"] [role="status"]').textContent()).resolves.toBe('Booked. Enjoy the show!');
   });
 
-  it('My bookings offers no cancellation of a paid booking once its show has started (no refund for a no-show)', async () => {
+  it('at the start an open event page closes its sales (a note, seats not on sale); My bookings then offers no cancellation of a paid booking', async () => {
     const org = h.as(await h.token('soon-organizer', ['catalog:write']));
     const venue = await org(operations.CreateVenueDocument, { input: { name: 'Soon Hall', city: 'Testville', sections: [{ name: 'A', rows: 1, seatsPerRow: 2, price: '15.00' }] } });
-    const startsAt = new Date(Date.now() + 4_000).toISOString();
+    const startsAt = new Date(Date.now() + 6_000).toISOString();
     const soon = (await org(operations.CreateEventDocument, { input: { venueId: venue.data!.createVenue.id, title: 'Starting Soon', startsAt, currency: 'EUR', singleSeatRule: 'ALLOW' } })).data!.createEvent.id;
     await org(operations.PublishEventDocument, { id: soon });
     h.platform.catalog.relay.nudge();
     const fanA = h.as(await h.token('fan-a'));
     let bookingId: string | undefined;
+    let seats: Array<{ id: string }> = [];
     for (let i = 0; i < 100 && !bookingId; i++) {
-      const seats = (await fanA(operations.SeatMapDocument, { eventId: soon })).data?.event?.seats ?? [];
+      seats = (await fanA(operations.SeatMapDocument, { eventId: soon })).data?.event?.seats ?? [];
       const held = seats.length ? await fanA(operations.CreateBookingDocument, { input: { eventId: soon, seatIds: [seats[0].id] } }) : undefined;
       bookingId = held?.data?.createBooking.id;
       if (!bookingId) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect((await fanA(operations.PayBookingDocument, { input: { bookingId: bookingId!, paymentMethodToken: 'tok_visa' } })).errors).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(startsAt) - Date.now() + 300));
+
+    // The page is open before the start, with a seat on sale …
+    await pageA.goto(`${web.url}events/${soon}`);
+    await pageA.waitForFunction(() => window.__eventixSeatMap?.version !== undefined);
+    await waitForSeats(pageA, [seats[1].id], 'AVAILABLE');
+    expect(await pageA.getByTestId('sales-closed').count()).toBe(0);
+    // … and at the start it says what the platform now answers, without a reload.
+    await pageA.getByTestId('sales-closed').waitFor({ timeout: 15_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(startsAt));
+    await waitForSeats(pageA, [seats[1].id], 'NOT_ON_SALE', 1_000);
+    expect(await availability(pageA, seats[0].id)).toBe('SOLD');
+    await selectByKeyboard(pageA, 1, 1);
+    await expect(pageA.getByTestId('selection').count()).resolves.toBe(0);
+
     await pageA.goto(`${web.url}bookings`);
     const card = pageA.locator(`li.booking[data-booking-id="${bookingId}"]`);
     await card.waitFor();

@@ -18,6 +18,26 @@ declare global {
   }
 }
 
+/**
+ * True from the moment `startsAt` has passed, re-rendering at that moment: sales close at the
+ * start, and a page left open must say so then, not only after a reload.
+ */
+function useHasStarted(startsAt: string | undefined): boolean {
+  const at = startsAt ? Date.parse(startsAt) : Number.NaN;
+  const [started, setStarted] = useState(() => at <= Date.now());
+  const [wake, setWake] = useState(0);
+  useEffect(() => {
+    if (Number.isNaN(at)) return;
+    const left = at - Date.now();
+    setStarted(left <= 0);
+    if (left <= 0) return;
+    // A timer's delay is a 32-bit number of ms (~24.8 days): further away, wake then and look again.
+    const timer = setTimeout(() => setWake((n) => n + 1), Math.min(left, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [at, wake]);
+  return started;
+}
+
 export function EventPage({ eventId }: { eventId: string }) {
   const { api, config } = useServices();
   const viewer = useViewer();
@@ -130,6 +150,17 @@ export function EventPage({ eventId }: { eventId: string }) {
     };
   }, [revision]);
 
+  // At the start, what the platform now answers (seats NOT_ON_SALE unless sold, holds refused)
+  // is shown at once; a hold made before it can still be paid in its panel.
+  const started = useHasStarted(event?.startsAt);
+  useEffect(() => {
+    const m = modelRef.current;
+    if (!started || !m) return;
+    for (let i = 0; i < m.n; i++) if (m.availability(i) !== 'SOLD') m.setAvailability(i, 'NOT_ON_SALE');
+    setSelected(new Set());
+    setRevision((r) => r + 1);
+  }, [started, model]);
+
   const max = config.maxSeatsPerBooking;
   const toggle = useCallback(
     (i: number) => {
@@ -217,7 +248,13 @@ export function EventPage({ eventId }: { eventId: string }) {
         {event.venue.name}, {event.venue.city} · <time dateTime={event.startsAt}>{dateTime(event.startsAt)}</time> ·{' '}
         <span data-testid="seats-left">{seatsLeft === undefined ? `${event.availableSeatCount ?? '—'} seats left` : `${seatsLeft.toLocaleString('en')} seat${seatsLeft === 1 ? '' : 's'} left`}</span>
       </p>
-      {event.status !== 'ON_SALE' && <p className="note">This event is {event.status.toLowerCase().replace('_', ' ')}: seats cannot be booked right now.</p>}
+      {started ? (
+        <p className="note" data-testid="sales-closed">
+          This event has started: its sales are closed.
+        </p>
+      ) : (
+        event.status !== 'ON_SALE' && <p className="note">This event is {event.status.toLowerCase().replace('_', ' ')}: seats cannot be booked right now.</p>
+      )}
       <div className="event-layout">
         <section aria-labelledby="map-heading" className="map-area">
           <h2 id="map-heading">Seat map</h2>
@@ -273,7 +310,7 @@ export function EventPage({ eventId }: { eventId: string }) {
                 </p>
               )}
               {viewer ? (
-                <button type="button" className="primary" disabled={!selection.length || holding} onClick={() => void hold()}>
+                <button type="button" className="primary" disabled={!selection.length || holding || started} onClick={() => void hold()}>
                   {holding ? 'Holding…' : selection.length ? `Hold ${selection.length} seat${selection.length === 1 ? '' : 's'}` : 'Hold seats'}
                 </button>
               ) : (
