@@ -5,10 +5,8 @@ import type { Caller } from './internal-credential';
  * `permissions` claim). One spelling here, so a subgraph cannot check a name nobody grants.
  */
 export const Permission = {
-  /** Organizers: create venues and events; publish, change and cancel their own, see their drafts. */
+  /** Organizers: create venues and events, publish and cancel them, see drafts. */
   CATALOG_WRITE: 'catalog:write',
-  /** Platform staff: with catalog:write, manage and see every organizer's events. */
-  CATALOG_ADMIN: 'catalog:admin',
   /** Support staff: read and cancel any fan's bookings and payments. */
   BOOKINGS_ADMIN: 'bookings:admin',
   /** Door scanners: verify and admit tickets. */

@@ -2,7 +2,6 @@ import { Migration20261125000000CatalogInitial } from './Migration20261125000000
 import { Migration20261125100000SingleSeatRule } from './Migration20261125100000_single_seat_rule';
 import { Migration20261125210000OutboxTraceparent } from './Migration20261125210000_outbox_traceparent';
 import { Migration20261126010000OutboxWake } from './Migration20261126010000_outbox_wake';
-import { Migration20261127100000EventOrganizer } from './Migration20261127100000_event_organizer';
 
 /** Every migration of the catalog database, in order. */
 export const catalogMigrations = [
@@ -10,5 +9,4 @@ export const catalogMigrations = [
   { name: 'Migration20261125100000_single_seat_rule', class: Migration20261125100000SingleSeatRule },
   { name: 'Migration20261125210000_outbox_traceparent', class: Migration20261125210000OutboxTraceparent },
   { name: 'Migration20261126010000_outbox_wake', class: Migration20261126010000OutboxWake },
-  { name: 'Migration20261127100000_event_organizer', class: Migration20261127100000EventOrganizer },
 ];

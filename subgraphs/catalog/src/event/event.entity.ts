@@ -63,14 +63,6 @@ export class Event {
   @Property({ type: 'text' })
   singleSeatRule: SingleSeatRule & Opt = SingleSeatRule.PREVENT;
 
-  /**
-   * The organizer who created it (their token's subject): only they, or platform staff
-   * (catalog:admin), change it or see it as a draft. Null for events made before organizers
-   * were recorded and for the launcher's demo: every organizer manages those.
-   */
-  @Property({ type: 'text', nullable: true })
-  organizerId?: string;
-
   /** Grows with every price change; messages carry it so consumers ignore stale ones. */
   @Property({ type: 'integer' })
   priceVersion: number & Opt = 0;

@@ -4,20 +4,15 @@ import type { CatalogContext } from '../context';
 import { Venue } from '../venue/venue.entity';
 import { SeatView } from './seat.view';
 import { Event, SingleSeatRule } from './event.entity';
-import type { Organizer } from './event.rules';
 import { CreateEventInput, EventConnection, PAGE_SIZE } from './event.inputs';
 
 /** Seats the gateway's cost analysis assumes for one event's seat map (`@listSize(assumedSize:)`). */
 export const SEAT_MAP_ASSUMED_SIZE = 5000;
-/** The organizer a caller acts as (catalog:write with a subject), staff with catalog:admin too. */
-const organizerOf = (caller: Caller): Organizer | undefined =>
-  caller.userId && hasPermission(caller, Permission.CATALOG_WRITE) ? { userId: caller.userId, admin: hasPermission(caller, Permission.CATALOG_ADMIN) } : undefined;
-/** An organizer mutation's actor: refuses callers without catalog:write, as before. */
-const requireOrganizer = (caller: Caller): Organizer => ({ userId: requirePermission(caller, Permission.CATALOG_WRITE), admin: hasPermission(caller, Permission.CATALOG_ADMIN) });
+const canSeeDrafts = (caller: Caller) => hasPermission(caller, Permission.CATALOG_WRITE);
 
 @Resolver(() => Event)
 export class EventResolver {
-  @Query(() => EventConnection, { description: 'Published events in start order; organizers also see their own drafts' })
+  @Query(() => EventConnection, { description: 'Published events in start order; organizers also see drafts' })
   // Cost analysis: `first` sizes the page's edges (IBM cost directives, read by the gateway).
   @Directive('@listSize(slicingArguments: ["first"], sizedFields: ["edges"])')
   async events(
@@ -32,7 +27,7 @@ export class EventResolver {
       after: after ?? undefined,
       city: city ?? undefined,
       from: from ?? undefined,
-      reader: organizerOf(ctx.caller),
+      includeDrafts: canSeeDrafts(ctx.caller),
     });
     const edges = page.events.map((node) => ({ cursor: ctx.events.cursorOf(node), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
@@ -41,42 +36,42 @@ export class EventResolver {
   @Query(() => Event, { nullable: true })
   event(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event | null> {
     if (!isUuid(id)) return Promise.resolve(null);
-    return ctx.events.findEvent(ctx.em, id.toLowerCase(), organizerOf(ctx.caller));
+    return ctx.events.findEvent(ctx.em, id.toLowerCase(), canSeeDrafts(ctx.caller));
   }
 
   @Mutation(() => Event, { description: 'Creates a DRAFT event at a venue (catalog:write)' })
   createEvent(@Ctx() ctx: CatalogContext, @Arg('input', () => CreateEventInput) input: CreateEventInput): Promise<Event> {
-    const organizer = requireOrganizer(ctx.caller);
-    return ctx.events.createEvent(ctx.em, { ...input, singleSeatRule: input.singleSeatRule ?? undefined, venueId: entityId('Venue', input.venueId), organizerId: organizer.userId });
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.createEvent(ctx.em, { ...input, singleSeatRule: input.singleSeatRule ?? undefined, venueId: entityId('Venue', input.venueId) });
   }
 
-  @Mutation(() => Event, { description: "Puts a DRAFT event on sale (catalog:write; the event's organizer)" })
+  @Mutation(() => Event, { description: 'Puts a DRAFT event on sale (catalog:write)' })
   publishEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
-    const organizer = requireOrganizer(ctx.caller);
-    return ctx.events.publishEvent(ctx.em, entityId('Event', id), organizer);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.publishEvent(ctx.em, entityId('Event', id));
   }
 
-  @Mutation(() => Event, { description: "Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write; the event's organizer)" })
+  @Mutation(() => Event, { description: "Reprices a section of an event; a published event's new prices apply to bookings made afterwards (catalog:write)" })
   changeSectionPrice(
     @Ctx() ctx: CatalogContext,
     @Arg('eventId', () => ID) eventId: string,
     @Arg('sectionId', () => ID) sectionId: string,
     @Arg('price', () => MoneyScalar) price: string,
   ): Promise<Event> {
-    const organizer = requireOrganizer(ctx.caller);
-    return ctx.events.changeSectionPrice(ctx.em, entityId('Event', eventId), entityId('Section', sectionId), price, organizer);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.changeSectionPrice(ctx.em, entityId('Event', eventId), entityId('Section', sectionId), price);
   }
 
-  @Mutation(() => Event, { description: "Sets the lone-seat rule of an event; a published event applies it to bookings made afterwards (catalog:write; the event's organizer)" })
+  @Mutation(() => Event, { description: 'Sets the lone-seat rule of an event; a published event applies it to bookings made afterwards (catalog:write)' })
   setSingleSeatRule(@Ctx() ctx: CatalogContext, @Arg('eventId', () => ID) eventId: string, @Arg('rule', () => SingleSeatRule) rule: SingleSeatRule): Promise<Event> {
-    const organizer = requireOrganizer(ctx.caller);
-    return ctx.events.setSingleSeatRule(ctx.em, entityId('Event', eventId), rule, organizer);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.setSingleSeatRule(ctx.em, entityId('Event', eventId), rule);
   }
 
-  @Mutation(() => Event, { description: "Cancels an event; bookings for it are released (catalog:write; the event's organizer)" })
+  @Mutation(() => Event, { description: 'Cancels an event; bookings for it are released (catalog:write)' })
   cancelEvent(@Ctx() ctx: CatalogContext, @Arg('id', () => ID) id: string): Promise<Event> {
-    const organizer = requireOrganizer(ctx.caller);
-    return ctx.events.cancelEvent(ctx.em, entityId('Event', id), organizer);
+    requirePermission(ctx.caller, Permission.CATALOG_WRITE);
+    return ctx.events.cancelEvent(ctx.em, entityId('Event', id));
   }
 
   @FieldResolver(() => Venue)

@@ -1,4 +1,4 @@
-import { badUserInput, forbidden, notFound } from '@eventix/errors';
+import { badUserInput } from '@eventix/errors';
 import { isSupportedCurrency, SUPPORTED_CURRENCIES } from '@eventix/subgraph-kit';
 import { EventStatus } from './event.entity';
 
@@ -29,39 +29,3 @@ export function requireFutureStart(startsAt: Date, now: Date): Date {
   return startsAt;
 }
 
-
-/** An organizer acting on events: their token's subject, and whether they are platform staff (catalog:admin). */
-export interface Organizer {
-  userId: string;
-  admin: boolean;
-}
-
-/** Whose drafts a reader sees: none (the public), or an organizer's (staff see all). */
-export type DraftReader = Organizer | undefined;
-
-/**
- * An organizer manages their own events; platform staff manage every event; an event with no
- * organizer recorded (made before they were, or the launcher's demo) is every organizer's.
- */
-export function manages(organizer: Organizer, event: { organizerId?: string | null }): boolean {
-  return organizer.admin || !event.organizerId || event.organizerId === organizer.userId;
-}
-
-/**
- * Refuses a change by an organizer who does not manage the event: another organizer's draft is
- * "not found" (they cannot see it), a published one is theirs to see but not to change.
- * `by` undefined is the platform itself (the launcher's demo seed).
- */
-export function assertManages(by: Organizer | undefined, event: { id: string; status: EventStatus; organizerId?: string | null }): void {
-  if (!by || manages(by, event)) return;
-  if (event.status === EventStatus.DRAFT) throw notFound('Event', event.id);
-  throw forbidden("Only this event's organizer (or platform staff with catalog:admin) may change it");
-}
-
-/** The filter that hides drafts from a reader who may not see them (MikroORM query). */
-export function visibleTo(reader: DraftReader): Record<string, unknown> {
-  if (reader?.admin) return {};
-  const published = { status: { $ne: EventStatus.DRAFT } };
-  if (!reader) return published;
-  return { $or: [published, { organizerId: null }, { organizerId: reader.userId }] };
-}
