@@ -116,14 +116,14 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect((await h.as(await h.token('next-fan'))(operations.CreateBookingDocument, { input: { eventId, seatIds: seats } })).errors).toBeUndefined();
   });
 
-  it('a free booking (0.00) is confirmed without the card provider, whatever the token; cancelling it gives nothing back', async () => {
+  it('a free booking (0.00) is confirmed without the card provider, whatever the (required) token; cancelling it gives nothing back', async () => {
     const { eventId: freeEvent, seatIds: freeSeats } = await onSaleEvent(h, { seatsPerRow: 4, city: 'Freetown', price: '0.00' });
     const fan = await h.token('free-fan');
     const payments = () => h.platform.payment.orm.em.fork();
 
-    // A declining card, and no card at all: neither matters when there is nothing to charge.
+    // A declining card, and no card at all ("none": the field is required): neither matters when there is nothing to charge.
     const freeBookings: string[] = [];
-    for (const [seatId, paymentMethodToken] of [[freeSeats[0], 'tok_chargeDeclined'], [freeSeats[1], '']]) {
+    for (const [seatId, paymentMethodToken] of [[freeSeats[0], 'tok_chargeDeclined'], [freeSeats[1], 'none']]) {
       const id = await heldBooking(h, fan, freeEvent, [seatId]);
       freeBookings.push(id);
       const paid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: id, paymentMethodToken, idempotencyKey: 'free' } });
@@ -157,7 +157,7 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
       h.platform.booking.orm.em.fork().execute("update booking set created_at = now() - interval '1 day', expires_at = now() + interval '3 seconds' where id = ?", [id]);
     const lastMoment = await heldBooking(h, fan, freeEvent, [freeSeats[2]]);
     await shortly(lastMoment);
-    const lastPaid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: lastMoment, paymentMethodToken: '' } });
+    const lastPaid = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: lastMoment, paymentMethodToken: 'none' } });
     expect(lastPaid.errors).toBeUndefined();
     expect((await view(h, fan, lastMoment)).status).toBe('CONFIRMED');
     const pricedLate = await heldBooking(h, fan, eventId, [seat()]);
@@ -166,11 +166,14 @@ describe('payments across services (real PostgreSQL and Kafka)', () => {
     expect(errorCodes(tooLate)).toEqual(['BOOKING_EXPIRED']);
     expect(tooLate.errors![0].message).toMatch(/ends too soon/);
 
-    // A priced booking still needs a token.
+    // The token is still required (the contract's String!), for a free booking as for a priced one.
+    const freeLast = await heldBooking(h, fan, freeEvent, [freeSeats[3]]);
     const priced = await heldBooking(h, fan, eventId, [seat()]);
-    const refused = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId: priced, paymentMethodToken: ' ' } });
-    expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
-    expect(refused.errors![0].message).toMatch(/paymentMethodToken.*must not be empty/);
+    for (const bookingId of [freeLast, priced]) {
+      const refused = await h.as(fan)(operations.PayBookingDocument, { input: { bookingId, paymentMethodToken: ' ' } });
+      expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+      expect(refused.errors![0].message).toMatch(/paymentMethodToken.*must not be empty/);
+    }
   });
 
   it('charges once for concurrent payBooking calls, with the same key or with different keys', async () => {

@@ -12,6 +12,9 @@ export const TEST_CARDS = [
   { token: 'tok_async', label: 'Card with 3-D Secure (test: bank confirms a few seconds later)' },
 ];
 
+/** payBooking requires a token; for a free order any non-empty one will do (it is neither checked nor sent). */
+const FREE_ORDER_TOKEN = 'none';
+
 type Phase = { kind: 'held' } | { kind: 'paying' } | { kind: 'confirming' } | { kind: 'paid'; booking: WebBookingFragment } | { kind: 'released'; sentence: string };
 
 export interface HoldPanelProps {
@@ -85,7 +88,7 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
     setError(undefined);
     setPhase({ kind: 'paying' });
     try {
-      const { data } = await api.client.mutate({ mutation: WebPayDocument, variables: { input: { bookingId: booking.id, paymentMethodToken: free ? '' : card, idempotencyKey: payKey.current } } });
+      const { data } = await api.client.mutate({ mutation: WebPayDocument, variables: { input: { bookingId: booking.id, paymentMethodToken: free ? FREE_ORDER_TOKEN : card, idempotencyKey: payKey.current } } });
       const status = data?.payBooking.status;
       if (status === 'FAILED') {
         release('Your card was declined, so nothing was charged and the seats were released. Try again with another card.');

@@ -80,6 +80,9 @@ export class PaymentService {
    * charge the booking is confirmed synchronously too, so SUCCEEDED means a confirmed booking.
    */
   async pay(em: EntityManager, caller: Caller, command: PayCommand): Promise<Payment> {
+    // Required, even for a free order (whose token is then neither checked nor sent): refused
+    // before anything is looked up, as the contract has always answered an empty token.
+    if (!command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
     const bookingId = entityId('Booking', command.bookingId);
     const rawKey = command.idempotencyKey?.trim() || undefined;
     if (rawKey?.includes('\u0000')) throw badUserInput('idempotencyKey', 'must not contain NUL characters');
@@ -91,9 +94,8 @@ export class PaymentService {
 
     const hold = await this.holds.hold(caller, bookingId, this.settings.holdExtensionSeconds);
     if (hold.status === 'CONFIRMED') throw alreadyPaid();
-    // A free order (0.00) charges no card: whatever token comes with it is neither needed nor sent.
+    // A free order (0.00) charges no card: whatever token comes with it is neither checked nor sent.
     const free = isFree(hold.totalMinor);
-    if (!free && !command.paymentMethodToken.trim()) throw badUserInput('paymentMethodToken', 'must not be empty');
     // (A free order waits for no provider: a hold with a moment left is enough to confirm it.)
     if (!free && new Date(hold.expiresAt).getTime() - this.now().getTime() < this.settings.providerTimeoutMs + HOLD_MARGIN_MS) {
       throw appError(ErrorCode.BOOKING_EXPIRED, 'This hold ends too soon to take a payment safely; book the seats again');
