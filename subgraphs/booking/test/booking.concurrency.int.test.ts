@@ -8,7 +8,11 @@ import { startBooking, type BookingHarness } from './booking-harness';
 describe('createBooking under contention (real PostgreSQL)', () => {
   let h: BookingHarness;
   beforeAll(async () => {
-    h = await startBooking({ MAX_SEATS_PER_BOOKING: '10' });
+    // The lock timeout is a timing knob, and these are correctness tests: with the whole suite
+    // running beside them on two slow cores, a round's winner has taken more than the default
+    // 5 s to commit, and a loser waiting on its seat was told "try again" (SERVICE_UNAVAILABLE,
+    // truthful but not what these rounds check).
+    h = await startBooking({ MAX_SEATS_PER_BOOKING: '10', BOOKING_LOCK_TIMEOUT_MS: '30000' });
   });
   afterAll(() => h.close());
 
