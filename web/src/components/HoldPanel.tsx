@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../context';
 import { errorCode, plainSentence } from '../errors';
-import { money } from '../format';
+import { minor, money } from '../format';
 import { WebBookingByIdDocument, WebCancelDocument, WebPayDocument, type WebBookingFragment } from '../generated/operations';
 import { Tickets } from './Tickets';
 
@@ -41,7 +41,7 @@ export function HoldPanel({ booking, onReleased, onPaid }: HoldPanelProps) {
   const [error, setError] = useState<string>();
   const left = useCountdown(booking.expiresAt);
   // A free order (0.00) needs no card: payBooking confirms it without charging anything.
-  const free = Number(booking.totalAmount) === 0;
+  const free = minor(booking.totalAmount) === 0;
   const payKey = useRef(crypto.randomUUID());
   const mounted = useRef(true);
   useEffect(

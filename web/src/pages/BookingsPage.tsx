@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { useViewer } from '../context';
 import { plainSentence } from '../errors';
-import { dateTime, money } from '../format';
+import { dateTime, minor, money } from '../format';
 import { WebCancelDocument, WebMyBookingsDocument, type WebBookingFragment } from '../generated/operations';
 import { Link } from '../router';
 import { Tickets } from '../components/Tickets';
@@ -68,7 +68,7 @@ function BookingCard({ booking }: { booking: WebBookingFragment }) {
   const used = booking.tickets.some((t) => t.checkedInAt);
   const started = Date.parse(booking.event.startsAt) <= Date.now();
   const cancellable = booking.status === 'PENDING' || (booking.status === 'CONFIRMED' && !used && !started);
-  const refundable = booking.status === 'CONFIRMED' && Number(booking.totalAmount) > 0;
+  const refundable = booking.status === 'CONFIRMED' && minor(booking.totalAmount) > 0;
   const doCancel = async () => {
     setError(undefined);
     try {
